@@ -1,0 +1,59 @@
+package dev.bulwark.web;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.impl.BoundRoute;
+import dev.bulwark.web.impl.HttpMetrics;
+import dev.bulwark.web.impl.Jackson;
+import dev.bulwark.web.impl.RouteBinder;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.ext.web.Router;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Annotated handlers for a vertx-web {@link Router} the user owns, with the same binding and
+ * threading rule as {@link BulwarkServer}, for applications that keep their own server setup.
+ * Errors are answered as JSON by the route itself. Routes are bound when this object is created;
+ * {@link #mountOn} may be called for any number of routers (one per verticle instance).
+ * Immutable and thread-safe.
+ */
+public final class BulwarkRoutes {
+
+  private final List<BoundRoute> routes;
+  private final long maxBodySize;
+
+  private BulwarkRoutes(List<BoundRoute> routes, long maxBodySize) {
+    this.routes = routes;
+    this.maxBodySize = maxBodySize;
+  }
+
+  /**
+   * Binds {@code handlers}.
+   *
+   * @param pools worker pools by name; blocking handlers without a pool name use {@code "default"}
+   * @param registry where request metrics go, or {@code null} for none
+   * @param maxBodySize largest body read for {@code @Body} parameters, in bytes
+   * @throws IllegalArgumentException when a declaration is wrong (naming the method)
+   */
+  public static BulwarkRoutes of(Map<String, WorkerPool> pools, MeterRegistry registry,
+      long maxBodySize, Object... handlers) {
+    if (maxBodySize < 1) {
+      throw new IllegalArgumentException("maxBodySize must be >= 1 byte, but was " + maxBodySize);
+    }
+    ObjectMapper mapper = Jackson.mapper();
+    RouteBinder binder = new RouteBinder(mapper, Map.copyOf(pools), null, new HttpMetrics(registry));
+    for (Object h : handlers) {
+      binder.bind(h);
+    }
+    return new BulwarkRoutes(binder.routes(), maxBodySize);
+  }
+
+  /** Adds every bound route to {@code router}. */
+  public Router mountOn(Router router) {
+    for (BoundRoute r : routes) {
+      r.mount(router, maxBodySize);
+    }
+    return router;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.bulwark.web;
+
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.impl.DefaultBulwarkServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+
+/**
+ * An HTTP server that runs annotated handler objects on Vert.x with the threading rule: handlers
+ * returning {@code Future}/{@code CompletionStage} run on the event loop, all others on a
+ * {@link WorkerPool} with admission control (503 + {@code Retry-After} when it is full). It also
+ * serves {@code /health}, {@code /ready} and {@code /metrics} (Prometheus), enforces the limits of
+ * its {@link ServerOptions}, and drains gracefully.
+ *
+ * <pre>{@code
+ * BulwarkServer server = BulwarkServer.create(vertx, ServerOptions.builder().port(8080).build())
+ *     .handler(new ShopHandlers());
+ * server.start().await();
+ * }</pre>
+ *
+ * <p>Thread-safe. {@link #handler} must be called before {@link #start}; futures complete on the
+ * caller's context when there is one.
+ */
+public interface BulwarkServer {
+
+  /** A server with its own Prometheus registry (JVM metrics bound). */
+  static BulwarkServer create(Vertx vertx, ServerOptions options) {
+    return new DefaultBulwarkServer(vertx, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+  }
+
+  /** A server that registers its meters, and serves {@code /metrics}, from {@code registry}. */
+  static BulwarkServer create(Vertx vertx, ServerOptions options, PrometheusMeterRegistry registry) {
+    return new DefaultBulwarkServer(vertx, options, registry);
+  }
+
+  /**
+   * Binds every annotated method of {@code handler} now.
+   *
+   * @throws IllegalArgumentException when a declaration is wrong (the message names the method)
+   * @throws IllegalStateException after {@link #start}
+   */
+  BulwarkServer handler(Object handler);
+
+  /** Listens on the configured port with one server instance per event loop. */
+  Future<BulwarkServer> start();
+
+  /** The port actually bound (useful with port 0); -1 before start. */
+  int port();
+
+  /** The current state. */
+  ServerState state();
+
+  /**
+   * Drains: {@code /ready} turns 503 and new requests are answered 503 with
+   * {@code Connection: close}; in-flight requests finish, up to the drain grace; then the sockets
+   * close and the worker pools close. Calling it again returns the same future.
+   */
+  Future<Void> drain();
+
+  /** The worker pool of that name. @throws IllegalArgumentException if none is configured */
+  WorkerPool pool(String name);
+
+  /** The registry behind {@code /metrics}. */
+  PrometheusMeterRegistry meterRegistry();
+
+  /**
+   * Makes SIGTERM and SIGINT drain this server, close Vert.x and exit the JVM with status 0.
+   * Call once, from a {@code main} method.
+   */
+  BulwarkServer exitOnSignal();
+}

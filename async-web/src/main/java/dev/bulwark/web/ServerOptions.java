@@ -1,0 +1,230 @@
+package dev.bulwark.web;
+
+import dev.bulwark.core.WorkerPool;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Immutable options of a {@link BulwarkServer}. Build with {@link #builder()}; every setter
+ * validates its value at once and names the option, the rule and the value when it refuses one.
+ * Thread-safe once built.
+ */
+public final class ServerOptions {
+
+  /** Default {@code port}: 8080. */
+  public static final int DEFAULT_PORT = 8080;
+  /** Default {@code host}: {@code 0.0.0.0}, every interface. */
+  public static final String DEFAULT_HOST = "0.0.0.0";
+  /** Default {@code eventLoops}: the number of available processors. */
+  public static final int DEFAULT_EVENT_LOOPS = Runtime.getRuntime().availableProcessors();
+  /** Default {@code maxBodySize}: 1 MiB (1,048,576 bytes). */
+  public static final long DEFAULT_MAX_BODY_SIZE = 1024 * 1024;
+  /** Default {@code maxHeaderSize}: 8 KiB, all headers together (Netty's default). */
+  public static final int DEFAULT_MAX_HEADER_SIZE = 8192;
+  /** Default {@code maxInitialLineLength}: 4 KiB, the request line. */
+  public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
+  /** Default {@code idleTimeout}: 60 s without a byte read or written closes a connection. */
+  public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /** Default {@code maxConnections}: 10,000 open connections over all event loops. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Default {@code drainGrace}: 30 s for in-flight requests to finish on drain. */
+  public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
+
+  private final int port;
+  private final String host;
+  private final int eventLoops;
+  private final Map<String, Consumer<WorkerPool.Builder>> workerPools;
+  private final long maxBodySize;
+  private final int maxHeaderSize;
+  private final int maxInitialLineLength;
+  private final Duration idleTimeout;
+  private final int maxConnections;
+  private final Duration drainGrace;
+
+  private ServerOptions(Builder b) {
+    this.port = b.port;
+    this.host = b.host;
+    this.eventLoops = b.eventLoops;
+    this.workerPools = Collections.unmodifiableMap(new LinkedHashMap<>(b.workerPools));
+    this.maxBodySize = b.maxBodySize;
+    this.maxHeaderSize = b.maxHeaderSize;
+    this.maxInitialLineLength = b.maxInitialLineLength;
+    this.idleTimeout = b.idleTimeout;
+    this.maxConnections = b.maxConnections;
+    this.drainGrace = b.drainGrace;
+  }
+
+  /** A builder with every option at its default. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The defaults. */
+  public static ServerOptions defaults() {
+    return builder().build();
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String host() {
+    return host;
+  }
+
+  public int eventLoops() {
+    return eventLoops;
+  }
+
+  /**
+   * The worker pools' configurations by name. Always holds {@code "default"}; each configurer is
+   * applied to a builder that already carries the name and the server's meter registry.
+   */
+  public Map<String, Consumer<WorkerPool.Builder>> workerPools() {
+    return workerPools;
+  }
+
+  public long maxBodySize() {
+    return maxBodySize;
+  }
+
+  public int maxHeaderSize() {
+    return maxHeaderSize;
+  }
+
+  public int maxInitialLineLength() {
+    return maxInitialLineLength;
+  }
+
+  public Duration idleTimeout() {
+    return idleTimeout;
+  }
+
+  public int maxConnections() {
+    return maxConnections;
+  }
+
+  public Duration drainGrace() {
+    return drainGrace;
+  }
+
+  /** Builder of {@link ServerOptions}. Not thread-safe. */
+  public static final class Builder {
+    private int port = DEFAULT_PORT;
+    private String host = DEFAULT_HOST;
+    private int eventLoops = DEFAULT_EVENT_LOOPS;
+    private final Map<String, Consumer<WorkerPool.Builder>> workerPools = new LinkedHashMap<>();
+    private long maxBodySize = DEFAULT_MAX_BODY_SIZE;
+    private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
+    private int maxInitialLineLength = DEFAULT_MAX_INITIAL_LINE_LENGTH;
+    private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private Duration drainGrace = DEFAULT_DRAIN_GRACE;
+
+    private Builder() {
+      workerPools.put(WorkerPool.DEFAULT_NAME, b -> { });
+    }
+
+    /** TCP port, 0 to 65535; 0 picks a free port (see {@link BulwarkServer#port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("port must be between 0 and 65535, but was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The address to bind. */
+    public Builder host(String host) {
+      if (host == null || host.isBlank()) {
+        throw new IllegalArgumentException("host must not be empty, but was '" + host + "'");
+      }
+      this.host = host;
+      return this;
+    }
+
+    /** Server instances sharing the port, one per event loop; at least 1. */
+    public Builder eventLoops(int eventLoops) {
+      if (eventLoops < 1) {
+        throw new IllegalArgumentException("eventLoops must be >= 1, but was " + eventLoops);
+      }
+      this.eventLoops = eventLoops;
+      return this;
+    }
+
+    /**
+     * Configures the worker pool {@code name} ({@code "default"} is the pool of handlers without
+     * a named {@code @Blocking}). The configurer is tried on a fresh builder now, so a bad value
+     * fails here.
+     */
+    public Builder workerPool(String name, Consumer<WorkerPool.Builder> configurer) {
+      Objects.requireNonNull(configurer, "configurer");
+      WorkerPool.Builder probe = WorkerPool.builder().name(name);
+      configurer.accept(probe);
+      workerPools.put(name, configurer);
+      return this;
+    }
+
+    /** Largest request body read, in bytes; larger ones answer 413. */
+    public Builder maxBodySize(long bytes) {
+      if (bytes < 1) {
+        throw new IllegalArgumentException("maxBodySize must be >= 1 byte, but was " + bytes);
+      }
+      this.maxBodySize = bytes;
+      return this;
+    }
+
+    /** Largest total size of the request headers, in bytes; larger ones answer 431. */
+    public Builder maxHeaderSize(int bytes) {
+      if (bytes < 256) {
+        throw new IllegalArgumentException("maxHeaderSize must be >= 256 bytes, but was " + bytes);
+      }
+      this.maxHeaderSize = bytes;
+      return this;
+    }
+
+    /** Longest request line, in bytes; longer ones answer 414. */
+    public Builder maxInitialLineLength(int bytes) {
+      if (bytes < 64) {
+        throw new IllegalArgumentException("maxInitialLineLength must be >= 64 bytes, but was " + bytes);
+      }
+      this.maxInitialLineLength = bytes;
+      return this;
+    }
+
+    /** A connection idle this long is closed; zero disables the timeout. */
+    public Builder idleTimeout(Duration idleTimeout) {
+      if (idleTimeout == null || idleTimeout.isNegative()) {
+        throw new IllegalArgumentException("idleTimeout must be >= 0, but was " + idleTimeout);
+      }
+      this.idleTimeout = idleTimeout;
+      return this;
+    }
+
+    /** Open connections allowed over all event loops; more are closed on accept. */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be >= 1, but was " + maxConnections);
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /** How long a drain waits for in-flight requests and queued work before closing anyway. */
+    public Builder drainGrace(Duration drainGrace) {
+      if (drainGrace == null || drainGrace.isNegative()) {
+        throw new IllegalArgumentException("drainGrace must be >= 0, but was " + drainGrace);
+      }
+      this.drainGrace = drainGrace;
+      return this;
+    }
+
+    public ServerOptions build() {
+      return new ServerOptions(this);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+package dev.bulwark.web.impl;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.bulwark.web.HttpException;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.ext.web.RequestBody;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+
+/**
+ * Binds a {@code @Body} parameter: raw ({@code String}, {@code byte[]}, {@code Buffer}) or JSON
+ * decoded by a Jackson reader prepared at start for the parameter's generic type.
+ */
+final class BodyBinder implements ParamBinder {
+
+  private final Class<?> rawType;
+  private final ObjectReader reader;
+
+  BodyBinder(Class<?> rawType, ObjectReader reader) {
+    this.rawType = rawType;
+    this.reader = reader;
+  }
+
+  @Override
+  public Object bind(RoutingContext ctx) {
+    RequestBody body = ctx.body();
+    Buffer buffer = body == null ? null : body.buffer();
+    if (rawType == Buffer.class) {
+      return buffer == null ? Buffer.buffer() : buffer;
+    }
+    if (rawType == byte[].class) {
+      return buffer == null ? new byte[0] : buffer.getBytes();
+    }
+    if (rawType == String.class) {
+      return buffer == null ? "" : buffer.toString(java.nio.charset.StandardCharsets.UTF_8);
+    }
+    String contentType = ctx.request().getHeader("Content-Type");
+    if (!isJson(contentType)) {
+      throw new HttpException(415, "request body must be application/json, but Content-Type was "
+          + (contentType == null ? "absent" : "'" + Errors.clip(contentType) + "'"));
+    }
+    if (buffer == null || buffer.length() == 0) {
+      throw HttpException.badRequest("request body is empty; expected JSON");
+    }
+    Object value;
+    try {
+      value = reader.readValue(buffer.getBytes());
+    } catch (MismatchedInputException e) {
+      throw HttpException.badRequest("invalid JSON body: " + Errors.clip(e.getOriginalMessage())
+          + at(e));
+    } catch (JsonProcessingException e) {
+      throw HttpException.badRequest("malformed JSON body: " + Errors.clip(e.getOriginalMessage())
+          + at(e));
+    } catch (IOException e) {
+      throw HttpException.badRequest("unreadable JSON body");
+    }
+    if (value == null) {
+      throw HttpException.badRequest("request body must not be JSON null");
+    }
+    return value;
+  }
+
+  private static String at(JsonProcessingException e) {
+    return e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column "
+        + e.getLocation().getColumnNr() + ")";
+  }
+
+  static boolean isJson(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String mime = (semi < 0 ? contentType : contentType.substring(0, semi)).trim()
+        .toLowerCase(java.util.Locale.ROOT);
+    return mime.equals("application/json") || mime.endsWith("+json");
+  }
+}

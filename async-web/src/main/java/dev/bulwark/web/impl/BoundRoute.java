@@ -1,0 +1,35 @@
+package dev.bulwark.web.impl;
+
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Route;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * One handler method bound at start, ready to mount on any number of routers (one per event-loop
+ * instance). Immutable and thread-safe.
+ *
+ * @param method the HTTP method
+ * @param template the path template as declared, e.g. {@code /products/{id}}
+ * @param vertxPath the same in vertx-web syntax, e.g. {@code /products/:id}
+ * @param readsBody whether the request body is read before the handler runs
+ * @param tracking counts and measures the request; first handler when the body is read
+ * @param handler binds, invokes and writes
+ * @param description {@code Class.method(Types)} for messages
+ * @param pool the worker pool's name, or {@code null} for the event loop
+ */
+public record BoundRoute(HttpMethod method, String template, String vertxPath, boolean readsBody,
+    Handler<RoutingContext> tracking, Handler<RoutingContext> handler, String description,
+    String pool) {
+
+  /** Adds this route to {@code router}; {@code bodyLimit} bounds a body read first (bytes). */
+  public Route mount(Router router, long bodyLimit) {
+    Route route = router.route(method, vertxPath);
+    if (readsBody) {
+      route.handler(tracking).handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    }
+    return route.handler(handler);
+  }
+}

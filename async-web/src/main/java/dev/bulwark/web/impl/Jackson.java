@@ -1,0 +1,25 @@
+package dev.bulwark.web.impl;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+
+/**
+ * The JSON mapper for bodies and results: no default typing (no polymorphic type ids, so a body
+ * can never name a class to instantiate), unknown properties refused, dates as ISO strings.
+ */
+public final class Jackson {
+
+  private Jackson() {
+  }
+
+  /** A new mapper configured as above; thread-safe once configured. */
+  public static ObjectMapper mapper() {
+    ObjectMapper mapper = new ObjectMapper();
+    mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+    mapper.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);
+    mapper.configure(SerializationFeature.FAIL_ON_EMPTY_BEANS, false);
+    mapper.configure(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS, false);
+    return mapper;
+  }
+}

@@ -1,0 +1,55 @@
+package dev.bulwark.web.impl;
+
+import dev.bulwark.web.ServerState;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * {@code /health}, {@code /ready} and {@code /metrics}, answered on the event loop, never behind a
+ * worker queue, and still answered while the server drains. Immutable and thread-safe.
+ */
+final class Probes {
+
+  private static final Buffer UP = Buffer.buffer("{\"status\":\"UP\"}");
+  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  private static final CharSequence PROMETHEUS =
+      HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
+
+  private final Lifecycle lifecycle;
+  private final PrometheusMeterRegistry registry;
+  private final RouteHandler.Tracking health;
+  private final RouteHandler.Tracking ready;
+  private final RouteHandler.Tracking metrics;
+
+  Probes(Lifecycle lifecycle, PrometheusMeterRegistry registry, HttpMetrics httpMetrics) {
+    this.lifecycle = lifecycle;
+    this.registry = registry;
+    this.health = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/health"), true);
+    this.ready = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/ready"), true);
+    this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/metrics"), true);
+  }
+
+  void mountOn(Router router) {
+    router.route(HttpMethod.GET, "/health").handler(ctx -> {
+      health.begin(ctx);
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
+    });
+    router.route(HttpMethod.GET, "/ready").handler(this::ready);
+    router.route(HttpMethod.GET, "/metrics").handler(ctx -> {
+      metrics.begin(ctx);
+      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
+    });
+  }
+
+  private void ready(RoutingContext ctx) {
+    ready.begin(ctx);
+    ServerState state = lifecycle.state();
+    ctx.response().setStatusCode(state == ServerState.READY ? 200 : 503)
+        .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
+        .end("{\"status\":\"" + state.name() + "\"}");
+  }
+}

@@ -1,0 +1,337 @@
+package dev.bulwark.web.impl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.Blocking;
+import dev.bulwark.web.Body;
+import dev.bulwark.web.Delete;
+import dev.bulwark.web.Get;
+import dev.bulwark.web.HeaderParam;
+import dev.bulwark.web.NonBlocking;
+import dev.bulwark.web.Patch;
+import dev.bulwark.web.PathParam;
+import dev.bulwark.web.Post;
+import dev.bulwark.web.Put;
+import dev.bulwark.web.QueryParam;
+import dev.bulwark.web.Range;
+import dev.bulwark.web.HttpException;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.RoutingContext;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Turns annotated handler objects into {@link BoundRoute}s, once, at start: it reads the
+ * annotations, builds a binder per parameter, a method handle spread over an argument array, a
+ * result writer for the declared return type, and decides the thread (the threading rule).
+ * Every mistake in a declaration fails here with an {@link IllegalArgumentException} naming the
+ * method. Not thread-safe; used by one thread while routes are being set up.
+ *
+ * <p>The threading rule: a method whose return type is {@code Future} or
+ * {@code CompletionStage} runs on the event loop; any other runs on a worker pool.
+ * {@code @NonBlocking} and {@code @Blocking} (method first, then class) override it, and
+ * {@code @Blocking("name")} picks a named pool.
+ */
+public final class RouteBinder {
+
+  private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([^}]*)}");
+  private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+  private static final Pattern PATH = Pattern.compile("/[A-Za-z0-9._~!$&'()*+,;=:@%/{}-]*");
+
+  private final ObjectMapper mapper;
+  private final Map<String, WorkerPool> pools;
+  private final Lifecycle lifecycle;
+  private final HttpMetrics metrics;
+  private final List<BoundRoute> routes = new ArrayList<>();
+  private final Map<String, String> seen = new HashMap<>();
+
+  /**
+   * @param pools the worker pools by name; must contain {@code "default"} if any handler
+   *     runs on the default pool
+   * @param lifecycle the server's lifecycle, or {@code null} when mounted on a user's router
+   */
+  public RouteBinder(ObjectMapper mapper, Map<String, WorkerPool> pools, Lifecycle lifecycle,
+      HttpMetrics metrics) {
+    this.mapper = mapper;
+    this.pools = pools;
+    this.lifecycle = lifecycle;
+    this.metrics = metrics;
+  }
+
+  /** The routes bound so far, in the order they were declared. */
+  public List<BoundRoute> routes() {
+    return List.copyOf(routes);
+  }
+
+  /**
+   * Binds every annotated public method of {@code handler}.
+   *
+   * @throws IllegalArgumentException when a declaration is wrong (naming the method), or the
+   *     object has no annotated method at all
+   */
+  public void bind(Object handler) {
+    if (handler == null) {
+      throw new IllegalArgumentException("handler must not be null");
+    }
+    Class<?> type = handler.getClass();
+    Method[] methods = type.getMethods();
+    Arrays.sort(methods, Comparator.comparing(Method::getName)
+        .thenComparing(m -> Arrays.toString(m.getParameterTypes())));
+    int before = routes.size();
+    for (Method m : methods) {
+      List<String[]> declared = routeAnnotations(m);
+      if (declared.size() > 1) {
+        throw bad(m, "has more than one route annotation");
+      }
+      if (declared.size() == 1) {
+        routes.add(bindMethod(handler, m, declared.get(0)[0], declared.get(0)[1]));
+      }
+    }
+    if (routes.size() == before) {
+      throw new IllegalArgumentException("handler " + type.getName()
+          + " has no public method annotated @Get, @Post, @Put, @Delete or @Patch");
+    }
+  }
+
+  private static List<String[]> routeAnnotations(Method m) {
+    List<String[]> found = new ArrayList<>(1);
+    Get get = m.getAnnotation(Get.class);
+    if (get != null) {
+      found.add(new String[] {"GET", get.value()});
+    }
+    Post post = m.getAnnotation(Post.class);
+    if (post != null) {
+      found.add(new String[] {"POST", post.value()});
+    }
+    Put put = m.getAnnotation(Put.class);
+    if (put != null) {
+      found.add(new String[] {"PUT", put.value()});
+    }
+    Delete delete = m.getAnnotation(Delete.class);
+    if (delete != null) {
+      found.add(new String[] {"DELETE", delete.value()});
+    }
+    Patch patch = m.getAnnotation(Patch.class);
+    if (patch != null) {
+      found.add(new String[] {"PATCH", patch.value()});
+    }
+    return found;
+  }
+
+  private BoundRoute bindMethod(Object target, Method m, String httpMethod, String template) {
+    if (Modifier.isStatic(m.getModifiers())) {
+      throw bad(m, "is static; handler methods must be instance methods");
+    }
+    if (template == null || !PATH.matcher(template).matches()) {
+      throw bad(m, "has path template '" + template + "'; it must start with '/' and hold only URL path characters");
+    }
+    Set<String> templateParams = new LinkedHashSet<>();
+    StringBuilder vertxPath = new StringBuilder();
+    Matcher matcher = TEMPLATE_PARAM.matcher(template);
+    int last = 0;
+    while (matcher.find()) {
+      String name = matcher.group(1);
+      if (!PARAM_NAME.matcher(name).matches()) {
+        throw bad(m, "has path template '" + template + "' with a bad parameter name '" + name + "'");
+      }
+      if (!templateParams.add(name)) {
+        throw bad(m, "has path template '" + template + "' naming {" + name + "} twice");
+      }
+      vertxPath.append(template, last, matcher.start()).append(':').append(name);
+      last = matcher.end();
+    }
+    vertxPath.append(template.substring(last));
+    if (vertxPath.indexOf("{") >= 0 || vertxPath.indexOf("}") >= 0) {
+      throw bad(m, "has path template '" + template + "' with an unbalanced brace");
+    }
+    String key = httpMethod + " " + TEMPLATE_PARAM.matcher(template).replaceAll("{}");
+    String previous = seen.putIfAbsent(key, describe(m));
+    if (previous != null) {
+      throw bad(m, "declares " + httpMethod + " " + template + ", already declared by " + previous);
+    }
+
+    Parameter[] params = m.getParameters();
+    ParamBinder[] binders = new ParamBinder[params.length];
+    boolean body = false;
+    boolean rawContext = false;
+    for (int i = 0; i < params.length; i++) {
+      Parameter p = params[i];
+      if (p.getType() == RoutingContext.class) {
+        binders[i] = ctx -> ctx;
+        rawContext = true;
+      } else if (p.isAnnotationPresent(Body.class)) {
+        if (body) {
+          throw bad(m, "has more than one @Body parameter");
+        }
+        body = true;
+        binders[i] = bodyBinder(p);
+      } else {
+        binders[i] = textBinder(m, p, i, templateParams);
+      }
+    }
+
+    Class<?> raw = m.getReturnType();
+    RouteHandler.Async async = RouteHandler.Async.NONE;
+    Type resultType = m.getGenericReturnType();
+    if (Future.class.isAssignableFrom(raw)) {
+      async = RouteHandler.Async.FUTURE;
+    } else if (CompletionStage.class.isAssignableFrom(raw)) {
+      async = RouteHandler.Async.COMPLETION_STAGE;
+    }
+    ResultWriter writer;
+    if (async == RouteHandler.Async.NONE) {
+      writer = ResultWriter.forType(raw, resultType, mapper);
+    } else {
+      Type inner = resultType instanceof ParameterizedType
+          ? ((ParameterizedType) resultType).getActualTypeArguments()[0] : Object.class;
+      Class<?> innerRaw = inner instanceof Class ? (Class<?>) inner
+          : inner instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) inner).getRawType()
+          : Object.class;
+      writer = ResultWriter.forType(innerRaw, inner, mapper);
+    }
+
+    WorkerPool pool = choosePool(m, async != RouteHandler.Async.NONE);
+    MethodHandle invoker = invoker(target, m);
+    HttpMetrics.RouteMeter meter = metrics.route(httpMethod, template);
+    boolean needsBody = body || rawContext && !httpMethod.equals("GET") && !httpMethod.equals("DELETE");
+    RouteHandler.Tracking tracking = new RouteHandler.Tracking(lifecycle, meter, false);
+    RouteHandler handler = new RouteHandler(describe(m), binders, invoker, async, writer, pool,
+        needsBody ? null : tracking);
+    return new BoundRoute(HttpMethod.valueOf(httpMethod), template, vertxPath.toString(),
+        needsBody, tracking, handler, describe(m), pool == null ? null : pool.name());
+  }
+
+  private ParamBinder bodyBinder(Parameter p) {
+    Class<?> type = p.getType();
+    if (type == String.class || type == byte[].class || type == Buffer.class) {
+      return new BodyBinder(type, null);
+    }
+    return new BodyBinder(type, mapper.readerFor(mapper.constructType(p.getParameterizedType())));
+  }
+
+  private ParamBinder textBinder(Method m, Parameter p, int index, Set<String> templateParams) {
+    PathParam path = p.getAnnotation(PathParam.class);
+    QueryParam query = p.getAnnotation(QueryParam.class);
+    HeaderParam header = p.getAnnotation(HeaderParam.class);
+    int count = (path != null ? 1 : 0) + (query != null ? 1 : 0) + (header != null ? 1 : 0);
+    String what = "parameter " + index + " (" + p.getType().getSimpleName() + " " + p.getName() + ")";
+    if (count == 0) {
+      throw bad(m, what + " has no @PathParam, @QueryParam, @HeaderParam or @Body annotation "
+          + "and is not a RoutingContext");
+    }
+    if (count > 1) {
+      throw bad(m, what + " has more than one of @PathParam, @QueryParam, @HeaderParam");
+    }
+    Function<String, Object> converter = Conversions.forType(p.getType());
+    if (converter == null) {
+      throw bad(m, what + " has unsupported type " + p.getType().getName()
+          + "; use String, int, long, double, boolean (or their boxes), UUID or an enum");
+    }
+    Range range = p.getAnnotation(Range.class);
+    long min = range == null ? Long.MIN_VALUE : range.min();
+    long max = range == null ? Long.MAX_VALUE : range.max();
+    if (min > max) {
+      throw bad(m, what + " has @Range min " + min + " > max " + max);
+    }
+    if (path != null) {
+      if (!templateParams.contains(path.value())) {
+        throw bad(m, what + " is @PathParam(\"" + path.value() + "\") but the path template has no {"
+            + path.value() + "}");
+      }
+      return new TextParamBinder(TextParamBinder.Source.PATH, path.value(), p.getType(), converter,
+          null, min, max);
+    }
+    if (header != null) {
+      return new TextParamBinder(TextParamBinder.Source.HEADER, header.value(), p.getType(),
+          converter, null, min, max);
+    }
+    TextParamBinder probe = new TextParamBinder(TextParamBinder.Source.QUERY, query.value(),
+        p.getType(), converter, null, min, max);
+    Object defaultValue = null;
+    if (!QueryParam.NO_DEFAULT.equals(query.defaultValue())) {
+      try {
+        defaultValue = probe.convert(query.defaultValue());
+      } catch (HttpException e) {
+        throw bad(m, what + " has a bad default value: " + e.getMessage());
+      }
+    }
+    return new TextParamBinder(TextParamBinder.Source.QUERY, query.value(), p.getType(), converter,
+        defaultValue, min, max);
+  }
+
+  private WorkerPool choosePool(Method m, boolean asyncResult) {
+    Blocking blocking = m.getAnnotation(Blocking.class);
+    boolean nonBlocking = m.isAnnotationPresent(NonBlocking.class);
+    if (blocking != null && nonBlocking) {
+      throw bad(m, "is annotated both @Blocking and @NonBlocking");
+    }
+    if (blocking == null && !nonBlocking) {
+      Class<?> type = m.getDeclaringClass();
+      blocking = type.getAnnotation(Blocking.class);
+      nonBlocking = type.isAnnotationPresent(NonBlocking.class);
+      if (blocking != null && nonBlocking) {
+        throw bad(m, "is in a class annotated both @Blocking and @NonBlocking");
+      }
+    }
+    if (nonBlocking) {
+      return null;
+    }
+    if (blocking == null && asyncResult) {
+      return null;
+    }
+    String name = blocking == null || blocking.value().isEmpty() ? WorkerPool.DEFAULT_NAME
+        : blocking.value();
+    WorkerPool pool = pools.get(name);
+    if (pool == null) {
+      throw bad(m, "runs on worker pool '" + name + "', which is not configured (configured: "
+          + pools.keySet() + ")");
+    }
+    return pool;
+  }
+
+  private static MethodHandle invoker(Object target, Method m) {
+    try {
+      m.setAccessible(true);
+      MethodHandle mh = MethodHandles.lookup().unreflect(m).bindTo(target);
+      int n = m.getParameterCount();
+      return mh.asSpreader(Object[].class, n)
+          .asType(MethodType.methodType(Object.class, Object[].class));
+    } catch (IllegalAccessException | RuntimeException e) {
+      throw bad(m, "cannot be invoked (" + e.getMessage() + "); make it and its class public");
+    }
+  }
+
+  static String describe(Method m) {
+    StringBuilder sb = new StringBuilder(m.getDeclaringClass().getSimpleName()).append('.')
+        .append(m.getName()).append('(');
+    Class<?>[] types = m.getParameterTypes();
+    for (int i = 0; i < types.length; i++) {
+      sb.append(i == 0 ? "" : ", ").append(types[i].getSimpleName());
+    }
+    return sb.append(')').toString();
+  }
+
+  private static IllegalArgumentException bad(Method m, String problem) {
+    return new IllegalArgumentException("handler method " + describe(m) + " " + problem);
+  }
+}

@@ -1,0 +1,170 @@
+package dev.bulwark.web.impl;
+
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.HttpException;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.ext.web.RoutingContext;
+import java.lang.invoke.MethodHandle;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * Serves one bound route: counts the request, binds the arguments, invokes the handler method on
+ * the event loop or on its worker pool, and writes the result. Everything it uses was decided at
+ * start (binders, method handle, writer, pool); nothing here reflects. Immutable and thread-safe;
+ * every method runs on the request's event loop (worker results come back there through the
+ * pool's future).
+ */
+final class RouteHandler implements Handler<RoutingContext> {
+
+  /** How a result arrives. */
+  enum Async { NONE, FUTURE, COMPLETION_STAGE }
+
+  private final String description;
+  private final ParamBinder[] binders;
+  private final MethodHandle invoker;
+  private final Async async;
+  private final ResultWriter writer;
+  private final WorkerPool pool;
+  private final Tracking tracking;
+
+  RouteHandler(String description, ParamBinder[] binders, MethodHandle invoker, Async async,
+      ResultWriter writer, WorkerPool pool, Tracking tracking) {
+    this.description = description;
+    this.binders = binders;
+    this.invoker = invoker;
+    this.async = async;
+    this.writer = writer;
+    this.pool = pool;
+    this.tracking = tracking;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (tracking != null && !tracking.begin(ctx)) {
+      return;
+    }
+    Object[] args;
+    try {
+      args = bind(ctx);
+    } catch (HttpException e) {
+      Errors.send(ctx, e.status(), e.getMessage());
+      return;
+    }
+    if (pool == null) {
+      Object result;
+      try {
+        result = (Object) invoker.invokeExact(args);
+      } catch (Throwable t) {
+        Errors.handle(ctx, t);
+        return;
+      }
+      deliver(ctx, result);
+    } else {
+      pool.submit(() -> {
+        try {
+          return (Object) invoker.invokeExact(args);
+        } catch (Exception | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      }).onComplete(ar -> {
+        if (ar.succeeded()) {
+          deliver(ctx, ar.result());
+        } else {
+          Errors.handle(ctx, ar.cause());
+        }
+      });
+    }
+  }
+
+  private Object[] bind(RoutingContext ctx) {
+    ParamBinder[] b = binders;
+    Object[] args = new Object[b.length];
+    for (int i = 0; i < b.length; i++) {
+      args[i] = b[i].bind(ctx);
+    }
+    return args;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void deliver(RoutingContext ctx, Object result) {
+    if (async == Async.NONE) {
+      write(ctx, result);
+      return;
+    }
+    Future<Object> future;
+    if (result == null) {
+      future = Future.failedFuture(new IllegalStateException(description + " returned a null future"));
+    } else if (async == Async.FUTURE) {
+      future = (Future<Object>) result;
+    } else {
+      future = Future.fromCompletionStage((CompletionStage<Object>) result, ctx.vertx().getOrCreateContext());
+    }
+    future.onComplete(ar -> {
+      if (ar.succeeded()) {
+        write(ctx, ar.result());
+      } else {
+        Errors.handle(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void write(RoutingContext ctx, Object value) {
+    if (ctx.response().closed()) {
+      return;
+    }
+    try {
+      writer.write(ctx, value);
+    } catch (Exception e) {
+      Errors.handle(ctx, e);
+    }
+  }
+
+  /**
+   * Counts requests in flight, records their metrics when they end, and turns new requests away
+   * while the server drains. Immutable and thread-safe.
+   */
+  static final class Tracking implements Handler<RoutingContext> {
+    private final Lifecycle lifecycle;
+    private final HttpMetrics.RouteMeter meter;
+    private final boolean probe;
+
+    Tracking(Lifecycle lifecycle, HttpMetrics.RouteMeter meter, boolean probe) {
+      this.lifecycle = lifecycle;
+      this.meter = meter;
+      this.probe = probe;
+    }
+
+    /** Starts tracking; false when the request was answered already (draining). */
+    boolean begin(RoutingContext ctx) {
+      long start = System.nanoTime();
+      if (lifecycle != null) {
+        lifecycle.begin();
+      }
+      ctx.addEndHandler(ar -> {
+        if (lifecycle != null) {
+          lifecycle.end();
+        }
+        meter.record(ctx.response().getStatusCode(), System.nanoTime() - start);
+      });
+      if (!probe && lifecycle != null && lifecycle.state() == dev.bulwark.web.ServerState.DRAINING) {
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1")
+            .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        Errors.send(ctx, 503, "server is draining, retry on another instance");
+        return false;
+      }
+      return true;
+    }
+
+    /** As the first handler of a route whose body is read before the invoking handler runs. */
+    @Override
+    public void handle(RoutingContext ctx) {
+      if (begin(ctx)) {
+        ctx.next();
+      }
+    }
+  }
+}

@@ -1,0 +1,46 @@
+package dev.bulwark.examples.shop;
+
+import dev.bulwark.core.PoolSizing;
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.ServerOptions;
+import java.time.Duration;
+
+/**
+ * The shop's settings, as parsed from the command line.
+ *
+ * @param host the address to bind and to print
+ * @param port TCP port, 0 for any free one
+ * @param workers the default worker pool's maximum concurrency
+ * @param workerQueue the default worker pool's queue bound
+ * @param queueTimeout the default worker pool's queue timeout
+ * @param eventLoops event-loop threads and server instances
+ * @param drainGrace how long SIGTERM waits for in-flight requests
+ */
+public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+    int eventLoops, Duration drainGrace) {
+
+  /** The defaults: port 8080, the library's default pool sizing, one event loop per core. */
+  public static ShopConfig defaults() {
+    int workers = PoolSizing.defaultConcurrency();
+    return new ShopConfig("127.0.0.1", 8080, workers, WorkerPool.DEFAULT_QUEUE_FACTOR * workers,
+        WorkerPool.DEFAULT_QUEUE_TIMEOUT, ServerOptions.DEFAULT_EVENT_LOOPS,
+        ServerOptions.DEFAULT_DRAIN_GRACE);
+  }
+
+  /** The same settings on another port. */
+  public ShopConfig withPort(int newPort) {
+    return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace);
+  }
+
+  /** The server options these settings mean. */
+  ServerOptions serverOptions() {
+    return ServerOptions.builder()
+        .host(host)
+        .port(port)
+        .eventLoops(eventLoops)
+        .drainGrace(drainGrace)
+        .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
+            .queueTimeout(queueTimeout))
+        .build();
+  }
+}

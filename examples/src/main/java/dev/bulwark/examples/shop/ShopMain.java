@@ -1,0 +1,142 @@
+package dev.bulwark.examples.shop;
+
+import dev.bulwark.core.Durations;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code java -jar bulwark-examples.jar [options]}: starts the shop, prints
+ * {@code listening on http://127.0.0.1:PORT} once it accepts requests, and drains on SIGTERM.
+ * Unknown options and bad values print one line and exit with status 2.
+ */
+@Command(name = "bulwark-examples", mixinStandardHelpOptions = true, sortOptions = false,
+    version = "bulwark-examples 0.1.0-SNAPSHOT",
+    description = "The Bulwark example shop (see WORKLOAD.md).")
+public final class ShopMain implements Callable<Integer> {
+
+  /** Exit status for bad command-line usage. */
+  public static final int USAGE = 2;
+  /** Exit status when the shop could not start (port taken, ...). */
+  public static final int START_FAILED = 1;
+
+  private static final ShopConfig DEFAULTS = ShopConfig.defaults();
+
+  @Spec
+  CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--port", paramLabel = "N", description = "TCP port, 0 for any free one (default: 8080).")
+  int port = DEFAULTS.port();
+
+  @Option(names = "--host", paramLabel = "ADDR", description = "Address to bind (default: 127.0.0.1).")
+  String host = DEFAULTS.host();
+
+  @Option(names = "--workers", paramLabel = "N",
+      description = "Max concurrency of the default worker pool (default: 10 per core, ${DEFAULT-VALUE}).")
+  int workers = DEFAULTS.workers();
+
+  @Option(names = "--worker-queue", paramLabel = "N",
+      description = "Queue bound of the default worker pool (default: 2 x workers).")
+  Integer workerQueue;
+
+  @Option(names = "--queue-timeout", paramLabel = "DURATION",
+      description = "Longest wait in the worker queue, e.g. 200ms (default: 1s).")
+  String queueTimeout = "1s";
+
+  @Option(names = "--event-loops", paramLabel = "N",
+      description = "Event-loop threads (default: one per core, ${DEFAULT-VALUE}).")
+  int eventLoops = DEFAULTS.eventLoops();
+
+  @Option(names = "--drain-grace", paramLabel = "DURATION",
+      description = "How long SIGTERM waits for in-flight requests (default: 30s).")
+  String drainGrace = "30s";
+
+  private Shop shop;
+
+  /** Parses and checks the options into a config. @throws ParameterException on a bad value */
+  ShopConfig config() {
+    CommandLine cl = spec.commandLine();
+    if (port < 0 || port > 65535) {
+      throw new ParameterException(cl, "--port must be between 0 and 65535, but was " + port);
+    }
+    if (workers < 1) {
+      throw new ParameterException(cl, "--workers must be >= 1, but was " + workers);
+    }
+    int queue = workerQueue == null ? 2 * workers : workerQueue;
+    if (queue < 0) {
+      throw new ParameterException(cl, "--worker-queue must be >= 0, but was " + queue);
+    }
+    if (eventLoops < 1) {
+      throw new ParameterException(cl, "--event-loops must be >= 1, but was " + eventLoops);
+    }
+    Duration timeout = duration(cl, "--queue-timeout", queueTimeout);
+    if (timeout.isZero()) {
+      throw new ParameterException(cl, "--queue-timeout must be > 0, but was " + queueTimeout);
+    }
+    Duration grace = duration(cl, "--drain-grace", drainGrace);
+    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace);
+  }
+
+  private static Duration duration(CommandLine cl, String option, String text) {
+    try {
+      return Durations.parse(option, text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    ShopConfig config = config();
+    try {
+      shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      spec.commandLine().getErr().println("bulwark-examples: could not start: " + e.getCause().getMessage());
+      return START_FAILED;
+    }
+    shop.exitOnSignal();
+    PrintWriter out = spec.commandLine().getOut();
+    out.println("listening on http://" + displayHost(config.host()) + ":" + shop.port());
+    out.flush();
+    return 0;
+  }
+
+  private static String displayHost(String host) {
+    return host.equals("0.0.0.0") ? "127.0.0.1" : host;
+  }
+
+  /** The command line with the one-line error handling; for main and for tests. */
+  static CommandLine commandLine(ShopMain main) {
+    CommandLine cl = new CommandLine(main);
+    cl.setParameterExceptionHandler((ex, args) -> {
+      String message = ex.getMessage() == null ? "bad arguments" : ex.getMessage().strip();
+      int newline = message.indexOf('\n');
+      if (newline >= 0) {
+        message = message.substring(0, newline);
+      }
+      ex.getCommandLine().getErr().println("bulwark-examples: " + message + " (see --help)");
+      return USAGE;
+    });
+    return cl;
+  }
+
+  /** The running shop after a successful {@link #call()}, else null. */
+  Shop shop() {
+    return shop;
+  }
+
+  public static void main(String[] args) {
+    ShopMain main = new ShopMain();
+    int status = commandLine(main).execute(args);
+    if (main.shop == null) {
+      System.exit(status);
+    }
+    // Running: Vert.x's threads keep the JVM alive until a signal drains it.
+  }
+}
