@@ -31,7 +31,11 @@ public final class Shop {
     }
     return server.start()
         .map(s -> new Shop(vertx, server))
-        .recover(e -> vertx.close().transform(ar -> Future.failedFuture(e)));
+        .recover(e -> {
+          // Report the failure first: once Vert.x is closed its contexts cannot deliver it.
+          vertx.close();
+          return Future.failedFuture(e);
+        });
   }
 
   /** The bound port. */
