@@ -92,6 +92,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   @Override
   public <T> Future<T> submit(Callable<T> callable) {
+    java.util.Objects.requireNonNull(callable, "task");
     Task<T> task = new Task<>(callable, Vertx.currentContext(), ticker.read());
     RejectedTaskException rejection = null;
     boolean runNow = false;

@@ -1,0 +1,127 @@
+package dev.bulwark.core;
+
+import static dev.bulwark.core.TestSupport.await;
+import static dev.bulwark.core.TestSupport.awaitRejection;
+import static dev.bulwark.core.TestSupport.rejectedAtOnce;
+import static dev.bulwark.core.TestSupport.runAndSettle;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PoolMetricsTest {
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final TestSupport.Gate gate = new TestSupport.Gate();
+  private WorkerPool pool;
+
+  @AfterEach
+  void release() {
+    gate.open();
+    if (pool != null) {
+      await(pool.close(Duration.ofSeconds(1)));
+    }
+  }
+
+  private double gauge(String name) {
+    return registry.get(name).tag("pool", pool.name()).gauge().value();
+  }
+
+  private double rejected(RejectionReason reason) {
+    return registry.get("bulwark.pool.rejected").tag("pool", pool.name())
+        .tag("reason", reason.tag()).counter().count();
+  }
+
+  private Timer timer(String name) {
+    return registry.get(name).tag("pool", pool.name()).timer();
+  }
+
+  @Test
+  void meters_countRunsAndRejections_andGaugesReadThePoolState() throws Exception {
+    pool = WorkerPool.builder().name("m").maxConcurrency(2).maxQueue(1).meterRegistry(registry)
+        .build();
+    for (int i = 0; i < 3; i++) {
+      runAndSettle(pool, () -> "warm");
+    }
+    assertThat(timer("bulwark.pool.run").count()).isEqualTo(3);
+    assertThat(timer("bulwark.pool.queue.wait").count()).isEqualTo(3);
+
+    Future<String> a = pool.submit(gate.task("a"));
+    Future<String> b = pool.submit(gate.task("b"));
+    gate.awaitEntered(2);
+    Future<String> c = pool.submit(() -> "c");
+    assertThat(gauge("bulwark.pool.active")).isEqualTo(2.0);
+    assertThat(gauge("bulwark.pool.queued")).isEqualTo(1.0);
+    assertThat(gauge("bulwark.pool.limit")).isEqualTo(2.0);
+    rejectedAtOnce(pool.submit(() -> "d"), RejectionReason.QUEUE_FULL);
+    rejectedAtOnce(pool.submit(() -> "e"), RejectionReason.QUEUE_FULL);
+
+    gate.open();
+    assertThat(await(a) + await(b) + await(c)).isEqualTo("abc");
+    TestSupport.awaitCompleted(pool, 6);
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> timer("bulwark.pool.run").count() == 6);
+    assertThat(timer("bulwark.pool.queue.wait").count()).isEqualTo(6);
+    assertThat(gauge("bulwark.pool.active")).isZero();
+    assertThat(gauge("bulwark.pool.queued")).isZero();
+
+    await(pool.close(Duration.ofSeconds(1)));
+    rejectedAtOnce(pool.submit(() -> "f"), RejectionReason.SHUTTING_DOWN);
+
+    assertThat(rejected(RejectionReason.QUEUE_FULL)).isEqualTo(2.0);
+    assertThat(rejected(RejectionReason.SHUTTING_DOWN)).isEqualTo(1.0);
+    assertThat(rejected(RejectionReason.QUEUE_TIMEOUT)).isZero();
+    assertThat(rejected(RejectionReason.EXPECTED_WAIT)).isZero();
+    assertThat(pool.stats().rejected()).isEqualTo(3);
+  }
+
+  @Test
+  void rejectedCounter_countsQueueTimeoutsFromTheTimer() throws Exception {
+    pool = WorkerPool.builder().name("m-timeout").maxConcurrency(1).maxQueue(5)
+        .queueTimeout(Duration.ofMillis(20)).meterRegistry(registry).build();
+    pool.submit(gate.task("blocker"));
+    gate.awaitEntered(1);
+
+    awaitRejection(pool.submit(() -> "late"), RejectionReason.QUEUE_TIMEOUT);
+
+    assertThat(rejected(RejectionReason.QUEUE_TIMEOUT)).isEqualTo(1.0);
+  }
+
+  @Test
+  void timers_recordQueueWaitAndRunTimeByTheTicker() throws Exception {
+    FakeTicker ticker = new FakeTicker();
+    pool = WorkerPool.builder().name("m-time").maxConcurrency(1).maxQueue(5)
+        .queueTimeout(Duration.ofHours(1)).ticker(ticker).meterRegistry(registry).build();
+    Future<String> blocker = pool.submit(gate.task("blocker"));
+    gate.awaitEntered(1);
+    Future<String> queued = pool.submit(() -> "queued");
+
+    ticker.advance(Duration.ofSeconds(3));
+    gate.open();
+    await(blocker);
+    await(queued);
+    TestSupport.awaitCompleted(pool, 2);
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> timer("bulwark.pool.run").count() == 2);
+
+    Timer wait = timer("bulwark.pool.queue.wait");
+    Timer run = timer("bulwark.pool.run");
+    assertThat(wait.count()).isEqualTo(2);
+    assertThat(wait.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
+    assertThat(wait.max(TimeUnit.SECONDS)).isEqualTo(3.0);
+    assertThat(run.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
+  }
+
+  @Test
+  void noRegistry_registersNothing() {
+    pool = WorkerPool.builder().name("m-none").maxConcurrency(1).build();
+    runAndSettle(pool, () -> "x");
+    assertThat(registry.getMeters()).isEmpty();
+  }
+}
