@@ -59,6 +59,12 @@ public interface BulwarkServer {
    */
   Future<Void> drain();
 
+  /**
+   * Adds a resource to close at the end of a drain, after the worker pools (a database pool, a
+   * cache client). Closers run in the order added; a failing one is logged, the rest still run.
+   */
+  BulwarkServer onDrained(java.util.function.Supplier<Future<?>> closer);
+
   /** The worker pool of that name. @throws IllegalArgumentException if none is configured */
   WorkerPool pool(String name);
 

@@ -22,7 +22,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private volatile int port = -1;
   private String deploymentId;
   private Promise<Void> drainPromise;
+  private final List<Supplier<Future<?>>> closers = new CopyOnWriteArrayList<>();
 
   public DefaultBulwarkServer(Vertx vertx, ServerOptions options, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -182,6 +185,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       Future<Void> undeployed = deployment == null ? Future.succeededFuture()
           : vertx.undeploy(deployment).recover(e -> Future.succeededFuture());
       undeployed.compose(v -> closePools(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
+          .compose(v -> runClosers())
           .onComplete(ar -> {
             lifecycle.state(ServerState.STOPPED);
             LOG.info("drained");
@@ -189,6 +193,31 @@ public final class DefaultBulwarkServer implements BulwarkServer {
           });
     });
     return drainPromise.future();
+  }
+
+  private Future<Void> runClosers() {
+    Future<Void> chain = Future.succeededFuture();
+    for (Supplier<Future<?>> closer : closers) {
+      chain = chain.compose(v -> {
+        Future<?> f;
+        try {
+          f = closer.get();
+        } catch (RuntimeException e) {
+          f = Future.failedFuture(e);
+        }
+        return f.<Void>mapEmpty().recover(e -> {
+          LOG.warn("closing a resource at drain failed", e);
+          return Future.succeededFuture();
+        });
+      });
+    }
+    return chain;
+  }
+
+  @Override
+  public BulwarkServer onDrained(Supplier<Future<?>> closer) {
+    closers.add(java.util.Objects.requireNonNull(closer, "closer"));
+    return this;
   }
 
   private Future<Void> closePools(Duration grace) {

@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.lang.invoke.MethodHandle;
 import java.util.concurrent.CompletionStage;
 
@@ -125,9 +126,11 @@ final class RouteHandler implements Handler<RoutingContext> {
 
   /**
    * Counts requests in flight, records their metrics when they end, and turns new requests away
-   * while the server drains. Immutable and thread-safe.
+   * while the server drains. Immutable and thread-safe. A {@link PlatformHandler}, because on a
+   * route that reads the body it runs before the {@code BodyHandler}, and vertx-web refuses a
+   * body handler after a plain user handler.
    */
-  static final class Tracking implements Handler<RoutingContext> {
+  static final class Tracking implements PlatformHandler {
     private final Lifecycle lifecycle;
     private final HttpMetrics.RouteMeter meter;
     private final boolean probe;
@@ -154,6 +157,9 @@ final class RouteHandler implements Handler<RoutingContext> {
         ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1")
             .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
         Errors.send(ctx, 503, "server is draining, retry on another instance");
+        // Vert.x closes on its own only when the request asked for it; a server that answers
+        // "Connection: close" must then close the connection itself (RFC 9112, section 9.6).
+        ctx.request().connection().close();
         return false;
       }
       return true;

@@ -75,8 +75,9 @@ final class TextParamBinder implements ParamBinder {
     }
     if (ranged && value instanceof Number) {
       Number n = (Number) value;
-      boolean below = n instanceof Double ? n.doubleValue() < min : n.longValue() < min;
-      boolean above = n instanceof Double ? n.doubleValue() > max : n.longValue() > max;
+      // Negated comparisons so that NaN, which compares false with everything, is out of range.
+      boolean below = n instanceof Double ? !(n.doubleValue() >= min) : n.longValue() < min;
+      boolean above = n instanceof Double ? !(n.doubleValue() <= max) : n.longValue() > max;
       if (below || above) {
         throw HttpException.badRequest(source.label + " '" + name + "' must be "
             + rangeText() + ", but was " + Errors.clip(text));

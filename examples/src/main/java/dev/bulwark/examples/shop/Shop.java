@@ -1,5 +1,7 @@
 package dev.bulwark.examples.shop;
 
+import dev.bulwark.db.Db;
+import dev.bulwark.db.DbOptions;
 import dev.bulwark.web.BulwarkServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -24,18 +26,43 @@ public final class Shop {
     Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
     BulwarkServer server;
     try {
-      server = BulwarkServer.create(vertx, config.serverOptions()).handler(new ShopHandlers());
+      server = BulwarkServer.create(vertx, config.serverOptions());
     } catch (RuntimeException e) {
       vertx.close();
       return Future.failedFuture(e);
     }
-    return server.start()
-        .map(s -> new Shop(vertx, server))
+    Db db;
+    try {
+      db = Db.create(vertx, DbOptions.builder(config.db())
+          .poolName("shop")
+          .maximumPoolSize(config.dbPoolSize())
+          .meterRegistry(server.meterRegistry())
+          .build());
+    } catch (RuntimeException e) {
+      vertx.close();
+      return Future.failedFuture(e);
+    }
+    return wire(vertx, server, db, config)
         .recover(e -> {
           // Report the failure first: once Vert.x is closed its contexts cannot deliver it.
+          db.close();
           vertx.close();
           return Future.failedFuture(e);
         });
+  }
+
+  private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, ShopConfig config) {
+    ShopSchema schema = new ShopSchema(db, config.db().startsWith("jdbc:postgresql:"));
+    try {
+      server.handler(new ShopHandlers())
+          .handler(new ShopDataHandlers(db, schema))
+          .onDrained(db::close);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    return schema.prepare()
+        .compose(v -> server.start())
+        .map(s -> new Shop(vertx, server));
   }
 
   /** The bound port. */

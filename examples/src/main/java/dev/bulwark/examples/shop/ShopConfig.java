@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.db.DbOptions;
 import dev.bulwark.web.ServerOptions;
 import java.time.Duration;
 
@@ -15,21 +16,27 @@ import java.time.Duration;
  * @param queueTimeout the default worker pool's queue timeout
  * @param eventLoops event-loop threads and server instances
  * @param drainGrace how long SIGTERM waits for in-flight requests
+ * @param db the JDBC URL of the shop's database
+ * @param dbPoolSize connections in the pool (and JDBC threads)
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
-    int eventLoops, Duration drainGrace) {
+    int eventLoops, Duration drainGrace, String db, int dbPoolSize) {
+
+  /** The embedded default database: H2 in memory, kept while the process runs. */
+  public static final String DEFAULT_DB = "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1";
 
   /** The defaults: port 8080, the library's default pool sizing, one event loop per core. */
   public static ShopConfig defaults() {
     int workers = PoolSizing.defaultConcurrency();
     return new ShopConfig("127.0.0.1", 8080, workers, WorkerPool.DEFAULT_QUEUE_FACTOR * workers,
         WorkerPool.DEFAULT_QUEUE_TIMEOUT, ServerOptions.DEFAULT_EVENT_LOOPS,
-        ServerOptions.DEFAULT_DRAIN_GRACE);
+        ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE);
   }
 
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
-    return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace);
+    return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize);
   }
 
   /** The server options these settings mean. */

@@ -1,6 +1,7 @@
 package dev.bulwark.examples.shop;
 
 import dev.bulwark.core.Durations;
+import dev.bulwark.db.impl.Secrets;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -57,6 +58,15 @@ public final class ShopMain implements Callable<Integer> {
       description = "How long SIGTERM waits for in-flight requests (default: 30s).")
   String drainGrace = "30s";
 
+  @Option(names = "--db", paramLabel = "JDBC_URL",
+      description = "The database, e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres "
+          + "(default: H2 in memory).")
+  String db = ShopConfig.DEFAULT_DB;
+
+  @Option(names = "--db-pool-size", paramLabel = "N",
+      description = "Database connections (default: cores x 2 + 1, ${DEFAULT-VALUE}).")
+  int dbPoolSize = DEFAULTS.dbPoolSize();
+
   private Shop shop;
 
   /** Parses and checks the options into a config. @throws ParameterException on a bad value */
@@ -80,7 +90,14 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--queue-timeout must be > 0, but was " + queueTimeout);
     }
     Duration grace = duration(cl, "--drain-grace", drainGrace);
-    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace);
+    if (db == null || !db.startsWith("jdbc:h2:") && !db.startsWith("jdbc:postgresql:")) {
+      throw new ParameterException(cl, "--db must be a jdbc:postgresql: or jdbc:h2: URL, but was '"
+          + Secrets.maskUrl(String.valueOf(db)) + "'");
+    }
+    if (dbPoolSize < 1) {
+      throw new ParameterException(cl, "--db-pool-size must be >= 1, but was " + dbPoolSize);
+    }
+    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize);
   }
 
   private static Duration duration(CommandLine cl, String option, String text) {

@@ -1,0 +1,254 @@
+package dev.bulwark.db.impl;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
+import dev.bulwark.core.RejectedTaskException;
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.db.Db;
+import dev.bulwark.db.DbBusyException;
+import dev.bulwark.db.DbOptions;
+import dev.bulwark.db.DbStats;
+import dev.bulwark.db.InsertOptions;
+import dev.bulwark.db.RowMapper;
+import dev.bulwark.db.SqlFunction;
+import dev.bulwark.db.TxOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * The {@link Db} implementation: a HikariCP pool, a {@link WorkerPool} exactly as large as it
+ * (the async bridge; its queue bound and timeout are {@code maxWaiters} and {@code waitTimeout}),
+ * and a {@link DownDetector} that makes callers fail fast while the database is unreachable.
+ * Named views share all three. Thread-safe.
+ */
+public final class DefaultDb implements Db {
+
+  private final Shared shared;
+  private final String queryName;
+
+  /** What the views of one pool share. */
+  record Shared(Vertx vertx, DbOptions options, HikariDataSource dataSource, WorkerPool jdbc,
+      DownDetector down, DbMetrics metrics) {
+  }
+
+  private DefaultDb(Shared shared, String queryName) {
+    this.shared = shared;
+    this.queryName = queryName;
+  }
+
+  /** Opens the pool; see {@link Db#create}. */
+  public static Db create(Vertx vertx, DbOptions options) {
+    HikariConfig config = new HikariConfig();
+    config.setPoolName(options.poolName());
+    config.setJdbcUrl(options.jdbcUrl());
+    if (options.username() != null) {
+      config.setUsername(options.username());
+    }
+    if (options.password() != null) {
+      config.setPassword(options.password());
+    }
+    config.setMaximumPoolSize(options.maximumPoolSize());
+    config.setMinimumIdle(options.maximumPoolSize());
+    config.setConnectionTimeout(options.connectionTimeout().toMillis());
+    // HikariCP quietly resets a validation timeout above the connection timeout; stay below it.
+    config.setValidationTimeout(Math.max(250, options.connectionTimeout().toMillis() / 2));
+    config.setInitializationFailTimeout(-1);
+    if (!options.leakDetectionThreshold().isZero()) {
+      config.setLeakDetectionThreshold(options.leakDetectionThreshold().toMillis());
+    }
+    if (options.isPostgres() && !options.dataSourceProperties().containsKey("reWriteBatchedInserts")) {
+      config.addDataSourceProperty("reWriteBatchedInserts", "true");
+    }
+    options.dataSourceProperties().forEach(config::addDataSourceProperty);
+    if (options.meterRegistry() != null) {
+      config.setMetricsTrackerFactory(new MicrometerMetricsTrackerFactory(options.meterRegistry()));
+    }
+    HikariDataSource ds = new HikariDataSource(config);
+    WorkerPool jdbc = WorkerPool.builder()
+        .name(options.poolName() + "-jdbc")
+        .maxConcurrency(options.maximumPoolSize())
+        .maxQueue(options.maxWaiters())
+        .queueTimeout(options.waitTimeout())
+        .meterRegistry(options.meterRegistry())
+        .build();
+    Shared shared = new Shared(vertx, options, ds, jdbc,
+        new DownDetector(options.poolName(), options.downProbeInterval(), options.password()),
+        new DbMetrics(options.meterRegistry(), options.poolName(), options.slowQueryThreshold()));
+    return new DefaultDb(shared, "unnamed");
+  }
+
+  @Override
+  public Db named(String name) {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException("query name must be 1-64 letters, digits, '-', '_' or '.', but was '"
+          + name + "'");
+    }
+    return new DefaultDb(shared, name);
+  }
+
+  @Override
+  public <T> Future<List<T>> query(String sql, RowMapper<T> mapper, Object... params) {
+    return run(() -> withBorrowed(c -> timed(() -> {
+      try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+        List<T> out = new ArrayList<>();
+        while (rs.next()) {
+          out.add(mapper.map(rs));
+        }
+        return out;
+      }
+    })));
+  }
+
+  @Override
+  public <T> Future<Optional<T>> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+    return run(() -> withBorrowed(c -> timed(() -> {
+      try (PreparedStatement ps = prepare(c, sql, params)) {
+        ps.setMaxRows(1);
+        try (ResultSet rs = ps.executeQuery()) {
+          return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.<T>empty();
+        }
+      }
+    })));
+  }
+
+  @Override
+  public Future<Integer> update(String sql, Object... params) {
+    return run(() -> withBorrowed(c -> timed(() -> {
+      try (PreparedStatement ps = prepare(c, sql, params)) {
+        return ps.executeUpdate();
+      }
+    })));
+  }
+
+  @Override
+  public <T> Future<T> withConnection(SqlFunction<T> work) {
+    return run(() -> withBorrowed(work));
+  }
+
+  @Override
+  public <T> Future<T> inTransaction(SqlFunction<T> work) {
+    return inTransaction(TxOptions.DEFAULT, work);
+  }
+
+  @Override
+  public <T> Future<T> inTransaction(TxOptions options, SqlFunction<T> work) {
+    return run(() -> withBorrowed(c -> Transactions.run(c, options, work)));
+  }
+
+  @Override
+  public Future<Long> insertRows(String table, List<String> columns, List<Object[]> rows,
+      InsertOptions options) {
+    RowInserter inserter = RowInserter.prepare(table, columns, rows, options,
+        shared.options().isPostgres());
+    return run(() -> withBorrowed(c -> timed(() ->
+        Transactions.run(c, TxOptions.DEFAULT.withMaxAttempts(1), inserter::insert))));
+  }
+
+  @Override
+  public <T> RowStream<T> stream(String sql, RowMapper<T> mapper, Object... params) {
+    return new CursorStream<>(this, sql, mapper, params, shared.options().isPostgres());
+  }
+
+  @Override
+  public DbStats stats() {
+    HikariPoolMXBean mx = shared.dataSource().getHikariPoolMXBean();
+    int waiting = shared.jdbc().stats().queued();
+    if (mx == null) {
+      return new DbStats(0, 0, 0, waiting, shared.options().maximumPoolSize(), !shared.down().isDown());
+    }
+    return new DbStats(mx.getActiveConnections(), mx.getIdleConnections(),
+        mx.getTotalConnections(), waiting, shared.options().maximumPoolSize(),
+        !shared.down().isDown());
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    if (type.isInstance(shared.dataSource())) {
+      return type.cast(shared.dataSource());
+    }
+    throw new IllegalArgumentException("cannot unwrap " + type.getName()
+        + "; this Db wraps a com.zaxxer.hikari.HikariDataSource");
+  }
+
+  @Override
+  public Future<Void> close() {
+    return shared.jdbc().close(Duration.ofSeconds(5)).eventually(() -> {
+      shared.dataSource().close();
+      return Future.succeededFuture();
+    });
+  }
+
+  /** Runs blocking JDBC work on the bridge, translating its rejections into busy errors. */
+  <T> Future<T> run(Callable<T> work) {
+    return shared.jdbc().submit(work).recover(e -> Future.failedFuture(translate(e)));
+  }
+
+  private Throwable translate(Throwable e) {
+    if (e instanceof RejectedTaskException) {
+      RejectedTaskException r = (RejectedTaskException) e;
+      DbStats s = stats();
+      return new DbBusyException(shared.options().poolName() + " - busy (" + r.reason().description()
+          + "): " + s.active() + " active, " + s.idle() + " idle, " + r.queued() + " waiting"
+          + " (maximumPoolSize=" + s.maximumPoolSize() + ", maxWaiters="
+          + shared.options().maxWaiters() + ", waitTimeout=" + shared.options().waitTimeout() + ")",
+          r.retryAfter());
+    }
+    return e;
+  }
+
+  /** Borrows a connection (failing fast while the database is down), runs, returns it. */
+  <T> T withBorrowed(SqlFunction<T> work) throws Exception {
+    try (Connection c = borrow()) {
+      return work.apply(c);
+    }
+  }
+
+  Connection borrow() throws SQLException {
+    DownDetector down = shared.down();
+    down.beforeConnect();
+    Connection c;
+    try {
+      c = shared.dataSource().getConnection();
+    } catch (SQLException e) {
+      throw down.connectFailed(e);
+    }
+    down.connected();
+    return c;
+  }
+
+  <T> T timed(Callable<T> work) throws Exception {
+    return shared.metrics().time(queryName, work);
+  }
+
+  PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
+    PreparedStatement ps = c.prepareStatement(sql);
+    try {
+      long timeout = shared.options().statementTimeout().toSeconds();
+      if (timeout > 0) {
+        ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout));
+      }
+      for (int i = 0; i < params.length; i++) {
+        ps.setObject(i + 1, params[i]);
+      }
+      return ps;
+    } catch (SQLException | RuntimeException e) {
+      ps.close();
+      throw e;
+    }
+  }
+
+  Shared shared() {
+    return shared;
+  }
+}
