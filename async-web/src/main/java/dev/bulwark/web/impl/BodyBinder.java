@@ -2,7 +2,9 @@ package dev.bulwark.web.impl;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.bulwark.web.HttpException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RequestBody;
@@ -47,12 +49,15 @@ final class BodyBinder implements ParamBinder {
     Object value;
     try {
       value = reader.readValue(buffer.getBytes());
+    } catch (UnrecognizedPropertyException e) {
+      throw HttpException.badRequest("invalid JSON body at " + path(e) + ": unknown field '"
+          + Errors.clip(e.getPropertyName()) + "'");
     } catch (MismatchedInputException e) {
-      throw HttpException.badRequest("invalid JSON body: " + Errors.clip(e.getOriginalMessage())
-          + at(e));
+      Class<?> target = e.getTargetType();
+      throw HttpException.badRequest("invalid JSON body at " + path(e) + ": expected "
+          + (target == null ? "another value" : describe(target)));
     } catch (JsonProcessingException e) {
-      throw HttpException.badRequest("malformed JSON body: " + Errors.clip(e.getOriginalMessage())
-          + at(e));
+      throw HttpException.badRequest("malformed JSON body" + at(e));
     } catch (IOException e) {
       throw HttpException.badRequest("unreadable JSON body");
     }
@@ -62,9 +67,38 @@ final class BodyBinder implements ParamBinder {
     return value;
   }
 
+  /** {@code $[3].name}: where in the document the bad value is. */
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder("$");
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        sb.append('.').append(Errors.clip(r.getFieldName()));
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.toString();
+  }
+
+  private static String describe(Class<?> type) {
+    if (type == String.class || type == Character.class || type == char.class) {
+      return "a string";
+    }
+    if (Number.class.isAssignableFrom(type) || type.isPrimitive() && type != boolean.class) {
+      return "a number";
+    }
+    if (type == Boolean.class || type == boolean.class) {
+      return "true or false";
+    }
+    if (java.util.Collection.class.isAssignableFrom(type) || type.isArray()) {
+      return "an array";
+    }
+    return "an object";
+  }
+
   private static String at(JsonProcessingException e) {
-    return e.getLocation() == null ? "" : " (at line " + e.getLocation().getLineNr() + ", column "
-        + e.getLocation().getColumnNr() + ")";
+    return e.getLocation() == null ? "" : " at line " + e.getLocation().getLineNr() + ", column "
+        + e.getLocation().getColumnNr();
   }
 
   static boolean isJson(String contentType) {

@@ -10,6 +10,7 @@ import dev.bulwark.db.Db;
 import dev.bulwark.db.DbBusyException;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.db.DbStats;
+import dev.bulwark.db.DbUnavailableException;
 import dev.bulwark.db.InsertOptions;
 import dev.bulwark.db.RowMapper;
 import dev.bulwark.db.SqlFunction;
@@ -204,6 +205,9 @@ public final class DefaultDb implements Db {
           + shared.options().maxWaiters() + ", waitTimeout=" + shared.options().waitTimeout() + ")",
           r.retryAfter());
     }
+    if (!(e instanceof DbUnavailableException) && DownDetector.isConnectionFailure(e)) {
+      return shared.down().connectionLost(e);
+    }
     return e;
   }
 
@@ -221,7 +225,8 @@ public final class DefaultDb implements Db {
     try {
       c = shared.dataSource().getConnection();
     } catch (SQLException e) {
-      throw down.connectFailed(e);
+      down.connectFailed(e);
+      throw e;
     }
     down.connected();
     return c;

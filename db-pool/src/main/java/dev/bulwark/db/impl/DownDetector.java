@@ -57,18 +57,26 @@ final class DownDetector {
     }
   }
 
-  /** Records a failed attempt; returns the exception to throw. */
-  SQLException connectFailed(SQLException e) {
+  /**
+   * Records a failed connection attempt and throws: {@link DbUnavailableException} when the
+   * database is unreachable, else {@code e} itself (bad credentials, an unknown database).
+   */
+  void connectFailed(SQLException e) throws SQLException {
     if (!isConnectionFailure(e)) {
-      return e;
+      throw e;
     }
     lastCause = Secrets.mask(String.valueOf(e.getMessage()), password);
     if (nextProbeAt.getAndSet(System.nanoTime() + intervalNanos) == 0) {
       LOG.warn("{} - database unreachable, failing fast and probing every {} ms: {}", pool,
           intervalNanos / 1_000_000, lastCause);
     }
-    return new SQLTransientConnectionException(pool + " - database unreachable: " + lastCause,
-        e.getSQLState());
+    throw new DbUnavailableException(pool + " - database unreachable: " + lastCause);
+  }
+
+  /** A statement that failed because its connection broke, as the unavailable error it means. */
+  DbUnavailableException connectionLost(Throwable e) {
+    return new DbUnavailableException(pool + " - connection lost: "
+        + Secrets.mask(String.valueOf(e.getMessage()), password));
   }
 
   private DbUnavailableException unavailable() {
