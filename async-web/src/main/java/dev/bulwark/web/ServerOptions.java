@@ -31,6 +31,8 @@ public final class ServerOptions {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   /** Default {@code maxConnections}: 10,000 open connections over all event loops. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
+  /** Default {@code compression}: true, gzip/deflate when the client's Accept-Encoding asks. */
+  public static final boolean DEFAULT_COMPRESSION = true;
   /** Default {@code drainGrace}: 30 s for in-flight requests to finish on drain. */
   public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
 
@@ -44,6 +46,7 @@ public final class ServerOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final Duration drainGrace;
+  private final boolean compression;
 
   private ServerOptions(Builder b) {
     this.port = b.port;
@@ -56,6 +59,7 @@ public final class ServerOptions {
     this.idleTimeout = b.idleTimeout;
     this.maxConnections = b.maxConnections;
     this.drainGrace = b.drainGrace;
+    this.compression = b.compression;
   }
 
   /** A builder with every option at its default. */
@@ -112,6 +116,10 @@ public final class ServerOptions {
     return drainGrace;
   }
 
+  public boolean compression() {
+    return compression;
+  }
+
   /** Builder of {@link ServerOptions}. Not thread-safe. */
   public static final class Builder {
     private int port = DEFAULT_PORT;
@@ -124,6 +132,7 @@ public final class ServerOptions {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration drainGrace = DEFAULT_DRAIN_GRACE;
+    private boolean compression = DEFAULT_COMPRESSION;
 
     private Builder() {
       workerPools.put(WorkerPool.DEFAULT_NAME, b -> { });
@@ -205,7 +214,11 @@ public final class ServerOptions {
       return this;
     }
 
-    /** Open connections allowed over all event loops; more are closed on accept. */
+    /**
+     * Open connections allowed over all event loops; one over the limit is closed, unanswered.
+     * Vert.x reports a connection once its first bytes arrive (it must see whether they are
+     * HTTP/1 or HTTP/2), so the count starts at a connection's first request, not at accept.
+     */
     public Builder maxConnections(int maxConnections) {
       if (maxConnections < 1) {
         throw new IllegalArgumentException("maxConnections must be >= 1, but was " + maxConnections);
@@ -220,6 +233,12 @@ public final class ServerOptions {
         throw new IllegalArgumentException("drainGrace must be >= 0, but was " + drainGrace);
       }
       this.drainGrace = drainGrace;
+      return this;
+    }
+
+    /** Whether responses are compressed when the client's {@code Accept-Encoding} allows. */
+    public Builder compression(boolean compression) {
+      this.compression = compression;
       return this;
     }
 

@@ -136,7 +136,8 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .setMaxInitialLineLength(options.maxInitialLineLength())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
-        .setHandle100ContinueAutomatically(true);
+        .setHandle100ContinueAutomatically(true)
+        .setCompressionSupported(options.compression());
     long idleSeconds = options.idleTimeout().toSeconds();
     if (!options.idleTimeout().isZero()) {
       o.setIdleTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, idleSeconds)))

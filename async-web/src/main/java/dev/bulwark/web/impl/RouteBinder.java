@@ -14,6 +14,8 @@ import dev.bulwark.web.Post;
 import dev.bulwark.web.Put;
 import dev.bulwark.web.QueryParam;
 import dev.bulwark.web.Range;
+import dev.bulwark.web.Streamed;
+import dev.bulwark.web.Streaming;
 import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -198,19 +200,43 @@ public final class RouteBinder {
     } else if (CompletionStage.class.isAssignableFrom(raw)) {
       async = RouteHandler.Async.COMPLETION_STAGE;
     }
-    ResultWriter writer;
-    if (async == RouteHandler.Async.NONE) {
-      writer = ResultWriter.forType(raw, resultType, mapper);
-    } else {
-      Type inner = resultType instanceof ParameterizedType
+    Type valueType = resultType;
+    Class<?> valueRaw = raw;
+    if (async != RouteHandler.Async.NONE) {
+      valueType = resultType instanceof ParameterizedType
           ? ((ParameterizedType) resultType).getActualTypeArguments()[0] : Object.class;
-      Class<?> innerRaw = inner instanceof Class ? (Class<?>) inner
-          : inner instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) inner).getRawType()
+      valueRaw = valueType instanceof Class ? (Class<?>) valueType
+          : valueType instanceof ParameterizedType ? (Class<?>) ((ParameterizedType) valueType).getRawType()
           : Object.class;
-      writer = ResultWriter.forType(innerRaw, inner, mapper);
+    }
+    boolean streamed = Streamed.isSourceType(valueRaw);
+    WorkerPool pool = choosePool(m, async != RouteHandler.Async.NONE || streamed);
+    ResultWriter writer;
+    if (streamed) {
+      // Blocking sources (Stream, Iterator) are pulled on the handler's pool, or the default one.
+      WorkerPool pullPool = pool != null ? pool : pools.get(WorkerPool.DEFAULT_NAME);
+      if (pullPool == null) {
+        throw bad(m, "returns a stream but no worker pool '" + WorkerPool.DEFAULT_NAME
+            + "' is configured to pull it (configured: " + pools.keySet() + ")");
+      }
+      Streaming streaming = m.getAnnotation(Streaming.class);
+      if (streaming != null) {
+        try {
+          Streamed.fromAnnotation(List.of().iterator(), streaming);
+        } catch (IllegalArgumentException e) {
+          throw bad(m, "has a bad @Streaming: " + e.getMessage());
+        }
+      }
+      writer = (ctx, value) -> {
+        if (value == null) {
+          throw new IllegalStateException(describe(m) + " returned a null stream");
+        }
+        StreamResponse.start(ctx, value, streaming, mapper, pullPool);
+      };
+    } else {
+      writer = ResultWriter.forType(valueRaw, valueType, mapper);
     }
 
-    WorkerPool pool = choosePool(m, async != RouteHandler.Async.NONE);
     MethodHandle invoker = invoker(target, m);
     HttpMetrics.RouteMeter meter = metrics.route(httpMethod, template);
     boolean needsBody = body || rawContext && !httpMethod.equals("GET") && !httpMethod.equals("DELETE");

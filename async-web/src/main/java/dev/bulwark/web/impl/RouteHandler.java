@@ -5,6 +5,7 @@ import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
 import java.lang.invoke.MethodHandle;
@@ -154,12 +155,18 @@ final class RouteHandler implements Handler<RoutingContext> {
         meter.record(ctx.response().getStatusCode(), System.nanoTime() - start);
       });
       if (!probe && lifecycle != null && lifecycle.state() == dev.bulwark.web.ServerState.DRAINING) {
-        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1")
-            .putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        ctx.response().putHeader(HttpHeaders.RETRY_AFTER, "1");
+        // HTTP/2 forbids connection headers, and closing would cut the connection's other streams.
+        boolean http1 = ctx.request().version() != HttpVersion.HTTP_2;
+        if (http1) {
+          ctx.response().putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
         Errors.send(ctx, 503, "server is draining, retry on another instance");
-        // Vert.x closes on its own only when the request asked for it; a server that answers
-        // "Connection: close" must then close the connection itself (RFC 9112, section 9.6).
-        ctx.request().connection().close();
+        if (http1) {
+          // Vert.x closes on its own only when the request asked for it, but a server that
+          // answers "Connection: close" must close the connection (RFC 9112, section 9.6).
+          ctx.request().connection().shutdown();
+        }
         return false;
       }
       return true;

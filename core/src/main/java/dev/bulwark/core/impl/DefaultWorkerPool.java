@@ -183,8 +183,9 @@ public final class DefaultWorkerPool implements WorkerPool {
   private void runLoop(Task<?> first) {
     Task<?> task = first;
     while (task != null) {
-      long runNanos = runOne(task);
-      task = finishAndTakeNext(runNanos);
+      Task<?> done = task;
+      long runNanos = runOne(done);
+      task = finishAndTakeNext(runNanos, done);
     }
   }
 
@@ -203,8 +204,12 @@ public final class DefaultWorkerPool implements WorkerPool {
     return runNanos;
   }
 
-  /** Gives back the finished task's slot, or hands it to the next live queued task. */
-  private Task<?> finishAndTakeNext(long runNanos) {
+  /**
+   * Gives back the finished task's slot, or hands it to the next live queued task, then delivers
+   * the finished task's result: slot first, so a client that sends its next request the moment
+   * it has this answer finds the slot free; the result before a drained pool reports closed.
+   */
+  private Task<?> finishAndTakeNext(long runNanos, Task<?> finished) {
     List<Task<?>> expired = null;
     List<Task<?>> extraRunners = null;
     Task<?> next = null;
@@ -245,6 +250,7 @@ public final class DefaultWorkerPool implements WorkerPool {
     } finally {
       lock.unlock();
     }
+    finished.deliver();
     if (expired != null) {
       for (Task<?> t : expired) {
         failRejected(t, RejectionReason.QUEUE_TIMEOUT);
@@ -355,6 +361,8 @@ public final class DefaultWorkerPool implements WorkerPool {
     final Promise<T> promise = Promise.promise();
     boolean queued; // guarded by the pool lock
     volatile ScheduledFuture<?> timeout;
+    private T result; // written and read by the runner thread only
+    private Throwable failure;
 
     Task(Callable<T> callable, Context context, long submittedAt) {
       this.callable = callable;
@@ -362,15 +370,24 @@ public final class DefaultWorkerPool implements WorkerPool {
       this.submittedAt = submittedAt;
     }
 
+    /** Runs the callable and keeps its outcome for {@link #deliver()}. */
     void run() {
-      T result;
       try {
         result = callable.call();
       } catch (Throwable t) {
-        fail(t);
-        return;
+        failure = t;
       }
-      Deliver.on(context, () -> promise.tryComplete(result));
+    }
+
+    /** Completes the future with the outcome of {@link #run()}, on the submitter's context. */
+    void deliver() {
+      Throwable f = failure;
+      if (f != null) {
+        fail(f);
+      } else {
+        T r = result;
+        Deliver.on(context, () -> promise.tryComplete(r));
+      }
     }
 
     void fail(Throwable t) {

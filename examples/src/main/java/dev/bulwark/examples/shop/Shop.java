@@ -56,6 +56,7 @@ public final class Shop {
     try {
       server.handler(new ShopHandlers())
           .handler(new ShopDataHandlers(db, schema))
+          .handler(new ShopStreamHandlers(db, vertx, schema.postgres()))
           .onDrained(db::close);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);

@@ -92,9 +92,15 @@ class ShopProcessIT {
     }
     shop.destroy(); // SIGTERM on Linux
 
+    // The signal is handled asynchronously: /ready turns 503 shortly, while the request still runs.
     HttpResponse<String> ready = get(port, "/ready");
+    long readyUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (ready.statusCode() == 200 && System.nanoTime() < readyUntil) {
+      ready = get(port, "/ready");
+    }
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.body()).isEqualTo("{\"status\":\"DRAINING\"}");
+    assertThat(inFlight).as("the in-flight request is still running").isNotDone();
 
     HttpResponse<String> drained = inFlight.get(10, TimeUnit.SECONDS);
     assertThat(drained.statusCode()).isEqualTo(200);

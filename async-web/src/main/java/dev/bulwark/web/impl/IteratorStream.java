@@ -1,0 +1,56 @@
+package dev.bulwark.web.impl;
+
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.ChunkedReadStream;
+import io.vertx.core.Context;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * A blocking {@link Iterator} (or a {@code java.util.stream.Stream}'s) pulled on a worker pool in
+ * chunks, with backpressure ({@link ChunkedReadStream}). A chunk is handed over when it holds
+ * {@link #CHUNK} items or when 5 ms have passed since it began, so a slow source (an event every
+ * 100 ms) is not held back waiting for a full chunk. {@code onClose} runs on the worker when the
+ * source is exhausted, fails or is cancelled.
+ */
+final class IteratorStream<T> extends ChunkedReadStream<T> {
+
+  static final int CHUNK = 256;
+  private static final long MAX_CHUNK_WAIT_NANOS = 5_000_000;
+
+  private final Iterator<T> iterator;
+  private final Runnable onClose;
+
+  IteratorStream(Context context, WorkerPool pool, Iterator<T> iterator, Runnable onClose) {
+    super(context, pool::submit);
+    this.iterator = iterator;
+    this.onClose = onClose;
+  }
+
+  @Override
+  protected void produce() throws Exception {
+    try {
+      boolean more = true;
+      while (more && awaitRoom()) {
+        List<T> chunk = new ArrayList<>();
+        long began = System.nanoTime();
+        while (chunk.size() < CHUNK && !isCancelled()) {
+          if (!iterator.hasNext()) {
+            more = false;
+            break;
+          }
+          chunk.add(iterator.next());
+          if (System.nanoTime() - began > MAX_CHUNK_WAIT_NANOS) {
+            break;
+          }
+        }
+        if (!chunk.isEmpty()) {
+          offer(chunk);
+        }
+      }
+    } finally {
+      onClose.run();
+    }
+  }
+}

@@ -1,0 +1,296 @@
+package dev.bulwark.web.impl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.ChunkedReadStream;
+import dev.bulwark.web.StreamFormat;
+import dev.bulwark.web.Streamed;
+import dev.bulwark.web.Streaming;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.streams.ReadStream;
+import io.vertx.ext.web.RoutingContext;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.concurrent.Flow;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes one streamed response: pulls items from the source, encodes them into a pending buffer,
+ * and writes it chunked, with backpressure end to end.
+ *
+ * <p>Implementation note. Everything here runs on the response's event loop. Items are encoded
+ * into {@code pending}, which is written when it passes {@link #FLUSH_BYTES} or at the end of
+ * the event-loop turn (one write per chunk of source items, not one per item). After a write, a
+ * full write queue pauses the source and the response's drain handler resumes it, so memory per
+ * response is the pending buffer plus the socket's write queue plus the source's own bound (two
+ * chunks for the blocking sources). The head is written with the first bytes, so a source that
+ * fails before its first item still gets a normal JSON error; after that a failure resets the
+ * connection (no final chunk), so the client can tell the body is truncated. A client that goes
+ * away cancels the source at once (closing a database cursor and returning its connection).
+ * SSE adds a heartbeat comment on an interval and a slow-consumer policy: DISCONNECT resets a
+ * client whose write queue stayed full past the timeout; KEEP_LATEST keeps reading the source and,
+ * while the client is behind, keeps only the newest event.
+ */
+final class StreamResponse {
+
+  static final int FLUSH_BYTES = 32 * 1024;
+  private static final Logger LOG = LoggerFactory.getLogger(StreamResponse.class);
+  private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
+
+  private final RoutingContext ctx;
+  private final HttpServerResponse response;
+  private final Vertx vertx;
+  private final Context context;
+  private final Streamed<?> options;
+  private final StreamFormat format;
+  private final ItemEncoder encoder;
+  private final ReadStream<Object> source;
+  private final Runnable cancelSource;
+
+  private Buffer pending = Buffer.buffer(FLUSH_BYTES + 1024);
+  private boolean headWritten;
+  private boolean headerEncoded;
+  private boolean flushScheduled;
+  private boolean done;
+  private boolean congested;
+  private Object latest;
+  private long heartbeatTimer = -1;
+  private long stuckTimer = -1;
+
+  @SuppressWarnings("unchecked")
+  private StreamResponse(RoutingContext ctx, Streamed<?> options, StreamFormat format,
+      ObjectMapper mapper, WorkerPool pool) {
+    this.ctx = ctx;
+    this.response = ctx.response();
+    this.vertx = ctx.vertx();
+    this.context = vertx.getOrCreateContext();
+    this.options = options;
+    this.format = format;
+    this.encoder = ItemEncoder.create(format, options.columns(), mapper);
+    Object src = options.source();
+    if (src instanceof ReadStream) {
+      source = (ReadStream<Object>) src;
+      cancelSource = src instanceof ChunkedReadStream ? ((ChunkedReadStream<?>) src)::cancel
+          : () -> {
+            source.pause();
+            source.handler(null);
+          };
+    } else if (src instanceof Stream) {
+      Stream<Object> s = (Stream<Object>) src;
+      IteratorStream<Object> it = new IteratorStream<>(context, pool, s.iterator(), s::close);
+      source = it;
+      cancelSource = it::cancel;
+    } else if (src instanceof Iterator) {
+      Iterator<Object> iterator = (Iterator<Object>) src;
+      IteratorStream<Object> it = new IteratorStream<>(context, pool, iterator, () -> closeQuietly(iterator));
+      source = it;
+      cancelSource = it::cancel;
+    } else {
+      PublisherStream<Object> p = new PublisherStream<>(context, (Flow.Publisher<Object>) src);
+      source = p;
+      cancelSource = p::cancel;
+    }
+  }
+
+  /** Starts streaming {@code result} (a {@link Streamed} or a bare source) on {@code ctx}. */
+  static void start(RoutingContext ctx, Object result, Streaming annotation, ObjectMapper mapper,
+      WorkerPool pool) {
+    Streamed<?> options = result instanceof Streamed ? (Streamed<?>) result
+        : Streamed.fromAnnotation(result, annotation);
+    StreamFormat format = options.format() == StreamFormat.AUTO
+        ? negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT)) : options.format();
+    new StreamResponse(ctx, options, format, mapper, pool).run();
+  }
+
+  static StreamFormat negotiate(String accept) {
+    if (accept == null) {
+      return StreamFormat.NDJSON;
+    }
+    String a = accept.toLowerCase(Locale.ROOT);
+    if (a.contains("text/event-stream")) {
+      return StreamFormat.SSE;
+    }
+    if (a.contains("text/csv")) {
+      return StreamFormat.CSV;
+    }
+    if (a.contains("text/plain")) {
+      return StreamFormat.TEXT;
+    }
+    return StreamFormat.NDJSON;
+  }
+
+  private void run() {
+    // Not response.closeHandler: vertx-web owns the response's close, end and exception
+    // handlers (its end handlers, our request accounting, hang on them).
+    ctx.addEndHandler(ar -> {
+      if (ar.failed()) {
+        clientGone();
+      }
+    });
+    source.exceptionHandler(this::sourceFailed);
+    source.endHandler(v -> sourceEnded());
+    if (format == StreamFormat.SSE) {
+      writeHead();
+      response.write(Buffer.buffer(": stream open\n\n"));
+      long every = options.heartbeat().toMillis();
+      if (every > 0) {
+        heartbeatTimer = vertx.setPeriodic(every, t -> {
+          if (!done && !response.writeQueueFull()) {
+            response.write(HEARTBEAT.copy());
+          }
+        });
+      }
+    }
+    source.handler(this::item);
+  }
+
+  private void item(Object item) {
+    if (done) {
+      return;
+    }
+    if (congested && format == StreamFormat.SSE
+        && options.slowConsumer() == Streaming.SlowConsumer.KEEP_LATEST) {
+      latest = item;
+      return;
+    }
+    try {
+      if (!headerEncoded) {
+        headerEncoded = true;
+        encoder.header(item, pending);
+      }
+      encoder.encode(item, pending);
+    } catch (Exception e) {
+      sourceFailed(e);
+      return;
+    }
+    if (pending.length() >= FLUSH_BYTES) {
+      flush();
+    } else if (!flushScheduled) {
+      flushScheduled = true;
+      context.runOnContext(v -> {
+        flushScheduled = false;
+        flush();
+      });
+    }
+  }
+
+  private void flush() {
+    if (done || pending.length() == 0) {
+      return;
+    }
+    if (!headWritten) {
+      writeHead();
+    }
+    Buffer out = pending;
+    pending = Buffer.buffer(FLUSH_BYTES + 1024);
+    response.write(out);
+    if (response.writeQueueFull() && !congested) {
+      congested = true;
+      boolean keepLatest = format == StreamFormat.SSE
+          && options.slowConsumer() == Streaming.SlowConsumer.KEEP_LATEST;
+      if (!keepLatest) {
+        source.pause();
+      }
+      if (format == StreamFormat.SSE && !keepLatest) {
+        stuckTimer = vertx.setTimer(options.slowConsumerTimeout().toMillis(), t -> {
+          LOG.info("SSE client of {} stuck for {}; disconnecting it", ctx.request().path(),
+              options.slowConsumerTimeout());
+          stuckTimer = -1;
+          clientGone();
+          response.reset();
+        });
+      }
+      response.drainHandler(v -> drained(keepLatest));
+    }
+  }
+
+  private void drained(boolean keepLatest) {
+    congested = false;
+    if (stuckTimer >= 0) {
+      vertx.cancelTimer(stuckTimer);
+      stuckTimer = -1;
+    }
+    if (done) {
+      return;
+    }
+    if (keepLatest) {
+      Object last = latest;
+      latest = null;
+      if (last != null) {
+        item(last);
+      }
+    } else {
+      source.resume();
+    }
+  }
+
+  private void writeHead() {
+    headWritten = true;
+    response.setStatusCode(200).setChunked(true)
+        .putHeader(HttpHeaders.CONTENT_TYPE, encoder.contentType());
+    if (format == StreamFormat.SSE) {
+      response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
+          .putHeader("X-Accel-Buffering", "no");
+    }
+  }
+
+  private void sourceEnded() {
+    if (done) {
+      return;
+    }
+    flush();
+    if (!headWritten) {
+      writeHead();
+    }
+    finish();
+    response.end();
+  }
+
+  private void sourceFailed(Throwable t) {
+    if (done) {
+      return;
+    }
+    finish();
+    cancelSource.run();
+    if (!headWritten) {
+      Errors.handle(ctx, t);
+    } else {
+      LOG.error("stream {} failed after its first bytes; cutting the response", ctx.request().path(), t);
+      response.reset();
+    }
+  }
+
+  private void clientGone() {
+    if (done) {
+      return;
+    }
+    finish();
+    cancelSource.run();
+  }
+
+  private void finish() {
+    done = true;
+    if (heartbeatTimer >= 0) {
+      vertx.cancelTimer(heartbeatTimer);
+    }
+    if (stuckTimer >= 0) {
+      vertx.cancelTimer(stuckTimer);
+    }
+  }
+
+  private static void closeQuietly(Object o) {
+    if (o instanceof AutoCloseable) {
+      try {
+        ((AutoCloseable) o).close();
+      } catch (Exception e) {
+        LOG.debug("closing a stream source failed", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,211 @@
+package dev.bulwark.core.internal;
+
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.streams.ReadStream;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link ReadStream} fed by a blocking producer (a JDBC cursor, an {@code Iterator}, a
+ * {@code java.util.stream.Stream}) with backpressure. Cross-module plumbing; not an API.
+ *
+ * <p>Implementation note. Two sides. The <em>producer</em> is one task run on a worker (through
+ * the {@code runner} given at construction): before reading a chunk it waits for room
+ * ({@link #awaitRoom}, two permits: at most two chunks wait in memory), then hands the chunk over
+ * with {@link #offer}, which moves it to the context. The <em>emitter</em> lives on the stream's
+ * context only: it holds the chunks, emits items while there is demand
+ * ({@code pause}/{@code resume}/{@code fetch}), and gives a permit back each time it has emitted a
+ * whole chunk. A paused consumer therefore stops the producer after at most two chunks, whatever
+ * its speed. {@link #cancel} sets a volatile flag and releases a permit, so a waiting producer
+ * wakes, sees it and returns; the subclass then closes its resource. Items start flowing when a
+ * handler is set. Handlers run on the context given at construction.
+ *
+ * @param <T> the item type
+ */
+public abstract class ChunkedReadStream<T> implements ReadStream<T> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ChunkedReadStream.class);
+
+  private final Context context;
+  private final Function<Callable<Void>, Future<Void>> runner;
+  private final Semaphore room = new Semaphore(2);
+  private volatile boolean cancelled;
+
+  // Emitter state: only touched on the context.
+  private final ArrayDeque<List<T>> chunks = new ArrayDeque<>();
+  private int index;
+  private long demand = Long.MAX_VALUE;
+  private boolean started;
+  private boolean producerDone;
+  private boolean finished;
+  private boolean emitting;
+  private Handler<T> handler;
+  private Handler<Void> endHandler;
+  private Handler<Throwable> exceptionHandler;
+
+  /**
+   * @param context where handlers run
+   * @param runner runs the producer on a worker thread, e.g. {@code pool::submit}
+   */
+  protected ChunkedReadStream(Context context, Function<Callable<Void>, Future<Void>> runner) {
+    this.context = context;
+    this.runner = runner;
+  }
+
+  /**
+   * Produces every item: for each chunk, {@link #awaitRoom()} (stop when it returns false), then
+   * {@link #offer}. Runs on a worker thread; must release its resources before returning, also
+   * when cancelled or failing.
+   */
+  protected abstract void produce() throws Exception;
+
+  /** Waits for room for one more chunk; false once the stream was cancelled. */
+  protected final boolean awaitRoom() throws InterruptedException {
+    while (!cancelled) {
+      if (room.tryAcquire(100, TimeUnit.MILLISECONDS)) {
+        return !cancelled;
+      }
+    }
+    return false;
+  }
+
+  /** Hands a chunk (not empty) to the emitter; call once per {@link #awaitRoom()} that succeeded. */
+  protected final void offer(List<T> chunk) {
+    context.runOnContext(v -> {
+      if (cancelled || finished) {
+        return;
+      }
+      chunks.addLast(chunk);
+      emit();
+    });
+  }
+
+  /** Whether {@link #cancel()} was called. */
+  protected final boolean isCancelled() {
+    return cancelled;
+  }
+
+  /** Stops producing and emitting; the producer returns (and releases its resources) promptly. */
+  public void cancel() {
+    cancelled = true;
+    room.release();
+  }
+
+  @Override
+  public ReadStream<T> exceptionHandler(Handler<Throwable> handler) {
+    this.exceptionHandler = handler;
+    return this;
+  }
+
+  @Override
+  public ReadStream<T> handler(Handler<T> handler) {
+    this.handler = handler;
+    if (handler != null && !started) {
+      started = true;
+      Future<Void> run;
+      try {
+        run = runner.apply(() -> {
+          produce();
+          return null;
+        });
+      } catch (RuntimeException e) {
+        run = Future.failedFuture(e);
+      }
+      run.onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ar.cause());
+        } else if (!cancelled) {
+          context.runOnContext(v -> {
+            producerDone = true;
+            emit();
+          });
+        }
+      });
+    }
+    return this;
+  }
+
+  @Override
+  public ReadStream<T> pause() {
+    demand = 0;
+    return this;
+  }
+
+  @Override
+  public ReadStream<T> resume() {
+    return fetch(Long.MAX_VALUE);
+  }
+
+  @Override
+  public ReadStream<T> fetch(long amount) {
+    if (amount > 0) {
+      demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
+      context.runOnContext(v -> emit());
+    }
+    return this;
+  }
+
+  @Override
+  public ReadStream<T> endHandler(Handler<Void> endHandler) {
+    this.endHandler = endHandler;
+    return this;
+  }
+
+  private void emit() {
+    if (emitting || finished) {
+      return;
+    }
+    emitting = true;
+    try {
+      while (demand > 0 && !chunks.isEmpty() && !cancelled) {
+        List<T> chunk = chunks.peekFirst();
+        T item = chunk.get(index++);
+        if (index == chunk.size()) {
+          chunks.pollFirst();
+          index = 0;
+          room.release();
+        }
+        if (demand != Long.MAX_VALUE) {
+          demand--;
+        }
+        Handler<T> h = handler;
+        if (h != null) {
+          h.handle(item);
+        }
+      }
+      if (producerDone && chunks.isEmpty() && !cancelled) {
+        finished = true;
+        Handler<Void> end = endHandler;
+        if (end != null) {
+          end.handle(null);
+        }
+      }
+    } finally {
+      emitting = false;
+    }
+  }
+
+  private void fail(Throwable t) {
+    context.runOnContext(v -> {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      chunks.clear();
+      Handler<Throwable> h = exceptionHandler;
+      if (h != null) {
+        h.handle(t);
+      } else if (!cancelled) {
+        LOG.warn("stream failed and has no exception handler", t);
+      }
+    });
+  }
+}
