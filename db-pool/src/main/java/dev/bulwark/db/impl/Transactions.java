@@ -34,7 +34,8 @@ final class Transactions {
           T result = work.apply(c);
           c.commit();
           return result;
-        } catch (Exception e) {
+        } catch (Throwable e) {
+          // Any throw, an Error too: the finally's setAutoCommit(true) would otherwise commit.
           rollbackQuietly(c, e);
           if (attempt >= options.maxAttempts() || !isRetryable(e)) {
             throw e;
@@ -68,7 +69,7 @@ final class Transactions {
     return false;
   }
 
-  private static void rollbackQuietly(Connection c, Exception cause) {
+  private static void rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException e) {
