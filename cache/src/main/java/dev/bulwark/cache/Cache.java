@@ -1,0 +1,74 @@
+package dev.bulwark.cache;
+
+import io.vertx.core.Future;
+import java.util.concurrent.Callable;
+import java.util.function.Supplier;
+
+/**
+ * A named cache of values of one type, obtained from {@link CacheManager#cache}. Concurrent misses
+ * for one key run the loader once per process, and once per cluster on the shared tiers. A failed
+ * load is never cached. Redis trouble never fails a call: it falls back to the local tier or the
+ * loader.
+ *
+ * <p>Thread-safe. Futures complete on the caller's Vert.x context (an event-loop context is
+ * created for callers outside Vert.x).
+ *
+ * @param <V> the value type
+ */
+public interface Cache<V> {
+
+  /** The cache's name. */
+  String name();
+
+  /** The policy the cache was created with. */
+  CachePolicy policy();
+
+  /** The tier the cache actually uses (the policy's, or the manager's default). */
+  CacheTier tier();
+
+  /**
+   * Returns the cached value for {@code key}, loading it with {@code loader} on a miss.
+   *
+   * @param loader called at most once per miss and process, on the caller's context; its failure
+   *     fails the returned future (or serves a stale value within {@code staleIfError})
+   */
+  Future<V> get(String key, Supplier<Future<V>> loader);
+
+  /**
+   * Blocking form of {@link #get} for plain methods called on worker threads: the loader runs on
+   * the calling thread when this call leads the load.
+   *
+   * @throws IllegalStateException if called on an event-loop thread
+   * @throws Exception the loader's failure
+   */
+  V getBlocking(String key, Callable<V> loader) throws Exception;
+
+  /**
+   * The fresh value in the local tier, or null: no Redis call, no allocation on a hit. Always null
+   * on the {@link CacheTier#SHARED} tier.
+   */
+  V getIfPresent(String key);
+
+  /** Stores a value, fresh for the policy's TTL, and invalidates other instances' local copies. */
+  Future<Void> put(String key, V value);
+
+  /** Removes a key from every tier and every instance's local tier. */
+  Future<Void> invalidate(String key);
+
+  /** Removes every key of this cache from every tier and every instance's local tier. */
+  Future<Void> invalidateAll();
+
+  /**
+   * Milliseconds until the local entry for {@code key} is no longer fresh (for
+   * {@code Cache-Control: max-age}): 0 when it is stale, -1 when there is no local entry.
+   */
+  long remainingTtlMillis(String key);
+
+  /**
+   * The wrapped library object: {@code com.github.benmanes.caffeine.cache.Cache.class} for the
+   * local tier.
+   *
+   * @throws IllegalArgumentException for other types, or for the local tier of a SHARED cache
+   */
+  <T> T unwrap(Class<T> type);
+}

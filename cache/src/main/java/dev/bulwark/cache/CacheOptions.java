@@ -1,0 +1,206 @@
+package dev.bulwark.cache;
+
+import dev.bulwark.core.Ticker;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Options of a {@link CacheManager}. Immutable and thread-safe once built; see {@link Builder}.
+ */
+public final class CacheOptions {
+
+  /** Default {@code redisUrl}: null, every cache is local. */
+  public static final String DEFAULT_REDIS_URL = null;
+
+  /**
+   * Default {@code redisTimeout}: 50 milliseconds. A cache that waits longer than that for Redis
+   * is slower than many loaders; the call then falls back instead of waiting.
+   */
+  public static final Duration DEFAULT_REDIS_TIMEOUT = Duration.ofMillis(50);
+
+  /** Default {@code breakerFailureThreshold}: 5 consecutive Redis failures open the breaker. */
+  public static final int DEFAULT_BREAKER_FAILURE_THRESHOLD = 5;
+
+  /** Default {@code breakerOpenDuration}: 1 second open, then one probe call decides. */
+  public static final Duration DEFAULT_BREAKER_OPEN_DURATION = Duration.ofSeconds(1);
+
+  /** Default {@code leaseTime}: 10 seconds, how long a cluster-wide single-flight lease lasts. */
+  public static final Duration DEFAULT_LEASE_TIME = Duration.ofSeconds(10);
+
+  /** Default {@code maxLeaderWait}: 2 seconds, after which a waiter computes the value itself. */
+  public static final Duration DEFAULT_MAX_LEADER_WAIT = Duration.ofSeconds(2);
+
+  /** Default {@code localMaximumSize}: 10,000 entries per cache in the local tier. */
+  public static final long DEFAULT_LOCAL_MAXIMUM_SIZE = 10_000;
+
+  private final String redisUrl;
+  private final Duration redisTimeout;
+  private final int breakerFailureThreshold;
+  private final Duration breakerOpenDuration;
+  private final Duration leaseTime;
+  private final Duration maxLeaderWait;
+  private final long localMaximumSize;
+  private final MeterRegistry meterRegistry;
+  private final Ticker ticker;
+
+  private CacheOptions(Builder b) {
+    this.redisUrl = b.redisUrl;
+    this.redisTimeout = b.redisTimeout;
+    this.breakerFailureThreshold = b.breakerFailureThreshold;
+    this.breakerOpenDuration = b.breakerOpenDuration;
+    this.leaseTime = b.leaseTime;
+    this.maxLeaderWait = b.maxLeaderWait;
+    this.localMaximumSize = b.localMaximumSize;
+    this.meterRegistry = b.meterRegistry;
+    this.ticker = b.ticker;
+  }
+
+  /** Starts a builder with the documented defaults. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The Redis URL ({@code redis://host:port}), or null for local caches only. */
+  public String redisUrl() {
+    return redisUrl;
+  }
+
+  /** Deadline of each Redis call. */
+  public Duration redisTimeout() {
+    return redisTimeout;
+  }
+
+  /** Consecutive Redis failures that open the breaker. */
+  public int breakerFailureThreshold() {
+    return breakerFailureThreshold;
+  }
+
+  /** How long the breaker stays open before a probe. */
+  public Duration breakerOpenDuration() {
+    return breakerOpenDuration;
+  }
+
+  /** How long a cluster-wide single-flight lease lasts if its holder never releases it. */
+  public Duration leaseTime() {
+    return leaseTime;
+  }
+
+  /** How long a waiter waits for another instance's load before computing itself. */
+  public Duration maxLeaderWait() {
+    return maxLeaderWait;
+  }
+
+  /** Maximum entries per cache in the local tier. */
+  public long localMaximumSize() {
+    return localMaximumSize;
+  }
+
+  /** The registry for metrics, or null for none. */
+  public MeterRegistry meterRegistry() {
+    return meterRegistry;
+  }
+
+  /** The time source for TTLs and the breaker. */
+  public Ticker ticker() {
+    return ticker;
+  }
+
+  /**
+   * Builder for {@link CacheOptions}. Each setter validates its value and throws
+   * {@link IllegalArgumentException} naming the option, the rule and the value. Not thread-safe.
+   */
+  public static final class Builder {
+    private String redisUrl = DEFAULT_REDIS_URL;
+    private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
+    private int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
+    private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
+    private Duration leaseTime = DEFAULT_LEASE_TIME;
+    private Duration maxLeaderWait = DEFAULT_MAX_LEADER_WAIT;
+    private long localMaximumSize = DEFAULT_LOCAL_MAXIMUM_SIZE;
+    private MeterRegistry meterRegistry;
+    private Ticker ticker = Ticker.system();
+
+    Builder() {
+    }
+
+    /** Redis to use for the shared tier, e.g. {@code redis://127.0.0.1:6379} (default null: none). */
+    public Builder redisUrl(String redisUrl) {
+      if (redisUrl != null && !(redisUrl.startsWith("redis://") || redisUrl.startsWith("rediss://"))) {
+        throw new IllegalArgumentException(
+            "redisUrl must start with redis:// or rediss://, but was '" + redisUrl + "'");
+      }
+      this.redisUrl = redisUrl;
+      return this;
+    }
+
+    /** Deadline of each Redis call (default 50 ms). */
+    public Builder redisTimeout(Duration redisTimeout) {
+      this.redisTimeout = positive("redisTimeout", redisTimeout);
+      return this;
+    }
+
+    /** Consecutive Redis failures that open the breaker (default 5). */
+    public Builder breakerFailureThreshold(int threshold) {
+      if (threshold < 1) {
+        throw new IllegalArgumentException("breakerFailureThreshold must be >= 1, but was " + threshold);
+      }
+      this.breakerFailureThreshold = threshold;
+      return this;
+    }
+
+    /** How long the breaker stays open before it probes Redis (default 1 s). */
+    public Builder breakerOpenDuration(Duration breakerOpenDuration) {
+      this.breakerOpenDuration = positive("breakerOpenDuration", breakerOpenDuration);
+      return this;
+    }
+
+    /**
+     * How long a cluster-wide single-flight lease lasts (default 10 s). It should exceed the
+     * slowest load: a load that outlives its lease may run a second time elsewhere.
+     */
+    public Builder leaseTime(Duration leaseTime) {
+      this.leaseTime = positive("leaseTime", leaseTime);
+      return this;
+    }
+
+    /** How long a waiter waits for another instance's load before computing itself (default 2 s). */
+    public Builder maxLeaderWait(Duration maxLeaderWait) {
+      this.maxLeaderWait = positive("maxLeaderWait", maxLeaderWait);
+      return this;
+    }
+
+    /** Maximum entries per cache in the local tier (default 10,000). */
+    public Builder localMaximumSize(long localMaximumSize) {
+      if (localMaximumSize < 1) {
+        throw new IllegalArgumentException("localMaximumSize must be >= 1, but was " + localMaximumSize);
+      }
+      this.localMaximumSize = localMaximumSize;
+      return this;
+    }
+
+    /** Registry for per-cache metrics (default none). */
+    public Builder meterRegistry(MeterRegistry meterRegistry) {
+      this.meterRegistry = meterRegistry;
+      return this;
+    }
+
+    /** Time source for TTLs and the breaker (default {@link Ticker#system()}). */
+    public Builder ticker(Ticker ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
+      return this;
+    }
+
+    /** Builds the options. */
+    public CacheOptions build() {
+      return new CacheOptions(this);
+    }
+
+    private static Duration positive(String option, Duration d) {
+      if (d == null || d.isZero() || d.isNegative()) {
+        throw new IllegalArgumentException(option + " must be > 0, but was " + d);
+      }
+      return d;
+    }
+  }
+}

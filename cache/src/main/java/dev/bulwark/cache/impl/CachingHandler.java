@@ -1,0 +1,280 @@
+package dev.bulwark.cache.impl;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.cache.Cache;
+import dev.bulwark.cache.CacheEvict;
+import dev.bulwark.cache.CacheManager;
+import dev.bulwark.cache.CachePolicy;
+import dev.bulwark.cache.Cached;
+import dev.bulwark.cache.Codec;
+import dev.bulwark.cache.Codecs;
+import dev.bulwark.cache.Keys;
+import dev.bulwark.core.Durations;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.Type;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The {@link java.lang.reflect.Proxy} handler behind {@code Caching.decorate}. Every annotation is
+ * read, every duration parsed and every cache created in the constructor; {@link #invoke} only
+ * looks the method up in a map built once (never written afterwards, so safely shared), encodes
+ * the key and makes one local lookup on a hit. Thread-safe.
+ */
+public final class CachingHandler implements InvocationHandler {
+
+  private enum Kind { PLAIN, FUTURE, STAGE }
+
+  private final Object impl;
+  private final Map<Method, Invoker> invokers;
+
+  public CachingHandler(Class<?> service, Object impl, CacheManager manager, ObjectMapper mapper) {
+    this.impl = impl;
+    Map<Method, Invoker> map = new HashMap<>();
+    List<Method> evicts = new ArrayList<>();
+    for (Method m : service.getMethods()) {
+      Cached cached = m.getAnnotation(Cached.class);
+      if (cached != null) {
+        map.put(m, cachedInvoker(service, m, cached, manager, mapper));
+      } else if (m.isAnnotationPresent(CacheEvict.class)) {
+        evicts.add(m);
+      }
+    }
+    for (Method m : evicts) {
+      CacheEvict ev = m.getAnnotation(CacheEvict.class);
+      Cache<?> cache = manager.find(ev.cache());
+      if (cache == null) {
+        throw new IllegalStateException("@CacheEvict on " + describe(m) + " names cache '" + ev.cache()
+            + "', but no @Cached method or earlier call created it");
+      }
+      map.put(m, new EvictInvoker(m, kind(m), cache, ev.allEntries(), keyIndexes(m, ev.key())));
+    }
+    this.invokers = map;
+  }
+
+  @Override
+  public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
+    Invoker inv = invokers.get(method);
+    if (inv != null) {
+      return inv.invoke(args);
+    }
+    if (method.getDeclaringClass() == Object.class) {
+      switch (method.getName()) {
+        case "equals":
+          return proxy == args[0];
+        case "hashCode":
+          return System.identityHashCode(proxy);
+        default:
+          return "Caching proxy for " + impl;
+      }
+    }
+    return call(method, args);
+  }
+
+  private Object call(Method m, Object[] args) throws Throwable {
+    try {
+      return m.invoke(impl, args);
+    } catch (InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
+  private Invoker cachedInvoker(Class<?> service, Method m, Cached c, CacheManager manager,
+      ObjectMapper mapper) {
+    String where = describe(m);
+    CachePolicy policy = CachePolicy.ttl(Durations.parse("@Cached(ttl) on " + where, c.ttl()))
+        .withStaleWhileRevalidate(Durations.parse("@Cached(staleWhileRevalidate) on " + where,
+            c.staleWhileRevalidate()))
+        .withStaleIfError(Durations.parse("@Cached(staleIfError) on " + where, c.staleIfError()));
+    if (c.tier().length > 1) {
+      throw new IllegalArgumentException("@Cached(tier) on " + where + " must name at most one tier, but was "
+          + java.util.Arrays.toString(c.tier()));
+    }
+    if (c.tier().length == 1) {
+      policy = policy.withTier(c.tier()[0]);
+    }
+    String name = c.cache().isEmpty() ? service.getSimpleName() + "." + m.getName() : c.cache();
+    Kind kind = kind(m);
+    Type valueType = kind == Kind.PLAIN ? m.getGenericReturnType() : typeArgument(m);
+    Codec<Object> codec = codec(mapper, valueType);
+    Cache<Object> cache = manager.cache(name, policy, codec);
+    return new CachedInvoker(m, kind, cache, keyIndexes(m, c.key()));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Codec<Object> codec(ObjectMapper mapper, Type type) {
+    if (type == byte[].class) {
+      return (Codec<Object>) (Codec<?>) Codecs.bytes();
+    }
+    return Codecs.json(mapper, mapper.getTypeFactory().constructType(type));
+  }
+
+  private static Kind kind(Method m) {
+    Class<?> r = m.getReturnType();
+    if (r == Future.class) {
+      return Kind.FUTURE;
+    }
+    if (r == CompletionStage.class || r == CompletableFuture.class) {
+      return Kind.STAGE;
+    }
+    return Kind.PLAIN;
+  }
+
+  private static Type typeArgument(Method m) {
+    Type t = m.getGenericReturnType();
+    if (t instanceof ParameterizedType) {
+      return ((ParameterizedType) t).getActualTypeArguments()[0];
+    }
+    throw new IllegalArgumentException("@Cached on " + describe(m) + " must declare the value type, as in "
+        + "Future<User>, but was " + t);
+  }
+
+  /** Null means all parameters. */
+  private static int[] keyIndexes(Method m, String[] names) {
+    if (names.length == 0) {
+      return null;
+    }
+    Parameter[] params = m.getParameters();
+    int[] idx = new int[names.length];
+    outer:
+    for (int i = 0; i < names.length; i++) {
+      for (int p = 0; p < params.length; p++) {
+        if (params[p].getName().equals(names[i]) || String.valueOf(p).equals(names[i])) {
+          idx[i] = p;
+          continue outer;
+        }
+      }
+      throw new IllegalArgumentException("key parameter '" + names[i] + "' of " + describe(m)
+          + " must be a parameter name or index, but the parameters are "
+          + java.util.Arrays.toString(params));
+    }
+    return idx;
+  }
+
+  private static String key(int[] idx, Object[] args) {
+    if (idx == null) {
+      return args == null ? Keys.encode() : Keys.encode(args);
+    }
+    if (idx.length == 1) {
+      return Keys.encode(args[idx[0]]);
+    }
+    Object[] sel = new Object[idx.length];
+    for (int i = 0; i < idx.length; i++) {
+      sel[i] = args[idx[i]];
+    }
+    return Keys.encode(sel);
+  }
+
+  private static String describe(Method m) {
+    return m.getDeclaringClass().getSimpleName() + "." + m.getName();
+  }
+
+  private interface Invoker {
+    Object invoke(Object[] args) throws Throwable;
+  }
+
+  private final class CachedInvoker implements Invoker {
+    private final Method method;
+    private final Kind kind;
+    private final Cache<Object> cache;
+    private final int[] keyIdx;
+
+    CachedInvoker(Method method, Kind kind, Cache<Object> cache, int[] keyIdx) {
+      this.method = method;
+      this.kind = kind;
+      this.cache = cache;
+      this.keyIdx = keyIdx;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object invoke(Object[] args) throws Throwable {
+      String key = key(keyIdx, args);
+      Object hit = cache.getIfPresent(key);
+      switch (kind) {
+        case FUTURE:
+          return hit != null ? Future.succeededFuture(hit) : cache.get(key, () -> {
+            try {
+              return (Future<Object>) call(method, args);
+            } catch (Throwable t) {
+              return Future.failedFuture(t);
+            }
+          });
+        case STAGE:
+          return hit != null ? CompletableFuture.completedFuture(hit) : cache.get(key, () -> {
+            try {
+              return Future.fromCompletionStage((CompletionStage<Object>) call(method, args));
+            } catch (Throwable t) {
+              return Future.failedFuture(t);
+            }
+          }).toCompletionStage();
+        default:
+          if (hit != null) {
+            return hit;
+          }
+          if (Context.isOnEventLoopThread()) {
+            // Cannot block here: call through and store the value, without single flight.
+            Object v = call(method, args);
+            cache.put(key, v);
+            return v;
+          }
+          return cache.getBlocking(key, () -> {
+            try {
+              return method.invoke(impl, args);
+            } catch (InvocationTargetException e) {
+              Throwable c = e.getCause();
+              if (c instanceof Exception) {
+                throw (Exception) c;
+              }
+              throw (Error) c;
+            }
+          });
+      }
+    }
+  }
+
+  private final class EvictInvoker implements Invoker {
+    private final Method method;
+    private final Kind kind;
+    private final Cache<?> cache;
+    private final boolean allEntries;
+    private final int[] keyIdx;
+
+    EvictInvoker(Method method, Kind kind, Cache<?> cache, boolean allEntries, int[] keyIdx) {
+      this.method = method;
+      this.kind = kind;
+      this.cache = cache;
+      this.allEntries = allEntries;
+      this.keyIdx = keyIdx;
+    }
+
+    private Future<Void> evict(Object[] args) {
+      return allEntries ? cache.invalidateAll() : cache.invalidate(key(keyIdx, args));
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object invoke(Object[] args) throws Throwable {
+      Object r = call(method, args);
+      switch (kind) {
+        case FUTURE:
+          return ((Future<Object>) r).compose(v -> evict(args).map(v));
+        case STAGE:
+          return ((CompletionStage<Object>) r).thenCompose(v -> evict(args).map(v).toCompletionStage());
+        default:
+          evict(args);
+          return r;
+      }
+    }
+  }
+}

@@ -1,0 +1,527 @@
+package dev.bulwark.cache.impl;
+
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Expiry;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import dev.bulwark.cache.Cache;
+import dev.bulwark.cache.CachePolicy;
+import dev.bulwark.cache.CacheTier;
+import dev.bulwark.cache.Codec;
+import dev.bulwark.core.Ticker;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.internal.ContextInternal;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
+import org.redisson.api.RBucket;
+import org.redisson.client.codec.ByteArrayCodec;
+
+/**
+ * The cache engine behind {@link Cache}: a Caffeine local tier and, for SHARED and TWO_LEVEL, a
+ * Redis tier reached only through {@link DefaultCacheManager#call}.
+ *
+ * <p>Implementation note. Local entries carry their fresh-until ticker reading; Caffeine drops
+ * them at the hard TTL ({@code ttl + max(swr, sie)}). A miss makes at most one leader per key in
+ * this process ({@code inflight}); others join its future. On the Redis tiers the leader reads
+ * Redis, then takes a lease ({@code SET bulwarklease:cache:key token NX PX leaseTime}), reads again
+ * (a previous holder may have written and released in between), loads, writes the value, publishes
+ * "written" and releases the lease. A leader that finds the lease taken waits for the "written"
+ * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
+ * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
+ * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
+ * key's expiry; bytes that do not parse are a miss and a {@code decode.errors} count. Any Redis
+ * failure makes the operation fall back to the local tier or the loader.
+ *
+ * <p>Thread-safe.
+ */
+final class DefaultCache<V> implements Cache<V> {
+
+  private static final byte MAGIC = (byte) 0xB1;
+  private static final byte VERSION = 1;
+  private static final int HEADER = 10;
+
+  private final DefaultCacheManager manager;
+  private final String name;
+  private final CachePolicy policy;
+  private final CacheTier tier;
+  private final Codec<V> codec;
+  private final CacheMetrics metrics;
+  private final Ticker ticker;
+  private final com.github.benmanes.caffeine.cache.Cache<String, Entry<V>> local;
+  private final long freshNanos;
+  private final long swrNanos;
+  private final long sieNanos;
+  private final long hardNanos;
+  private final long pollMs;
+  private final String prefix;
+  private final String leasePrefix;
+  private final Map<String, Future<Entry<V>>> inflight = new ConcurrentHashMap<>();
+  private final Map<String, Boolean> refreshing = new ConcurrentHashMap<>();
+
+  DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
+      Codec<V> codec, CacheMetrics metrics) {
+    this.manager = manager;
+    this.name = name;
+    this.policy = policy;
+    this.tier = tier;
+    this.codec = codec;
+    this.metrics = metrics;
+    this.ticker = manager.options().ticker();
+    this.freshNanos = policy.ttl().toNanos();
+    this.swrNanos = policy.staleWhileRevalidate().toNanos();
+    this.sieNanos = policy.staleIfError().toNanos();
+    this.hardNanos = policy.hardTtl().toNanos();
+    this.pollMs = Math.max(10, Math.min(200, manager.options().leaseTime().toMillis() / 10));
+    this.prefix = "bulwark:" + name + ":";
+    this.leasePrefix = "bulwarklease:" + name + ":";
+    this.local = tier == CacheTier.SHARED ? null : Caffeine.newBuilder()
+        .maximumSize(manager.options().localMaximumSize())
+        .ticker(ticker::read)
+        .expireAfter(new Expiry<String, Entry<V>>() {
+          @Override
+          public long expireAfterCreate(String key, Entry<V> e, long now) {
+            return Math.max(0, e.freshUntil + (hardNanos - freshNanos) - now);
+          }
+
+          @Override
+          public long expireAfterUpdate(String key, Entry<V> e, long now, long current) {
+            return expireAfterCreate(key, e, now);
+          }
+
+          @Override
+          public long expireAfterRead(String key, Entry<V> e, long now, long current) {
+            return current;
+          }
+        })
+        .removalListener((String k, Entry<V> v, RemovalCause cause) -> {
+          if (cause.wasEvicted()) {
+            metrics.evictions.increment();
+          }
+        })
+        .executor(Runnable::run)
+        .build();
+  }
+
+  @Override
+  public String name() {
+    return name;
+  }
+
+  @Override
+  public CachePolicy policy() {
+    return policy;
+  }
+
+  @Override
+  public CacheTier tier() {
+    return tier;
+  }
+
+  @Override
+  public V getIfPresent(String key) {
+    if (local == null) {
+      return null;
+    }
+    Entry<V> e = local.getIfPresent(key);
+    if (e != null && ticker.read() - e.freshUntil < 0) {
+      metrics.hits.increment();
+      return e.value;
+    }
+    return null;
+  }
+
+  @Override
+  public long remainingTtlMillis(String key) {
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    if (e == null) {
+      return -1;
+    }
+    return Math.max(0, Duration.ofNanos(e.freshUntil - ticker.read()).toMillis());
+  }
+
+  @Override
+  public Future<V> get(String key, Supplier<Future<V>> loader) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    if (e != null) {
+      long now = ticker.read();
+      if (now - e.freshUntil < 0) {
+        metrics.hits.increment();
+        return ctx.succeededFuture(e.value);
+      }
+      if (now - (e.freshUntil + swrNanos) < 0) {
+        metrics.hits.increment();
+        metrics.staleServes.increment();
+        refresh(ctx, key, loader);
+        return ctx.succeededFuture(e.value);
+      }
+    }
+    metrics.misses.increment();
+    Promise<V> result = ctx.promise();
+    lead(ctx, key, loader, e).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(ar.result().value);
+      } else {
+        result.fail(ar.cause());
+      }
+    });
+    return result.future();
+  }
+
+  @Override
+  public V getBlocking(String key, Callable<V> loader) throws Exception {
+    if (Context.isOnEventLoopThread()) {
+      throw new IllegalStateException("getBlocking must not be called on an event-loop thread ("
+          + Thread.currentThread().getName() + "); use get");
+    }
+    V hit = getIfPresent(key);
+    if (hit != null) {
+      return hit;
+    }
+    Thread caller = Thread.currentThread();
+    Supplier<Future<V>> async = () -> {
+      if (Thread.currentThread() == caller) {
+        try {
+          return Future.succeededFuture(loader.call());
+        } catch (Exception ex) {
+          return Future.failedFuture(ex);
+        }
+      }
+      return manager.vertx().executeBlocking(loader, false);
+    };
+    try {
+      return get(key, async).toCompletionStage().toCompletableFuture().get();
+    } catch (ExecutionException ex) {
+      Throwable cause = ex.getCause();
+      if (cause instanceof Exception) {
+        throw (Exception) cause;
+      }
+      if (cause instanceof Error) {
+        throw (Error) cause;
+      }
+      throw ex;
+    }
+  }
+
+  /** Joins this process's load of {@code key}, or starts it. */
+  private Future<Entry<V>> lead(ContextInternal ctx, String key, Supplier<Future<V>> loader, Entry<V> stale) {
+    Future<Entry<V>> running = inflight.get(key);
+    if (running != null) {
+      return running;
+    }
+    Promise<Entry<V>> mine = ctx.promise();
+    running = inflight.putIfAbsent(key, mine.future());
+    if (running != null) {
+      return running;
+    }
+    Future<Entry<V>> f = tier == CacheTier.LOCAL || !manager.redisUsable()
+        ? loadLocally(ctx, key, loader, stale)
+        : readShared(ctx, key).compose(r -> sharedMiss(ctx, key, loader, r, stale),
+            err -> loadLocally(ctx, key, loader, stale));
+    f.onComplete(ar -> {
+      inflight.remove(key, mine.future());
+      mine.handle(ar);
+    });
+    return mine.future();
+  }
+
+  /** After a Redis read: serve what is usable, otherwise single-flight across the cluster. */
+  private Future<Entry<V>> sharedMiss(ContextInternal ctx, String key, Supplier<Future<V>> loader,
+      Entry<V> fromRedis, Entry<V> stale) {
+    if (fromRedis != null) {
+      long now = ticker.read();
+      if (now - fromRedis.freshUntil < 0) {
+        putLocal(key, fromRedis);
+        return ctx.succeededFuture(fromRedis);
+      }
+      if (now - (fromRedis.freshUntil + swrNanos) < 0) {
+        putLocal(key, fromRedis);
+        metrics.staleServes.increment();
+        refresh(ctx, key, loader);
+        return ctx.succeededFuture(fromRedis);
+      }
+      if (stale == null || fromRedis.freshUntil - stale.freshUntil > 0) {
+        stale = fromRedis;
+      }
+    }
+    return acquireAndLoad(ctx, key, loader, ticker.read() + manager.options().maxLeaderWait().toNanos(), stale);
+  }
+
+  private Future<Entry<V>> acquireAndLoad(ContextInternal ctx, String key, Supplier<Future<V>> loader,
+      long deadline, Entry<V> stale) {
+    Promise<Void> waiter = manager.waiter(name, key);
+    byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+    return manager.call(ctx, metrics.redisErrors,
+            () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
+        .compose(won -> {
+          if (!won) {
+            return awaitLeader(ctx, key, loader, deadline, stale, waiter);
+          }
+          manager.forgetWaiter(name, key, waiter);
+          return readShared(ctx, key).recover(err -> ctx.succeededFuture(null)).compose(again -> {
+            if (again != null && ticker.read() - again.freshUntil < 0) {
+              release(ctx, lease, token);
+              putLocal(key, again);
+              return ctx.succeededFuture(again);
+            }
+            return loadAndPublish(ctx, key, loader, stale).andThen(ar -> release(ctx, lease, token));
+          });
+        }, err -> {
+          manager.forgetWaiter(name, key, waiter);
+          return loadLocally(ctx, key, loader, stale);
+        });
+  }
+
+  private Future<Entry<V>> awaitLeader(ContextInternal ctx, String key, Supplier<Future<V>> loader,
+      long deadline, Entry<V> stale, Promise<Void> waiter) {
+    long remainingMs = (deadline - ticker.read()) / 1_000_000;
+    if (remainingMs <= 0) {
+      manager.forgetWaiter(name, key, waiter);
+      return loadAndPublish(ctx, key, loader, stale);
+    }
+    Promise<Void> woken = ctx.promise();
+    long timer = manager.vertx().setTimer(Math.min(pollMs, remainingMs), t -> woken.tryComplete());
+    waiter.future().onComplete(ar -> {
+      manager.vertx().cancelTimer(timer);
+      woken.tryComplete();
+    });
+    return woken.future().compose(v -> {
+      manager.forgetWaiter(name, key, waiter);
+      return readShared(ctx, key).recover(err -> ctx.succeededFuture(null));
+    }).compose(r -> {
+      if (r != null && ticker.read() - r.freshUntil < 0) {
+        putLocal(key, r);
+        return ctx.succeededFuture(r);
+      }
+      if (!manager.redisUsable()) {
+        return loadLocally(ctx, key, loader, stale);
+      }
+      return acquireAndLoad(ctx, key, loader, deadline, stale);
+    });
+  }
+
+  /** Loads, writes Redis and publishes "written"; serves {@code stale} on failure within staleIfError. */
+  private Future<Entry<V>> loadAndPublish(ContextInternal ctx, String key, Supplier<Future<V>> loader,
+      Entry<V> stale) {
+    return runLoader(ctx, loader).transform(ar -> {
+      if (ar.failed()) {
+        manager.publish(ctx, metrics.redisErrors, name, key);
+        return staleOrFail(ctx, stale, ar.cause());
+      }
+      V v = ar.result();
+      if (v == null) {
+        return ctx.succeededFuture(new Entry<>(null, ticker.read()));
+      }
+      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
+      putLocal(key, e);
+      return writeShared(ctx, key, e).transform(w -> {
+        manager.publish(ctx, metrics.redisErrors, name, key);
+        return ctx.succeededFuture(e);
+      });
+    });
+  }
+
+  private Future<Entry<V>> loadLocally(ContextInternal ctx, String key, Supplier<Future<V>> loader,
+      Entry<V> stale) {
+    return runLoader(ctx, loader).transform(ar -> {
+      if (ar.failed()) {
+        return staleOrFail(ctx, stale, ar.cause());
+      }
+      V v = ar.result();
+      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
+      if (v != null) {
+        putLocal(key, e);
+      }
+      return ctx.succeededFuture(e);
+    });
+  }
+
+  private Future<Entry<V>> staleOrFail(ContextInternal ctx, Entry<V> stale, Throwable cause) {
+    if (stale != null && stale.value != null && ticker.read() - (stale.freshUntil + sieNanos) < 0) {
+      metrics.staleServes.increment();
+      return ctx.succeededFuture(stale);
+    }
+    return ctx.failedFuture(cause);
+  }
+
+  private Future<V> runLoader(ContextInternal ctx, Supplier<Future<V>> loader) {
+    long start = ticker.read();
+    Future<V> f;
+    try {
+      f = loader.get();
+      if (f == null) {
+        f = ctx.failedFuture(new NullPointerException("loader returned a null future"));
+      }
+    } catch (RuntimeException ex) {
+      f = ctx.failedFuture(ex);
+    }
+    return f.andThen(ar -> {
+      metrics.loadTime.record(ticker.read() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      (ar.succeeded() ? metrics.loadSuccesses : metrics.loadFailures).increment();
+    });
+  }
+
+  /** One refresh per key in this process, and with Redis one per cluster (who gets the lease). */
+  private void refresh(ContextInternal ctx, String key, Supplier<Future<V>> loader) {
+    if (refreshing.putIfAbsent(key, Boolean.TRUE) != null) {
+      return;
+    }
+    Future<?> f;
+    if (tier == CacheTier.LOCAL || !manager.redisUsable()) {
+      f = loadLocally(ctx, key, loader, null);
+    } else {
+      byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+      RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+      f = manager.call(ctx, metrics.redisErrors,
+          () -> lease.setIfAbsentAsync(token, manager.options().leaseTime())).compose(won -> {
+            if (!won) {
+              return ctx.succeededFuture();
+            }
+            return readShared(ctx, key).recover(err -> ctx.succeededFuture(null)).compose(r -> {
+              if (r != null && ticker.read() - r.freshUntil < 0) {
+                putLocal(key, r);
+                return ctx.succeededFuture(r);
+              }
+              return loadAndPublish(ctx, key, loader, null);
+            }).andThen(ar -> release(ctx, lease, token));
+          });
+    }
+    f.onComplete(ar -> refreshing.remove(key));
+  }
+
+  private void release(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
+    manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null));
+  }
+
+  @Override
+  public Future<Void> put(String key, V value) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    if (value == null) {
+      return invalidate(key);
+    }
+    Entry<V> e = new Entry<>(value, ticker.read() + freshNanos);
+    putLocal(key, e);
+    if (tier == CacheTier.LOCAL) {
+      return ctx.succeededFuture();
+    }
+    return writeShared(ctx, key, e).transform(ar -> {
+      manager.publish(ctx, metrics.redisErrors, name, key);
+      return ctx.succeededFuture();
+    });
+  }
+
+  @Override
+  public Future<Void> invalidate(String key) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    if (local != null) {
+      local.invalidate(key);
+    }
+    if (tier == CacheTier.LOCAL) {
+      return ctx.succeededFuture();
+    }
+    return manager.call(ctx, metrics.redisErrors,
+            () -> manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE).deleteAsync())
+        .transform(ar -> {
+          manager.publish(ctx, metrics.redisErrors, name, key);
+          return ctx.succeededFuture();
+        });
+  }
+
+  @Override
+  public Future<Void> invalidateAll() {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    if (local != null) {
+      local.invalidateAll();
+    }
+    if (tier == CacheTier.LOCAL) {
+      return ctx.succeededFuture();
+    }
+    // A pattern delete scans the keyspace; it gets more time than a single-key call.
+    return manager.call(ctx, metrics.redisErrors, Math.max(1000, manager.timeoutMs() * 20),
+            () -> manager.redisson().getKeys().deleteByPatternAsync(prefix + "*"))
+        .transform(ar -> {
+          manager.publish(ctx, metrics.redisErrors, name, null);
+          return ctx.succeededFuture();
+        });
+  }
+
+  @Override
+  public <T> T unwrap(Class<T> type) {
+    if (type == com.github.benmanes.caffeine.cache.Cache.class && local != null) {
+      return type.cast(local);
+    }
+    throw new IllegalArgumentException("cache '" + name + "' (" + tier + ") cannot be unwrapped as "
+        + type.getName());
+  }
+
+  /** Drops one local key (key != null) or all, on another instance's write or after a Redis outage. */
+  void dropLocal(String key) {
+    if (local == null) {
+      return;
+    }
+    if (key == null) {
+      local.invalidateAll();
+    } else {
+      local.invalidate(key);
+    }
+  }
+
+  private void putLocal(String key, Entry<V> e) {
+    if (local != null && e.value != null) {
+      local.put(key, e);
+    }
+  }
+
+  /** Reads and decodes the Redis entry: null for a miss or for bytes that do not decode. */
+  private Future<Entry<V>> readShared(ContextInternal ctx, String key) {
+    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
+    return manager.call(ctx, metrics.redisErrors, b::getAsync).map(this::decode);
+  }
+
+  private Future<Void> writeShared(ContextInternal ctx, String key, Entry<V> e) {
+    long freshMs = Math.max(0, (e.freshUntil - ticker.read()) / 1_000_000);
+    long hardMs = freshMs + (hardNanos - freshNanos) / 1_000_000;
+    byte[] payload;
+    try {
+      payload = codec.encode(e.value);
+    } catch (Exception ex) {
+      return ctx.failedFuture(ex);
+    }
+    ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
+    buf.put(MAGIC).put(VERSION).putLong(System.currentTimeMillis() + freshMs).put(payload);
+    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
+    return manager.call(ctx, metrics.redisErrors, () -> b.setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
+  }
+
+  private Entry<V> decode(byte[] bytes) {
+    if (bytes == null) {
+      return null;
+    }
+    try {
+      if (bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION) {
+        throw new IllegalArgumentException("not a bulwark cache entry");
+      }
+      ByteBuffer buf = ByteBuffer.wrap(bytes);
+      long freshUntilEpochMs = buf.getLong(2);
+      byte[] payload = new byte[bytes.length - HEADER];
+      System.arraycopy(bytes, HEADER, payload, 0, payload.length);
+      V v = codec.decode(payload);
+      if (v == null) {
+        throw new IllegalArgumentException("decoded to null");
+      }
+      long remainingMs = freshUntilEpochMs - System.currentTimeMillis();
+      return new Entry<>(v, ticker.read() + remainingMs * 1_000_000);
+    } catch (Exception | StackOverflowError ex) {
+      metrics.decodeErrors.increment();
+      return null;
+    }
+  }
+}

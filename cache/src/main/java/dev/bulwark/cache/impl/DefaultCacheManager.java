@@ -1,0 +1,309 @@
+package dev.bulwark.cache.impl;
+
+import dev.bulwark.cache.BreakerState;
+import dev.bulwark.cache.Cache;
+import dev.bulwark.cache.CacheHealth;
+import dev.bulwark.cache.CacheManager;
+import dev.bulwark.cache.CacheOptions;
+import dev.bulwark.cache.CachePolicy;
+import dev.bulwark.cache.CacheTier;
+import dev.bulwark.cache.Codec;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.internal.ContextInternal;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
+import org.redisson.Redisson;
+import org.redisson.api.RFuture;
+import org.redisson.api.RTopic;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.StringCodec;
+import org.redisson.config.Config;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns the caches, the Redisson client, the breaker and the pub/sub subscription.
+ *
+ * <p>Implementation note: every Redis call goes through {@link #call}, which asks the breaker,
+ * puts a Vert.x timer deadline of {@code redisTimeout} on the call (Redisson itself runs with
+ * no retries) and completes on the caller's context; only the first outcome (answer or deadline)
+ * is reported to the breaker. One channel, {@code bulwark:__events}, carries "key written"
+ * ({@code w}) and "cache cleared" ({@code a}) events tagged with the publishing manager's id:
+ * they drop other instances' local copies and wake single-flight waiters. While the breaker is
+ * not closed a periodic probe asks Redis; when it closes, the local tiers of two-level caches are
+ * cleared, as they may have missed invalidations meanwhile.
+ *
+ * <p>Thread-safe.
+ */
+public final class DefaultCacheManager implements CacheManager {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultCacheManager.class);
+  static final String EVENTS = "bulwark:__events";
+  private static final VertxException BREAKER_OPEN =
+      new VertxException("redis skipped: breaker open", true);
+
+  private final Vertx vertx;
+  private final CacheOptions options;
+  private final MeterRegistry registry;
+  private final String id = UUID.randomUUID().toString();
+  private final Map<String, DefaultCache<?>> caches = new ConcurrentHashMap<>();
+  private final Map<String, Promise<Void>> waiters = new ConcurrentHashMap<>();
+  private final long timeoutMs;
+  private final Breaker breaker;
+  private final RedissonClient redisson;
+  private final RTopic topic;
+  private final AtomicBoolean subscribed = new AtomicBoolean();
+  private final long probeTimer;
+  private volatile boolean closed;
+
+  public DefaultCacheManager(Vertx vertx, CacheOptions options) {
+    this.vertx = vertx;
+    this.options = options;
+    this.registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
+    this.timeoutMs = Math.max(1, options.redisTimeout().toMillis());
+    this.breaker = new Breaker(options.breakerFailureThreshold(), options.breakerOpenDuration().toNanos(),
+        options.ticker(), this::onReconnect);
+    if (options.redisUrl() == null) {
+      redisson = null;
+      topic = null;
+      probeTimer = -1;
+    } else {
+      Config config = new Config();
+      config.setCodec(org.redisson.client.codec.ByteArrayCodec.INSTANCE);
+      config.setLazyInitialization(true);
+      config.setNettyThreads(2);
+      config.setThreads(2);
+      int connectMs = (int) Math.max(timeoutMs, 1000);
+      config.useSingleServer()
+          .setAddress(options.redisUrl())
+          .setTimeout((int) timeoutMs)
+          .setRetryAttempts(0)
+          .setConnectTimeout(connectMs)
+          .setSubscriptionTimeout(connectMs)
+          .setConnectionMinimumIdleSize(1)
+          .setConnectionPoolSize(16)
+          .setSubscriptionConnectionMinimumIdleSize(1);
+      redisson = Redisson.create(config);
+      topic = redisson.getTopic(EVENTS, StringCodec.INSTANCE);
+      subscribe();
+      long every = Math.max(50, options.breakerOpenDuration().toMillis() / 2);
+      probeTimer = vertx.setPeriodic(every, id -> probe());
+      Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
+          .description("0 closed, 1 open, 2 half-open")
+          .tag("manager", id)
+          .register(registry);
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <V> Cache<V> cache(String name, CachePolicy policy, Codec<V> codec) {
+    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
+      throw new IllegalArgumentException(
+          "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
+    }
+    CacheTier tier = policy.tier() != null ? policy.tier()
+        : redisson != null ? CacheTier.TWO_LEVEL : CacheTier.LOCAL;
+    if (tier != CacheTier.LOCAL && redisson == null) {
+      throw new IllegalStateException("tier " + tier + " needs Redis, but redisUrl is not set (cache '"
+          + name + "')");
+    }
+    DefaultCache<?> c = caches.computeIfAbsent(name,
+        n -> new DefaultCache<>(this, n, policy, tier, codec, new CacheMetrics(registry, n)));
+    if (!c.policy().equals(policy)) {
+      throw new IllegalStateException("cache '" + name + "' exists with " + c.policy()
+          + ", but was asked for with " + policy);
+    }
+    return (Cache<V>) c;
+  }
+
+  @Override
+  public Cache<?> find(String name) {
+    return caches.get(name);
+  }
+
+  @Override
+  public CacheOptions options() {
+    return options;
+  }
+
+  @Override
+  public CacheHealth health() {
+    if (redisson == null) {
+      return new CacheHealth(CacheHealth.Status.UP, BreakerState.DISABLED, "local caches only");
+    }
+    BreakerState s = breaker.state();
+    return new CacheHealth(s == BreakerState.CLOSED ? CacheHealth.Status.UP : CacheHealth.Status.DEGRADED,
+        s, breaker.describe());
+  }
+
+  @Override
+  public Future<Void> close() {
+    closed = true;
+    if (redisson == null) {
+      return Future.succeededFuture();
+    }
+    vertx.cancelTimer(probeTimer);
+    return vertx.executeBlocking(() -> {
+      redisson.shutdown();
+      return null;
+    });
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  String id() {
+    return id;
+  }
+
+  RedissonClient redisson() {
+    return redisson;
+  }
+
+  /** Whether Redis calls would be tried now (the breaker is closed). */
+  boolean redisUsable() {
+    return redisson != null && !closed && breaker.isClosed();
+  }
+
+  /**
+   * Runs one Redis call with the breaker and the deadline; the future completes on {@code ctx}.
+   * Failures are counted on {@code errors} and never carry a stack trace.
+   */
+  <T> Future<T> call(ContextInternal ctx, Counter errors, long deadlineMs, Supplier<RFuture<T>> op) {
+    if (redisson == null || closed || !breaker.tryAcquire()) {
+      return ctx.failedFuture(BREAKER_OPEN);
+    }
+    Promise<T> p = ctx.promise();
+    RFuture<T> rf;
+    try {
+      rf = op.get();
+    } catch (RuntimeException e) {
+      fail(errors, e.toString());
+      return ctx.failedFuture(new VertxException("redis call failed: " + e, true));
+    }
+    long timer = vertx.setTimer(deadlineMs, t -> {
+      if (p.tryFail(new VertxException("redis call timed out after " + deadlineMs + "ms", true))) {
+        fail(errors, "timeout after " + deadlineMs + "ms");
+      }
+    });
+    rf.whenComplete((v, e) -> {
+      vertx.cancelTimer(timer);
+      if (e == null) {
+        if (p.tryComplete(v)) {
+          breaker.onSuccess();
+        }
+      } else if (p.tryFail(new VertxException("redis call failed: " + e, true))) {
+        fail(errors, e.getClass().getSimpleName());
+      }
+    });
+    return p.future();
+  }
+
+  <T> Future<T> call(ContextInternal ctx, Counter errors, Supplier<RFuture<T>> op) {
+    return call(ctx, errors, timeoutMs, op);
+  }
+
+  long timeoutMs() {
+    return timeoutMs;
+  }
+
+  private void fail(Counter errors, String why) {
+    if (errors != null) {
+      errors.increment();
+    }
+    breaker.onFailure(why);
+  }
+
+  /** Publishes "key written" (key != null) or "cache cleared"; best effort. */
+  void publish(ContextInternal ctx, Counter errors, String cache, String key) {
+    String msg = (key == null ? "a" : "w") + id + '\n' + cache + (key == null ? "" : '\n' + key);
+    call(ctx, errors, () -> topic.publishAsync(msg));
+  }
+
+  /** A promise completed when another writer (or this one) reports {@code key} written. */
+  Promise<Void> waiter(String cache, String key) {
+    return waiters.computeIfAbsent(cache + '\n' + key, k -> Promise.promise());
+  }
+
+  /** Forgets a waiter no event completed, so the map does not grow. */
+  void forgetWaiter(String cache, String key, Promise<Void> waiter) {
+    waiters.remove(cache + '\n' + key, waiter);
+  }
+
+  private void subscribe() {
+    if (!subscribed.compareAndSet(false, true)) {
+      return;
+    }
+    topic.addListenerAsync(String.class, (channel, msg) -> onEvent(msg)).whenComplete((v, e) -> {
+      if (e != null) {
+        subscribed.set(false);
+        LOG.warn("bulwark cache: cannot subscribe to {} yet ({}); will retry when Redis answers",
+            EVENTS, e.toString());
+      }
+    });
+  }
+
+  private void onEvent(String msg) {
+    if (msg.length() < 1 + id.length()) {
+      return;
+    }
+    char type = msg.charAt(0);
+    int nl = msg.indexOf('\n');
+    if (nl < 0) {
+      return;
+    }
+    boolean self = msg.regionMatches(1, id, 0, id.length()) && nl == 1 + id.length();
+    String rest = msg.substring(nl + 1);
+    if (type == 'w') {
+      int nl2 = rest.indexOf('\n');
+      if (nl2 < 0) {
+        return;
+      }
+      String cache = rest.substring(0, nl2);
+      String key = rest.substring(nl2 + 1);
+      Promise<Void> w = waiters.remove(rest);
+      if (w != null) {
+        w.tryComplete();
+      }
+      DefaultCache<?> c = caches.get(cache);
+      if (c != null && !self) {
+        c.dropLocal(key);
+      }
+    } else if (type == 'a' && !self) {
+      DefaultCache<?> c = caches.get(rest);
+      if (c != null) {
+        c.dropLocal(null);
+      }
+    }
+  }
+
+  private void probe() {
+    if (closed || breaker.isClosed()) {
+      return;
+    }
+    ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
+    call(ctx, null, () -> redisson.getBucket("bulwark:__probe").isExistsAsync());
+  }
+
+  private void onReconnect() {
+    LOG.info("bulwark cache: Redis answers again; dropping local entries of two-level caches");
+    for (DefaultCache<?> c : caches.values()) {
+      if (c.tier() == CacheTier.TWO_LEVEL) {
+        c.dropLocal(null);
+      }
+    }
+    subscribe();
+  }
+}

@@ -1,0 +1,62 @@
+package dev.bulwark.cache;
+
+import static dev.bulwark.cache.LocalCacheTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/** Redis paused with SIGSTOP: the cache keeps answering, the breaker opens, then closes on SIGCONT. */
+class BreakerTest {
+
+  @Test
+  void pausedRedis_opensTheBreaker_callsStillAnswer_andReconnectDropsLocalEntries() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (Servers.PrivateRedis redis = Servers.PrivateRedis.start()) {
+      CacheManager m = CacheManager.create(vertx, CacheOptions.builder()
+          .redisUrl(redis.url())
+          .redisTimeout(Duration.ofMillis(50))
+          .breakerFailureThreshold(3)
+          .breakerOpenDuration(Duration.ofMillis(300))
+          .meterRegistry(registry)
+          .build());
+      try {
+        Cache<String> cache = m.cache("breaker", CachePolicy.ttl(Duration.ofMinutes(5)), LocalCacheTest.strings());
+        assertThat(await(cache.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
+        assertThat(m.health().status()).isEqualTo(CacheHealth.Status.UP);
+        assertThat(m.health().breakerState()).isEqualTo(BreakerState.CLOSED);
+
+        redis.pause();
+        for (int i = 0; i < 10; i++) {
+          long start = System.nanoTime();
+          String key = "miss" + i;
+          assertThat(await(cache.get(key, () -> Future.succeededFuture(key)))).isEqualTo(key);
+          assertThat(await(cache.get("k", () -> Future.failedFuture("local hit expected")))).isEqualTo("v");
+          assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(1));
+        }
+        assertThat(m.health().status()).isEqualTo(CacheHealth.Status.DEGRADED);
+        assertThat(m.health().breakerState()).isIn(BreakerState.OPEN, BreakerState.HALF_OPEN);
+        assertThat(m.health().detail()).contains("redis breaker");
+        assertThat(registry.get("bulwark.cache.redis.errors").tag("cache", "breaker").counter().count())
+            .isGreaterThanOrEqualTo(3);
+        assertThat(registry.get("bulwark.cache.breaker.state").gauge().value()).isGreaterThan(0);
+
+        redis.resume();
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.health().status() == CacheHealth.Status.UP);
+        assertThat(m.health().breakerState()).isEqualTo(BreakerState.CLOSED);
+        assertThat(cache.getIfPresent("k")).isNull();
+        assertThat(await(cache.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
+      } finally {
+        m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}

@@ -1,0 +1,190 @@
+package dev.bulwark.cache;
+
+import static dev.bulwark.cache.LocalCacheTest.await;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.client.codec.ByteArrayCodec;
+import org.redisson.config.Config;
+
+/** The shared and two-level tiers against the real Redis on 127.0.0.1:6379. */
+class RedisCacheTest {
+
+  private Vertx vertx;
+  private final List<CacheManager> managers = new ArrayList<>();
+  private RedissonClient raw;
+  private String name;
+  private SimpleMeterRegistry registry;
+
+  @BeforeEach
+  void setUp() {
+    Servers.assumeRedis();
+    vertx = Vertx.vertx();
+    name = "t-" + UUID.randomUUID().toString().substring(0, 8);
+    registry = new SimpleMeterRegistry();
+    Config c = new Config();
+    c.setCodec(ByteArrayCodec.INSTANCE);
+    c.useSingleServer().setAddress(Servers.REDIS_URL);
+    raw = Redisson.create(c);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    if (raw != null) {
+      raw.getKeys().deleteByPattern("bulwark:" + name + ":*");
+      raw.getKeys().deleteByPattern("bulwarklease:" + name + ":*");
+      raw.shutdown();
+    }
+    for (CacheManager m : managers) {
+      m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+    if (vertx != null) {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private CacheManager manager(CacheOptions.Builder b) {
+    CacheManager m = CacheManager.create(vertx, b.redisUrl(Servers.REDIS_URL).meterRegistry(registry)
+        .redisTimeout(Duration.ofMillis(500)).build());
+    managers.add(m);
+    return m;
+  }
+
+  private Cache<String> cache(CacheManager m, CachePolicy p) {
+    return m.cache(name, p, LocalCacheTest.strings());
+  }
+
+  @Test
+  void singleFlight_acrossTwoManagers_runsTheLoaderOnce() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    Cache<String> b = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    assertThat(a.tier()).isEqualTo(CacheTier.TWO_LEVEL);
+    AtomicInteger loads = new AtomicInteger();
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      Cache<String> c = i % 2 == 0 ? a : b;
+      results.add(c.get("k", () -> {
+        loads.incrementAndGet();
+        Promise<String> p = Promise.promise();
+        vertx.setTimer(200, t -> p.complete("v"));
+        return p.future();
+      }));
+    }
+    for (Future<String> f : results) {
+      assertThat(await(f)).isEqualTo("v");
+    }
+    assertThat(loads).hasValue(1);
+  }
+
+  @Test
+  void deadLeader_leaseExpires_andAnotherInstanceComputes() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder().leaseTime(Duration.ofMillis(300))),
+        CachePolicy.ttl(Duration.ofMinutes(1)));
+    Cache<String> b = cache(manager(CacheOptions.builder().maxLeaderWait(Duration.ofSeconds(20))),
+        CachePolicy.ttl(Duration.ofMinutes(1)));
+    Promise<String> never = Promise.promise();
+    a.get("k", never::future);
+    await().atMost(Duration.ofSeconds(5)).until(() -> raw.getBucket("bulwarklease:" + name + ":k").isExists());
+    AtomicInteger loads = new AtomicInteger();
+    long start = System.nanoTime();
+    String v = await(b.get("k", () -> Future.succeededFuture("b" + loads.incrementAndGet())));
+    assertThat(v).isEqualTo("b1");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
+  void waiterPastMaxLeaderWait_computesItself() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder().leaseTime(Duration.ofSeconds(30))),
+        CachePolicy.ttl(Duration.ofMinutes(1)));
+    Cache<String> b = cache(manager(CacheOptions.builder().maxLeaderWait(Duration.ofMillis(300))),
+        CachePolicy.ttl(Duration.ofMinutes(1)));
+    Promise<String> never = Promise.promise();
+    a.get("k", never::future);
+    await().atMost(Duration.ofSeconds(5)).until(() -> raw.getBucket("bulwarklease:" + name + ":k").isExists());
+    assertThat(await(b.get("k", () -> Future.succeededFuture("self")))).isEqualTo("self");
+  }
+
+  @Test
+  void twoLevel_writesAndInvalidationsReachTheOtherManagersLocalTier() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    Cache<String> b = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    await(a.put("k", "v1"));
+    // The event for a's own write may reach b after b read the value, dropping b's copy once.
+    await().atMost(Duration.ofSeconds(5)).until(() ->
+        "v1".equals(await(b.get("k", () -> Future.failedFuture("must come from redis"))))
+            && "v1".equals(b.getIfPresent("k")));
+    await(a.put("k", "v2"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.getIfPresent("k") == null);
+    assertThat(await(b.get("k", () -> Future.failedFuture("must come from redis")))).isEqualTo("v2");
+    await(a.invalidate("k"));
+    await().atMost(Duration.ofSeconds(5)).until(() -> b.getIfPresent("k") == null);
+    assertThat(await(b.get("k", () -> Future.succeededFuture("loaded")))).isEqualTo("loaded");
+    await(b.invalidateAll());
+    await().atMost(Duration.ofSeconds(5)).until(() -> a.getIfPresent("k") == null);
+  }
+
+  @Test
+  void sharedTier_keysAreNamespaced_andOtherInstancesReadThem() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));
+    Cache<String> b = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));
+    assertThat(await(a.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
+    assertThat(raw.getBucket("bulwark:" + name + ":k").isExists()).isTrue();
+    assertThat(raw.getBucket("bulwark:" + name + ":k").remainTimeToLive()).isBetween(1L, 60_000L);
+    assertThat(await(b.get("k", () -> Future.failedFuture("must come from redis")))).isEqualTo("v");
+    assertThat(a.getIfPresent("k")).isNull();
+  }
+
+  @Test
+  void garbageBytes_areAMissAndAMetric_neverAnError() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));
+    raw.getBucket("bulwark:" + name + ":k", ByteArrayCodec.INSTANCE).set(new byte[] {(byte) 0xAC, (byte) 0xED, 0, 5, 1, 2});
+    assertThat(await(a.get("k", () -> Future.succeededFuture("right")))).isEqualTo("right");
+    raw.getBucket("bulwark:" + name + ":j", ByteArrayCodec.INSTANCE)
+        .set(new byte[] {(byte) 0xB1, 1, 0x7f, 0, 0, 0, 0, 0, 0, 0, '{', '{'});
+    assertThat(await(a.get("j", () -> Future.succeededFuture("right")))).isEqualTo("right");
+    // The leader reads before and after taking the lease, so each bad key counts once per read.
+    assertThat(registry.get("bulwark.cache.decode.errors").tag("cache", name).counter().count()).isBetween(2.0, 4.0);
+    assertThat(await(a.get("k", () -> Future.failedFuture("must be cached now")))).isEqualTo("right");
+  }
+
+  @Test
+  void staleWhileRevalidate_acrossTwoManagers_refreshesOnce() throws Exception {
+    CachePolicy p = CachePolicy.ttl(Duration.ofMillis(300)).withStaleWhileRevalidate(Duration.ofMinutes(1));
+    Cache<String> a = cache(manager(CacheOptions.builder()), p);
+    Cache<String> b = cache(manager(CacheOptions.builder()), p);
+    await(a.put("k", "old"));
+    assertThat(await(b.get("k", () -> Future.failedFuture("from redis")))).isEqualTo("old");
+    Thread.sleep(400);
+    AtomicInteger loads = new AtomicInteger();
+    Promise<String> slow = Promise.promise();
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      results.add((i % 2 == 0 ? a : b).get("k", () -> {
+        loads.incrementAndGet();
+        return slow.future();
+      }));
+    }
+    for (Future<String> f : results) {
+      assertThat(await(f)).isEqualTo("old");
+    }
+    slow.complete("new");
+    await().atMost(Duration.ofSeconds(5)).until(() -> "new".equals(
+        await(b.get("k", () -> Future.failedFuture("x")))) && "new".equals(await(a.get("k", () -> Future.failedFuture("x")))));
+    assertThat(loads).hasValue(1);
+  }
+}
