@@ -1,6 +1,7 @@
 package dev.bulwark.web;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.cache.CacheManager;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.impl.BoundRoute;
 import dev.bulwark.web.impl.HttpMetrics;
@@ -38,11 +39,24 @@ public final class BulwarkRoutes {
    */
   public static BulwarkRoutes of(Map<String, WorkerPool> pools, MeterRegistry registry,
       long maxBodySize, Object... handlers) {
+    return of(pools, registry, maxBodySize, null, handlers);
+  }
+
+  /**
+   * Binds {@code handlers}, keeping {@code @Cached} responses in {@code caches}.
+   *
+   * @param caches the cache manager for {@code @Cached} routes, or {@code null} (then a
+   *     {@code @Cached} route is a declaration error)
+   * @throws IllegalArgumentException when a declaration is wrong (naming the method)
+   */
+  public static BulwarkRoutes of(Map<String, WorkerPool> pools, MeterRegistry registry,
+      long maxBodySize, CacheManager caches, Object... handlers) {
     if (maxBodySize < 1) {
       throw new IllegalArgumentException("maxBodySize must be >= 1 byte, but was " + maxBodySize);
     }
     ObjectMapper mapper = Jackson.mapper();
-    RouteBinder binder = new RouteBinder(mapper, Map.copyOf(pools), null, new HttpMetrics(registry));
+    RouteBinder binder = new RouteBinder(mapper, Map.copyOf(pools), null, new HttpMetrics(registry),
+        caches);
     for (Object h : handlers) {
       binder.bind(h);
     }

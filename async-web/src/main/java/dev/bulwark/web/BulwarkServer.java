@@ -68,6 +68,9 @@ public interface BulwarkServer {
   /** The worker pool of that name. @throws IllegalArgumentException if none is configured */
   WorkerPool pool(String name);
 
+  /** The cache manager behind {@code @Cached} routes; use it for {@code Caching.decorate} too. */
+  dev.bulwark.cache.CacheManager cacheManager();
+
   /** The registry behind {@code /metrics}. */
   PrometheusMeterRegistry meterRegistry();
 

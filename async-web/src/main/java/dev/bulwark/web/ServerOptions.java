@@ -1,5 +1,6 @@
 package dev.bulwark.web;
 
+import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.WorkerPool;
 import java.time.Duration;
 import java.util.Collections;
@@ -47,6 +48,7 @@ public final class ServerOptions {
   private final int maxConnections;
   private final Duration drainGrace;
   private final boolean compression;
+  private final CacheOptions cache;
 
   private ServerOptions(Builder b) {
     this.port = b.port;
@@ -60,6 +62,7 @@ public final class ServerOptions {
     this.maxConnections = b.maxConnections;
     this.drainGrace = b.drainGrace;
     this.compression = b.compression;
+    this.cache = b.cache;
   }
 
   /** A builder with every option at its default. */
@@ -120,6 +123,11 @@ public final class ServerOptions {
     return compression;
   }
 
+  /** The options of the server's {@code CacheManager} (for {@code @Cached} routes and services). */
+  public CacheOptions cache() {
+    return cache;
+  }
+
   /** Builder of {@link ServerOptions}. Not thread-safe. */
   public static final class Builder {
     private int port = DEFAULT_PORT;
@@ -133,6 +141,7 @@ public final class ServerOptions {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration drainGrace = DEFAULT_DRAIN_GRACE;
     private boolean compression = DEFAULT_COMPRESSION;
+    private CacheOptions cache = CacheOptions.builder().build();
 
     private Builder() {
       workerPools.put(WorkerPool.DEFAULT_NAME, b -> { });
@@ -239,6 +248,18 @@ public final class ServerOptions {
     /** Whether responses are compressed when the client's {@code Accept-Encoding} allows. */
     public Builder compression(boolean compression) {
       this.compression = compression;
+      return this;
+    }
+
+    /**
+     * The server's cache: local only by default; with a {@code redisUrl}, two-level. The server
+     * adds its own meter registry when these options carry none.
+     */
+    public Builder cache(CacheOptions cache) {
+      if (cache == null) {
+        throw new IllegalArgumentException("cache must not be null");
+      }
+      this.cache = cache;
       return this;
     }
 

@@ -1,6 +1,8 @@
 package dev.bulwark.web.impl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.cache.CacheManager;
+import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.BulwarkServer;
 import dev.bulwark.web.ServerOptions;
@@ -52,6 +54,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Lifecycle lifecycle = new Lifecycle();
   private final RouteBinder binder;
+  private final CacheManager caches;
   private final AtomicInteger connections = new AtomicInteger();
   private final Object lock = new Object();
   private boolean started;
@@ -75,8 +78,9 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       configurer.accept(b);
       pools.put(name, b.meterRegistry(registry).build());
     });
+    this.caches = CacheManager.create(vertx, withRegistry(options.cache(), registry));
     ObjectMapper mapper = Jackson.mapper();
-    this.binder = new RouteBinder(mapper, pools, lifecycle, new HttpMetrics(registry));
+    this.binder = new RouteBinder(mapper, pools, lifecycle, new HttpMetrics(registry), caches);
   }
 
   @Override
@@ -187,6 +191,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
           : vertx.undeploy(deployment).recover(e -> Future.succeededFuture());
       undeployed.compose(v -> closePools(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
           .compose(v -> runClosers())
+          .compose(v -> caches.close().recover(e -> Future.succeededFuture()))
           .onComplete(ar -> {
             lifecycle.state(ServerState.STOPPED);
             LOG.info("drained");
@@ -237,6 +242,30 @@ public final class DefaultBulwarkServer implements BulwarkServer {
           + pools.keySet() + ")");
     }
     return p;
+  }
+
+  @Override
+  public CacheManager cacheManager() {
+    return caches;
+  }
+
+  private static CacheOptions withRegistry(CacheOptions o, PrometheusMeterRegistry registry) {
+    if (o.meterRegistry() != null) {
+      return o;
+    }
+    CacheOptions.Builder b = CacheOptions.builder()
+        .redisTimeout(o.redisTimeout())
+        .breakerFailureThreshold(o.breakerFailureThreshold())
+        .breakerOpenDuration(o.breakerOpenDuration())
+        .leaseTime(o.leaseTime())
+        .maxLeaderWait(o.maxLeaderWait())
+        .localMaximumSize(o.localMaximumSize())
+        .ticker(o.ticker())
+        .meterRegistry(registry);
+    if (o.redisUrl() != null) {
+      b.redisUrl(o.redisUrl());
+    }
+    return b.build();
   }
 
   @Override

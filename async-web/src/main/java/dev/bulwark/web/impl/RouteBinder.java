@@ -1,7 +1,14 @@
 package dev.bulwark.web.impl;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bulwark.cache.Cache;
+import dev.bulwark.cache.CacheManager;
+import dev.bulwark.cache.CachePolicy;
+import dev.bulwark.cache.Cached;
+import dev.bulwark.core.Durations;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.web.HttpCacheKey;
+import io.vertx.core.Handler;
 import dev.bulwark.web.Blocking;
 import dev.bulwark.web.Body;
 import dev.bulwark.web.Delete;
@@ -64,6 +71,7 @@ public final class RouteBinder {
   private final Map<String, WorkerPool> pools;
   private final Lifecycle lifecycle;
   private final HttpMetrics metrics;
+  private final CacheManager caches;
   private final List<BoundRoute> routes = new ArrayList<>();
   private final Map<String, String> seen = new HashMap<>();
 
@@ -71,13 +79,15 @@ public final class RouteBinder {
    * @param pools the worker pools by name; must contain {@code "default"} if any handler
    *     runs on the default pool
    * @param lifecycle the server's lifecycle, or {@code null} when mounted on a user's router
+   * @param caches where {@code @Cached} routes keep their responses, or {@code null} for none
    */
   public RouteBinder(ObjectMapper mapper, Map<String, WorkerPool> pools, Lifecycle lifecycle,
-      HttpMetrics metrics) {
+      HttpMetrics metrics, CacheManager caches) {
     this.mapper = mapper;
     this.pools = pools;
     this.lifecycle = lifecycle;
     this.metrics = metrics;
+    this.caches = caches;
   }
 
   /** The routes bound so far, in the order they were declared. */
@@ -243,8 +253,61 @@ public final class RouteBinder {
     RouteHandler.Tracking tracking = new RouteHandler.Tracking(lifecycle, meter, false);
     RouteHandler handler = new RouteHandler(describe(m), binders, invoker, async, writer, pool,
         needsBody ? null : tracking);
+    Handler<RoutingContext> serving = handler;
+    Cached cached = m.getAnnotation(Cached.class);
+    if (cached != null) {
+      if (streamed) {
+        throw bad(m, "is @Cached but returns a stream; streamed responses are not cached");
+      }
+      serving = cachedHandler(m, cached, handler, needsBody ? null : tracking, httpMethod,
+          template, new ArrayList<>(templateParams));
+    } else if (m.isAnnotationPresent(HttpCacheKey.class)) {
+      throw bad(m, "has @HttpCacheKey without @Cached");
+    }
     return new BoundRoute(HttpMethod.valueOf(httpMethod), template, vertxPath.toString(),
-        needsBody, tracking, handler, describe(m), pool == null ? null : pool.name());
+        needsBody, tracking, serving, describe(m), pool == null ? null : pool.name());
+  }
+
+  private Handler<RoutingContext> cachedHandler(Method m, Cached cached, RouteHandler handler,
+      RouteHandler.Tracking tracking, String httpMethod, String template, List<String> pathParams) {
+    if (caches == null) {
+      throw bad(m, "is @Cached but this router has no CacheManager");
+    }
+    CachePolicy policy;
+    try {
+      policy = CachePolicy.ttl(Durations.parse("@Cached(ttl)", cached.ttl()))
+          .withStaleWhileRevalidate(Durations.parse("@Cached(staleWhileRevalidate)", cached.staleWhileRevalidate()))
+          .withStaleIfError(Durations.parse("@Cached(staleIfError)", cached.staleIfError()));
+      if (cached.tier().length > 1) {
+        throw new IllegalArgumentException("@Cached(tier) takes at most one tier");
+      }
+      if (cached.tier().length == 1) {
+        policy = policy.withTier(cached.tier()[0]);
+      }
+    } catch (IllegalArgumentException e) {
+      throw bad(m, "has a bad @Cached: " + e.getMessage());
+    }
+    for (String q : cached.key()) {
+      if (q == null || q.isEmpty()) {
+        throw bad(m, "has @Cached(key) with an empty query parameter name");
+      }
+    }
+    String name = cached.cache().isEmpty()
+        ? ("http." + httpMethod + template.replaceAll("[^A-Za-z0-9_.-]+", "_"))
+        : cached.cache();
+    if (name.length() > 64) {
+      name = name.substring(0, 64);
+    }
+    Cache<CachedResponse> cache;
+    try {
+      cache = caches.cache(name, policy, CachedResponse.CODEC);
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw bad(m, "cannot use cache '" + name + "': " + e.getMessage());
+    }
+    HttpCacheKey key = m.getAnnotation(HttpCacheKey.class);
+    return new CachedRouteHandler(handler, tracking, cache, httpMethod, template, pathParams,
+        cached.key(), key == null ? new String[0] : key.vary(), key != null && key.perUser(),
+        policy.ttl().toSeconds(), mapper.writer());
   }
 
   private ParamBinder bodyBinder(Parameter p) {

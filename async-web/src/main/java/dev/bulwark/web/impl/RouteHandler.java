@@ -82,6 +82,48 @@ final class RouteHandler implements Handler<RoutingContext> {
     }
   }
 
+  /**
+   * Binds, invokes on the route's thread and unwraps an asynchronous result, without writing: the
+   * response cache encodes the value itself. Completes on the request's context.
+   */
+  @SuppressWarnings("unchecked")
+  Future<Object> produce(RoutingContext ctx) {
+    Object[] args;
+    try {
+      args = bind(ctx);
+    } catch (HttpException e) {
+      return Future.failedFuture(e);
+    }
+    Future<Object> raw;
+    if (pool == null) {
+      try {
+        raw = Future.succeededFuture((Object) invoker.invokeExact(args));
+      } catch (Throwable t) {
+        return Future.failedFuture(t);
+      }
+    } else {
+      raw = pool.submit(() -> {
+        try {
+          return (Object) invoker.invokeExact(args);
+        } catch (Exception | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      });
+    }
+    if (async == Async.NONE) {
+      return raw;
+    }
+    return raw.compose(result -> {
+      if (result == null) {
+        return Future.failedFuture(new IllegalStateException(description + " returned a null future"));
+      }
+      return async == Async.FUTURE ? (Future<Object>) result
+          : Future.fromCompletionStage((CompletionStage<Object>) result, ctx.vertx().getOrCreateContext());
+    });
+  }
+
   private Object[] bind(RoutingContext ctx) {
     ParamBinder[] b = binders;
     Object[] args = new Object[b.length];
@@ -116,6 +158,8 @@ final class RouteHandler implements Handler<RoutingContext> {
 
   private void write(RoutingContext ctx, Object value) {
     if (ctx.response().closed()) {
+      // The client left before the result arrived: a stream nobody will pull must still close.
+      StreamResponse.discard(value);
       return;
     }
     try {

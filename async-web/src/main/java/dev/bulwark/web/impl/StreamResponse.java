@@ -108,6 +108,18 @@ final class StreamResponse {
     new StreamResponse(ctx, options, format, mapper, pool).run();
   }
 
+  /**
+   * Closes a result that will never be written, if it is a blocking source ({@code Stream}, or an
+   * {@code Iterator} that is {@link AutoCloseable}, bare or in a {@link Streamed}). Other results,
+   * and sources that hold nothing until they are read, are left alone.
+   */
+  static void discard(Object result) {
+    Object src = result instanceof Streamed ? ((Streamed<?>) result).source() : result;
+    if (src instanceof Stream || src instanceof Iterator) {
+      closeQuietly(src);
+    }
+  }
+
   static StreamFormat negotiate(String accept) {
     if (accept == null) {
       return StreamFormat.NDJSON;

@@ -13,6 +13,13 @@ import io.vertx.core.VertxOptions;
  */
 public final class Shop {
 
+  /** Connections for {@code /export}, apart from the main pool. */
+  static final int EXPORT_POOL_SIZE = 4;
+  /** Exports that may wait for one of them. */
+  static final int EXPORT_MAX_WAITERS = 256;
+  /** How long an export may wait for a connection. */
+  static final java.time.Duration EXPORT_WAIT = java.time.Duration.ofSeconds(60);
+
   private final Vertx vertx;
   private final BulwarkServer server;
 
@@ -32,32 +39,51 @@ public final class Shop {
       return Future.failedFuture(e);
     }
     Db db;
+    Db exportDb;
     try {
       db = Db.create(vertx, DbOptions.builder(config.db())
           .poolName("shop")
           .maximumPoolSize(config.dbPoolSize())
           .meterRegistry(server.meterRegistry())
           .build());
+      // A bulkhead: exports hold a connection for as long as the client reads, so they get their
+      // own small pool, with a long, deep wait, and never starve the short queries.
+      DbOptions.Builder exportOptions = DbOptions.builder(config.db())
+          .poolName("shop-export")
+          .maximumPoolSize(EXPORT_POOL_SIZE)
+          .maxWaiters(EXPORT_MAX_WAITERS)
+          .waitTimeout(EXPORT_WAIT)
+          .statementTimeout(java.time.Duration.ZERO)
+          .meterRegistry(server.meterRegistry());
+      if (config.db().startsWith("jdbc:h2:")) {
+        // Without it H2 computes the whole result before the first row: memory and the time to
+        // the first byte grow with rows, and a client leaving cannot stop it.
+        exportOptions.dataSourceProperty("LAZY_QUERY_EXECUTION", "TRUE");
+      }
+      exportDb = Db.create(vertx, exportOptions.build());
     } catch (RuntimeException e) {
       vertx.close();
       return Future.failedFuture(e);
     }
-    return wire(vertx, server, db, config)
+    return wire(vertx, server, db, exportDb, config)
         .recover(e -> {
           // Report the failure first: once Vert.x is closed its contexts cannot deliver it.
           db.close();
+          exportDb.close();
           vertx.close();
           return Future.failedFuture(e);
         });
   }
 
-  private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, ShopConfig config) {
+  private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
+      ShopConfig config) {
     ShopSchema schema = new ShopSchema(db, config.db().startsWith("jdbc:postgresql:"));
     try {
       server.handler(new ShopHandlers())
           .handler(new ShopDataHandlers(db, schema))
-          .handler(new ShopStreamHandlers(db, vertx, schema.postgres()))
-          .onDrained(db::close);
+          .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
+          .onDrained(db::close)
+          .onDrained(exportDb::close);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

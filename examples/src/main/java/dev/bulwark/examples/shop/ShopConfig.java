@@ -1,5 +1,6 @@
 package dev.bulwark.examples.shop;
 
+import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
@@ -18,9 +19,10 @@ import java.time.Duration;
  * @param drainGrace how long SIGTERM waits for in-flight requests
  * @param db the JDBC URL of the shop's database
  * @param dbPoolSize connections in the pool (and JDBC threads)
+ * @param redis a Redis URL for two-level caching, or null for the local cache only
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
-    int eventLoops, Duration drainGrace, String db, int dbPoolSize) {
+    int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis) {
 
   /** The embedded default database: H2 in memory, kept while the process runs. */
   public static final String DEFAULT_DB = "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1";
@@ -30,13 +32,13 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     int workers = PoolSizing.defaultConcurrency();
     return new ShopConfig("127.0.0.1", 8080, workers, WorkerPool.DEFAULT_QUEUE_FACTOR * workers,
         WorkerPool.DEFAULT_QUEUE_TIMEOUT, ServerOptions.DEFAULT_EVENT_LOOPS,
-        ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE);
+        ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE, null);
   }
 
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize);
+        db, dbPoolSize, redis);
   }
 
   /** The server options these settings mean. */
@@ -48,6 +50,8 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .drainGrace(drainGrace)
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
             .queueTimeout(queueTimeout))
+        .cache(redis == null ? CacheOptions.builder().build()
+            : CacheOptions.builder().redisUrl(redis).build())
         .build();
   }
 }

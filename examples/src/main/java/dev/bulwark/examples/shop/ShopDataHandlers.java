@@ -1,5 +1,6 @@
 package dev.bulwark.examples.shop;
 
+import dev.bulwark.cache.Cached;
 import dev.bulwark.db.BatchLoader;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.InsertOptions;
@@ -71,6 +72,13 @@ public final class ShopDataHandlers {
     return products.queryOne("SELECT id, name, price_cents, description FROM products WHERE id = ?",
             rs -> new Product(rs.getLong(1), rs.getString(2), rs.getInt(3), rs.getString(4)), id)
         .map(p -> p.orElseThrow(() -> HttpException.notFound("product " + id + " not found")));
+  }
+
+  /** {@code /products/{id}} through the response cache: 60 s, ETag, 304 on If-None-Match. */
+  @Get("/products/{id}/cached")
+  @Cached(ttl = "60s")
+  public Future<Product> productCached(@PathParam("id") @Range(min = 1) long id) {
+    return product(id);
   }
 
   /** The first {@code limit} users by id, each with their posts: two statements in all. */

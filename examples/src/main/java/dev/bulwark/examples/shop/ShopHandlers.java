@@ -1,5 +1,6 @@
 package dev.bulwark.examples.shop;
 
+import dev.bulwark.cache.Cached;
 import dev.bulwark.web.Get;
 import dev.bulwark.web.NonBlocking;
 import dev.bulwark.web.QueryParam;
@@ -13,6 +14,21 @@ public final class ShopHandlers {
 
   /** The body of {@code /blocking}. */
   public record Slept(int sleptMs) {
+  }
+
+  /** The body of {@code /expensive}. */
+  public record Expensive(int value, long computedAt) {
+  }
+
+  /**
+   * 50 ms of blocking work, cached for 60 s: concurrent misses compute it once (once in the whole
+   * cluster with Redis), and the answer carries an ETag and {@code Cache-Control: max-age}.
+   */
+  @Get("/expensive")
+  @Cached(ttl = "60s")
+  public Expensive expensive() throws InterruptedException {
+    Thread.sleep(50);
+    return new Expensive(42, System.currentTimeMillis());
   }
 
   /** 200 {@code text/plain} {@code Hello, World!}, answered on the event loop. */

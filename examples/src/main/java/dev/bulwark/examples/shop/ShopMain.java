@@ -67,6 +67,10 @@ public final class ShopMain implements Callable<Integer> {
       description = "Database connections (default: cores x 2 + 1, ${DEFAULT-VALUE}).")
   int dbPoolSize = DEFAULTS.dbPoolSize();
 
+  @Option(names = "--redis", paramLabel = "URL",
+      description = "Redis for two-level caching, e.g. redis://127.0.0.1:6379 (default: local cache only).")
+  String redis;
+
   private Shop shop;
 
   /** Parses and checks the options into a config. @throws ParameterException on a bad value */
@@ -97,7 +101,12 @@ public final class ShopMain implements Callable<Integer> {
     if (dbPoolSize < 1) {
       throw new ParameterException(cl, "--db-pool-size must be >= 1, but was " + dbPoolSize);
     }
-    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize);
+    if (redis != null && !redis.matches("rediss?://[^\\s]+")) {
+      throw new ParameterException(cl, "--redis must be a redis:// or rediss:// URL, but was '"
+          + Secrets.maskUrl(redis) + "'");
+    }
+    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
+        redis);
   }
 
   private static Duration duration(CommandLine cl, String option, String text) {

@@ -32,8 +32,10 @@ public final class ShopStreamHandlers {
   ShopStreamHandlers(Db db, Vertx vertx, boolean postgres) {
     this.db = db.named("export");
     this.vertx = vertx;
+    // PostgreSQL: generate_series in the select list (ProjectSet) yields rows as the cursor is
+    // fetched; in FROM (FunctionScan) it first stores every row in a tuplestore, spilling to disk.
     this.exportSql = postgres
-        ? "SELECT g, 'Product ' || g, ((g * 7) % 10000)::int FROM generate_series(1::bigint, ?) g"
+        ? "SELECT g, 'Product ' || g, ((g * 7) % 10000)::int FROM (SELECT generate_series(1::bigint, ?) AS g) s"
         : "SELECT X, CONCAT('Product ', X), CAST(MOD(X * 7, 10000) AS INT) FROM SYSTEM_RANGE(1, ?)";
   }
 
@@ -55,7 +57,8 @@ public final class ShopStreamHandlers {
   public Streamed<SseEvent> events(
       @QueryParam(value = "count", defaultValue = "10") @Range(min = 1, max = 10_000) int count,
       @HeaderParam("Last-Event-ID") Long lastEventId) {
-    long from = lastEventId == null ? 1 : Math.max(1, lastEventId + 1);
+    // Capped at count first: Last-Event-ID + 1 would overflow for Long.MAX_VALUE and replay all.
+    long from = lastEventId == null ? 1 : Math.max(1, Math.min(lastEventId, count) + 1);
     return Streamed.of(new TickStream(vertx, 100, from, count), StreamFormat.SSE);
   }
 }

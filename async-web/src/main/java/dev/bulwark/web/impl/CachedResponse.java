@@ -1,0 +1,106 @@
+package dev.bulwark.web.impl;
+
+import dev.bulwark.cache.Codec;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * An encoded HTTP response as the response cache keeps it: status, the headers that are safe to
+ * replay, the body and its strong ETag (a hash of the body). Immutable.
+ */
+record CachedResponse(int status, List<String[]> headers, byte[] body, String etag) {
+
+  static final int FORMAT = 1;
+
+  static CachedResponse of(int status, List<String[]> headers, byte[] body) {
+    return new CachedResponse(status, List.copyOf(headers), body, etag(body));
+  }
+
+  static String etag(byte[] body) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(body);
+      return '"' + Base64.getUrlEncoder().withoutPadding().encodeToString(digest).substring(0, 27) + '"';
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+    }
+  }
+
+  /**
+   * A plain binary layout (format byte, status, headers, body, ETag) — no Java serialization.
+   * Bytes that do not parse throw, which the cache counts as a miss.
+   */
+  static final Codec<CachedResponse> CODEC = new Codec<>() {
+    @Override
+    public byte[] encode(CachedResponse r) {
+      try {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(r.body().length + 128);
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.writeByte(FORMAT);
+        out.writeShort(r.status());
+        out.writeShort(r.headers().size());
+        for (String[] h : r.headers()) {
+          out.writeUTF(h[0]);
+          out.writeUTF(h[1]);
+        }
+        out.writeInt(r.body().length);
+        out.write(r.body());
+        out.writeUTF(r.etag());
+        return bytes.toByteArray();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public CachedResponse decode(byte[] data) {
+      try {
+        DataInputStream in = new DataInputStream(new ByteArrayInputStream(data));
+        if (in.readByte() != FORMAT) {
+          throw new IllegalArgumentException("not a cached response");
+        }
+        int status = in.readShort();
+        if (status < 100 || status > 599) {
+          throw new IllegalArgumentException("bad status " + status);
+        }
+        int n = in.readShort();
+        if (n < 0 || n > 100) {
+          throw new IllegalArgumentException("bad header count " + n);
+        }
+        List<String[]> headers = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          headers.add(new String[] {in.readUTF(), in.readUTF()});
+        }
+        int length = in.readInt();
+        if (length < 0 || length > data.length) {
+          throw new IllegalArgumentException("bad body length " + length);
+        }
+        byte[] body = in.readNBytes(length);
+        if (body.length != length) {
+          throw new IllegalArgumentException("truncated body");
+        }
+        String etag = in.readUTF();
+        if (in.available() != 0) {
+          throw new IllegalArgumentException("trailing bytes");
+        }
+        return new CachedResponse(status, List.copyOf(headers), body, etag);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("not a cached response", e);
+      }
+    }
+  };
+
+  /** The body as text, for logs and tests. */
+  String bodyText() {
+    return new String(body, StandardCharsets.UTF_8);
+  }
+}

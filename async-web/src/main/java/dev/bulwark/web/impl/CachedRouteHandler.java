@@ -1,0 +1,296 @@
+package dev.bulwark.web.impl;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.bulwark.cache.Cache;
+import dev.bulwark.cache.Keys;
+import dev.bulwark.web.HttpException;
+import dev.bulwark.web.Response;
+import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Serves a {@code @Cached} route from the response cache.
+ *
+ * <p>Implementation note. The key is built from what the annotation declares (method, template,
+ * path parameters, the query parameters — all, sorted, or the named ones — and the {@code Vary}
+ * headers, plus a hash of the credentials when cached per user) and encoded injectively by
+ * {@link Keys}. A fresh local entry is served without a future; otherwise {@link Cache#get} runs
+ * the handler once per key (per cluster with Redis) and the others wait. The handler's value is
+ * encoded here, as {@link ResultWriter} would write it, into a {@link CachedResponse} with a strong
+ * ETag. What must not be shared is never stored: a {@code Set-Cookie}, a
+ * {@code Cache-Control: private/no-store}, a status other than 200/203/204/300/301/308/410, or a
+ * failure. Such a result fails the load with {@link Uncacheable}; the request that ran the handler
+ * answers with it, and every request that was waiting on that load runs the handler itself.
+ * Requests carrying {@code Authorization} or {@code Cookie} bypass the cache unless the route is
+ * cached per user. Runs on the request's event loop.
+ */
+final class CachedRouteHandler implements Handler<RoutingContext> {
+
+  private static final List<Integer> CACHEABLE = List.of(200, 203, 204, 300, 301, 308, 410);
+
+  private final RouteHandler inner;
+  private final RouteHandler.Tracking tracking;
+  private final Cache<CachedResponse> cache;
+  private final String method;
+  private final String template;
+  private final String[] pathParams;
+  private final String[] queryNames;
+  private final String[] vary;
+  private final boolean perUser;
+  private final long ttlSeconds;
+  private final ObjectWriter json;
+  private final String varyHeader;
+
+  CachedRouteHandler(RouteHandler inner, RouteHandler.Tracking tracking, Cache<CachedResponse> cache,
+      String method, String template, List<String> pathParams, String[] queryNames, String[] vary,
+      boolean perUser, long ttlSeconds, ObjectWriter json) {
+    this.inner = inner;
+    this.tracking = tracking;
+    this.cache = cache;
+    this.method = method;
+    this.template = template;
+    this.pathParams = pathParams.toArray(new String[0]);
+    this.queryNames = queryNames.clone();
+    this.vary = vary.clone();
+    this.perUser = perUser;
+    this.ttlSeconds = ttlSeconds;
+    this.json = json;
+    List<String> varies = new ArrayList<>(List.of(vary));
+    if (perUser) {
+      varies.add("Authorization");
+      varies.add("Cookie");
+    }
+    this.varyHeader = varies.isEmpty() ? null : String.join(", ", varies);
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    if (tracking != null && !tracking.begin(ctx)) {
+      return;
+    }
+    HttpServerRequest request = ctx.request();
+    MultiMap headers = request.headers();
+    boolean credentials = headers.contains(HttpHeaders.AUTHORIZATION) || headers.contains(HttpHeaders.COOKIE);
+    if (credentials && !perUser) {
+      runUncached(ctx);
+      return;
+    }
+    String key = key(ctx);
+    CachedResponse hit = cache.getIfPresent(key);
+    if (hit != null) {
+      serve(ctx, hit, key);
+      return;
+    }
+    boolean[] ran = {false};
+    cache.get(key, () -> {
+      ran[0] = true;
+      return inner.produce(ctx).compose(value -> {
+        CachedResponse encoded;
+        try {
+          encoded = encode(value);
+        } catch (Exception e) {
+          return Future.failedFuture(e);
+        }
+        return cacheable(encoded) ? Future.succeededFuture(encoded)
+            : Future.failedFuture(new Uncacheable(encoded));
+      });
+    }).onComplete(ar -> {
+      if (ar.succeeded()) {
+        serve(ctx, ar.result(), key);
+      } else if (ar.cause() instanceof Uncacheable && ran[0]) {
+        send(ctx, ((Uncacheable) ar.cause()).response, null);
+      } else if (ar.cause() instanceof Uncacheable) {
+        runUncached(ctx);
+      } else {
+        Errors.handle(ctx, ar.cause());
+      }
+    });
+  }
+
+  private void runUncached(RoutingContext ctx) {
+    inner.produce(ctx).onComplete(ar -> {
+      if (ar.failed()) {
+        Errors.handle(ctx, ar.cause());
+        return;
+      }
+      try {
+        send(ctx, encode(ar.result()), null);
+      } catch (Exception e) {
+        Errors.handle(ctx, e);
+      }
+    });
+  }
+
+  private String key(RoutingContext ctx) {
+    List<Object> parts = new ArrayList<>(8);
+    parts.add(method);
+    parts.add(template);
+    for (String p : pathParams) {
+      parts.add(ctx.pathParam(p));
+    }
+    MultiMap query = ctx.queryParams();
+    if (queryNames.length == 0) {
+      TreeMap<String, List<String>> sorted = new TreeMap<>();
+      for (Map.Entry<String, String> e : query) {
+        sorted.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue());
+      }
+      for (Map.Entry<String, List<String>> e : sorted.entrySet()) {
+        parts.add(e.getKey());
+        parts.add(String.join("\u0000", e.getValue()));
+      }
+    } else {
+      for (String name : queryNames) {
+        parts.add(String.join("\u0000", query.getAll(name)));
+      }
+    }
+    MultiMap headers = ctx.request().headers();
+    for (String h : vary) {
+      parts.add(String.join("\u0000", headers.getAll(h)));
+    }
+    if (perUser) {
+      parts.add(CachedResponse.etag((String.valueOf(headers.get(HttpHeaders.AUTHORIZATION)) + "\u0000"
+          + headers.get(HttpHeaders.COOKIE)).getBytes(StandardCharsets.UTF_8)));
+    }
+    return Keys.encode(parts.toArray());
+  }
+
+  private void serve(RoutingContext ctx, CachedResponse r, String key) {
+    long remaining = cache.remainingTtlMillis(key);
+    long maxAge = remaining < 0 ? ttlSeconds : remaining / 1000;
+    String cacheControl = (perUser ? "private" : "public") + ", max-age=" + maxAge;
+    String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    if (ifNoneMatch != null && matches(ifNoneMatch, r.etag())) {
+      HttpServerResponse response = ctx.response();
+      response.setStatusCode(304).putHeader(HttpHeaders.ETAG, r.etag())
+          .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+      if (varyHeader != null) {
+        response.putHeader(HttpHeaders.VARY, varyHeader);
+      }
+      response.end();
+      return;
+    }
+    send(ctx, r, cacheControl);
+  }
+
+  private void send(RoutingContext ctx, CachedResponse r, String cacheControl) {
+    HttpServerResponse response = ctx.response();
+    if (response.closed() || response.ended()) {
+      return;
+    }
+    response.setStatusCode(r.status());
+    for (String[] h : r.headers()) {
+      response.headers().add(h[0], h[1]);
+    }
+    if (cacheControl != null) {
+      response.putHeader(HttpHeaders.ETAG, r.etag()).putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
+      if (varyHeader != null) {
+        response.putHeader(HttpHeaders.VARY, varyHeader);
+      }
+    }
+    if (r.body().length == 0) {
+      response.end();
+    } else {
+      response.end(Buffer.buffer(r.body()));
+    }
+  }
+
+  /** {@code If-None-Match}: {@code *} or a list of (possibly weak) tags; weak comparison. */
+  static boolean matches(String ifNoneMatch, String etag) {
+    String bare = etag.startsWith("W/") ? etag.substring(2) : etag;
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.equals("*")) {
+        return true;
+      }
+      if (t.startsWith("W/")) {
+        t = t.substring(2);
+      }
+      if (t.equals(bare)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The value as {@link ResultWriter} would write it: status, safe headers, body. */
+  private CachedResponse encode(Object value) throws Exception {
+    int status = 200;
+    List<String[]> headers = new ArrayList<>(2);
+    Object body = value;
+    if (value instanceof Response) {
+      Response<?> r = (Response<?>) value;
+      status = r.status();
+      for (Map.Entry<String, String> h : r.headers()) {
+        headers.add(new String[] {h.getKey(), h.getValue()});
+      }
+      body = r.body();
+    }
+    byte[] bytes;
+    String contentType;
+    if (body == null) {
+      return CachedResponse.of(status == 200 ? 204 : status, headers, new byte[0]);
+    } else if (body instanceof String) {
+      bytes = ((String) body).getBytes(StandardCharsets.UTF_8);
+      contentType = "text/plain; charset=utf-8";
+    } else if (body instanceof Buffer) {
+      bytes = ((Buffer) body).getBytes();
+      contentType = "application/octet-stream";
+    } else if (body instanceof byte[]) {
+      bytes = (byte[]) body;
+      contentType = "application/octet-stream";
+    } else {
+      bytes = json.writeValueAsBytes(body);
+      contentType = "application/json";
+    }
+    boolean typed = false;
+    for (String[] h : headers) {
+      typed |= h[0].equalsIgnoreCase("Content-Type");
+    }
+    if (!typed) {
+      headers.add(new String[] {"Content-Type", contentType});
+    }
+    return CachedResponse.of(status, headers, bytes);
+  }
+
+  private static boolean cacheable(CachedResponse r) {
+    if (!CACHEABLE.contains(r.status())) {
+      return false;
+    }
+    for (String[] h : r.headers()) {
+      String name = h[0].toLowerCase(Locale.ROOT);
+      if (name.equals("set-cookie")) {
+        return false;
+      }
+      if (name.equals("cache-control")) {
+        String v = h[1].toLowerCase(Locale.ROOT);
+        if (v.contains("private") || v.contains("no-store") || v.contains("no-cache")) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** A load whose result must not be stored; carries the result for the request that ran it. */
+  static final class Uncacheable extends HttpException {
+    private static final long serialVersionUID = 1L;
+    final transient CachedResponse response;
+
+    Uncacheable(CachedResponse response) {
+      super(500, "response not cacheable");
+      this.response = response;
+    }
+  }
+}
