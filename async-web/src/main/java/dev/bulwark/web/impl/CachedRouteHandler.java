@@ -146,22 +146,26 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
       for (Map.Entry<String, String> e : query) {
         sorted.computeIfAbsent(e.getKey(), k -> new ArrayList<>(1)).add(e.getValue());
       }
+      // Values stay lists (Keys encodes them with their count and lengths): joining them would
+      // make ?a=1&a=2 and ?a=1%002 one key.
       for (Map.Entry<String, List<String>> e : sorted.entrySet()) {
         parts.add(e.getKey());
-        parts.add(String.join("\u0000", e.getValue()));
+        parts.add(e.getValue());
       }
     } else {
       for (String name : queryNames) {
-        parts.add(String.join("\u0000", query.getAll(name)));
+        parts.add(query.getAll(name));
       }
     }
     MultiMap headers = ctx.request().headers();
     for (String h : vary) {
-      parts.add(String.join("\u0000", headers.getAll(h)));
+      parts.add(headers.getAll(h));
     }
     if (perUser) {
-      parts.add(CachedResponse.etag((String.valueOf(headers.get(HttpHeaders.AUTHORIZATION)) + "\u0000"
-          + headers.get(HttpHeaders.COOKIE)).getBytes(StandardCharsets.UTF_8)));
+      // Every field of each header (HTTP/2 clients split Cookie into several), and an absent
+      // header apart from one whose value is the text "null".
+      parts.add(CachedResponse.etag(Keys.encode(headers.getAll(HttpHeaders.AUTHORIZATION),
+          headers.getAll(HttpHeaders.COOKIE)).getBytes(StandardCharsets.UTF_8)));
     }
     return Keys.encode(parts.toArray());
   }

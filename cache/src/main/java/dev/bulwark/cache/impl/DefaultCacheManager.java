@@ -84,9 +84,11 @@ public final class DefaultCacheManager implements CacheManager {
       config.setNettyThreads(2);
       config.setThreads(2);
       int connectMs = (int) Math.max(timeoutMs, 1000);
+      // Redisson's own timeout also bounds the PING it sends while connecting, which a cold JVM
+      // does not finish in 50 ms; the per-call deadline is call()'s timer, not this.
       config.useSingleServer()
           .setAddress(options.redisUrl())
-          .setTimeout((int) timeoutMs)
+          .setTimeout(connectMs)
           .setRetryAttempts(0)
           .setConnectTimeout(connectMs)
           .setSubscriptionTimeout(connectMs)
@@ -246,7 +248,19 @@ public final class DefaultCacheManager implements CacheManager {
     if (!subscribed.compareAndSet(false, true)) {
       return;
     }
-    topic.addListenerAsync(String.class, (channel, msg) -> onEvent(msg)).whenComplete((v, e) -> {
+    RFuture<Integer> listening;
+    try {
+      listening = topic.addListenerAsync(String.class, (channel, msg) -> onEvent(msg));
+    } catch (RuntimeException e) {
+      // With lazy initialization the first call connects, and a failed connect throws here
+      // (Redis down at start): open the breaker; its probe resubscribes once Redis answers.
+      subscribed.set(false);
+      LOG.warn("bulwark cache: cannot subscribe to {} yet ({}); will retry when Redis answers",
+          EVENTS, e.toString());
+      breaker.forceOpen("cannot connect: " + e.getClass().getSimpleName());
+      return;
+    }
+    listening.whenComplete((v, e) -> {
       if (e != null) {
         subscribed.set(false);
         LOG.warn("bulwark cache: cannot subscribe to {} yet ({}); will retry when Redis answers",

@@ -1,5 +1,11 @@
 package dev.bulwark.examples.shop;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
@@ -13,6 +19,9 @@ import org.junit.jupiter.api.Assumptions;
 final class Servers {
 
   static final String POSTGRES_URL = "jdbc:postgresql://127.0.0.1:5432/test?user=postgres";
+  static final String REDIS_HOST = "127.0.0.1";
+  static final int REDIS_PORT = 6379;
+  static final String REDIS_URL = "redis://" + REDIS_HOST + ":" + REDIS_PORT;
 
   private Servers() {
   }
@@ -27,6 +36,35 @@ final class Servers {
         Assertions.fail(message + ", and bulwark.requireServers=true");
       }
       Assumptions.abort(message + "; skipping (set -Dbulwark.requireServers=true to fail instead)");
+    }
+  }
+
+  static void assumeRedis() {
+    String problem = redisProblem();
+    if (problem != null) {
+      String message = "Redis is not reachable at " + REDIS_HOST + ":" + REDIS_PORT + " (" + problem + ")";
+      if (Boolean.getBoolean("bulwark.requireServers")) {
+        Assertions.fail(message + ", and bulwark.requireServers=true");
+      }
+      Assumptions.abort(message + "; skipping (set -Dbulwark.requireServers=true to fail instead)");
+    }
+  }
+
+  /** Null when Redis answers PING; else why not. */
+  private static String redisProblem() {
+    try (Socket s = new Socket()) {
+      s.connect(new InetSocketAddress(REDIS_HOST, REDIS_PORT), 1000);
+      s.setSoTimeout(1000);
+      OutputStream out = s.getOutputStream();
+      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      InputStream in = s.getInputStream();
+      byte[] buf = new byte[7];
+      int n = in.read(buf);
+      String answer = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
+      return answer.startsWith("+PONG") ? null : "unexpected answer to PING: '" + answer.trim() + "'";
+    } catch (IOException e) {
+      return e.getClass().getSimpleName() + ": " + e.getMessage();
     }
   }
 }

@@ -1,0 +1,233 @@
+package dev.bulwark.benchmarks;
+
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * An open-loop, fixed-rate HTTP load generator for loopback targets, for the overload scenario
+ * (wrk keeps a fixed number of connections busy, so it slows down with the server and never
+ * offers more than the server accepts).
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.LoadGen \
+ *     --url http://127.0.0.1:18082/blocking?ms=100 --rate 160 --duration 30s [--warmup 5s] \
+ *     [--connections 512] [--timeout 10s] [--event-loops 1]
+ * </pre>
+ *
+ * <p>Implementation note. Request {@code i} is scheduled at {@code start + i / rate}; one
+ * scheduler thread parks until that time and hands the request to a client event loop, and its
+ * latency is measured from the <em>scheduled</em> time to the end of the response body, so a
+ * stalled server or a late generator shows up as latency instead of as fewer requests
+ * (no coordinated omission). Requests scheduled during the warmup are sent but not counted. Each
+ * request lives on one event-loop context (request, timer and outcome), so its state needs no
+ * lock; a timer resets it after {@code --timeout}. The client pool allows {@code --connections}
+ * connections and an unbounded wait queue, so the client never throttles the offered rate
+ * unless the server stops accepting connections, which then shows up as timeouts.
+ *
+ * <p>Prints a summary and one machine-readable line
+ * {@code RESULT status200=.. status503=.. other=.. errors=.. p99_200_ms=.. p99_503_ms=.. retryAfter503=.. ...}
+ * and exits 0; bad arguments print one line and exit 2. Only loopback URLs are accepted.
+ */
+public final class LoadGen {
+
+  private final LoadGenOptions options;
+  private final LoadGenStats stats = new LoadGenStats();
+  private final AtomicLong inFlight = new AtomicLong();
+  private Vertx vertx;
+  private HttpClient client;
+
+  LoadGen(LoadGenOptions options) {
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    LoadGenOptions options;
+    try {
+      options = LoadGenOptions.parse(args);
+      requireLoopback(options.host());
+    } catch (IllegalArgumentException e) {
+      System.err.println("LoadGen: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    new LoadGen(options).run(System.out);
+    System.exit(0);
+  }
+
+  /** Resolves {@code host} and refuses it unless every address it names is a loopback address. */
+  static void requireLoopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          throw new IllegalArgumentException("--url host " + host + " resolves to " + a
+              + ", which is not a loopback address");
+        }
+      }
+    } catch (UnknownHostException e) {
+      throw new IllegalArgumentException("--url host " + host + " does not resolve");
+    }
+  }
+
+  /** Runs the load and prints the report to {@code out}. */
+  void run(PrintStream out) throws Exception {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(options.eventLoops()));
+    long timeoutMs = Math.max(1, options.timeout().toMillis());
+    client = vertx.httpClientBuilder()
+        .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
+            .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)))
+        .with(new PoolOptions().setHttp1MaxSize(options.connections()).setMaxWaitQueueSize(-1))
+        .withConnectHandler(conn -> stats.connectionOpened())
+        .build();
+    Context[] contexts = new Context[options.eventLoops()];
+    for (int i = 0; i < contexts.length; i++) {
+      contexts[i] = vertx.getOrCreateContext();
+    }
+    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
+        .setHost(options.host()).setPort(options.port()).setURI(options.requestUri());
+
+    double intervalNanos = 1e9 / options.rate();
+    long warmupNanos = options.warmup().toNanos();
+    long durationNanos = options.duration().toNanos();
+    long total = (long) Math.ceil((warmupNanos + durationNanos) / intervalNanos);
+    long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    long windowStart = start + warmupNanos;
+    long sent = 0;
+    long lastSendNanos = windowStart;
+    for (long i = 0; i < total; i++) {
+      long scheduled = start + (long) (i * intervalNanos);
+      long now;
+      while ((now = System.nanoTime()) < scheduled) {
+        LockSupport.parkNanos(scheduled - now);
+      }
+      boolean measured = scheduled >= windowStart;
+      if (measured) {
+        sent++;
+        lastSendNanos = now;
+      }
+      inFlight.incrementAndGet();
+      contexts[(int) (i % contexts.length)].runOnContext(v -> send(request, scheduled, measured, timeoutMs));
+    }
+    double window = Math.max(durationNanos, lastSendNanos - windowStart) / 1e9;
+    double achieved = sent / window;
+
+    // Every request ends by its own timer at the latest; the margin covers the reset itself.
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs + 2000);
+    while (inFlight.get() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    if (inFlight.get() > 0) {
+      out.println("LoadGen: " + inFlight.get() + " request(s) still unresolved after the timeout;"
+          + " they are not counted");
+    }
+    try {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      out.println("LoadGen: closing the client failed: " + e);
+    }
+    out.print(stats.report(options, sent, achieved));
+    out.flush();
+  }
+
+  /** Issues one request on the current event-loop context and records its outcome there. */
+  private void send(RequestOptions request, long scheduled, boolean measured, long timeoutMs) {
+    if (measured) {
+      stats.sendLag(System.nanoTime() - scheduled);
+    }
+    Exchange ex = new Exchange(scheduled, measured);
+    ex.timer = vertx.setTimer(timeoutMs, id -> ex.timedOut());
+    client.request(request).onComplete(ar -> {
+      if (ar.failed()) {
+        ex.failed(ar.cause());
+        return;
+      }
+      HttpClientRequest req = ar.result();
+      if (ex.done) {
+        req.reset();
+        return;
+      }
+      ex.request = req;
+      req.send()
+          .compose(resp -> resp.body().map(body -> resp))
+          .onComplete(r -> {
+            if (r.succeeded()) {
+              ex.answered(r.result().statusCode(), r.result().getHeader(HttpHeaders.RETRY_AFTER) != null);
+            } else {
+              ex.failed(r.cause());
+            }
+          });
+    });
+  }
+
+  /** One request's state; confined to the event-loop context it was issued on. */
+  private final class Exchange {
+    final long scheduled;
+    final boolean measured;
+    long timer;
+    HttpClientRequest request;
+    boolean done;
+
+    Exchange(long scheduled, boolean measured) {
+      this.scheduled = scheduled;
+      this.measured = measured;
+    }
+
+    void answered(int status, boolean retryAfter) {
+      if (finish()) {
+        if (measured) {
+          stats.response(status, retryAfter, System.nanoTime() - scheduled);
+        }
+        inFlight.decrementAndGet();
+      }
+    }
+
+    void failed(Throwable cause) {
+      if (finish()) {
+        if (measured) {
+          stats.error(cause);
+        }
+        inFlight.decrementAndGet();
+      }
+    }
+
+    void timedOut() {
+      if (done) {
+        return;
+      }
+      done = true;
+      if (request != null) {
+        request.reset();
+      }
+      if (measured) {
+        stats.timeout();
+      }
+      inFlight.decrementAndGet();
+    }
+
+    /**
+     * True the first time: this outcome counts, and the caller records it before it decrements
+     * {@code inFlight} (so the report never misses it); later ones (after a timeout) do not.
+     */
+    private boolean finish() {
+      if (done) {
+        return false;
+      }
+      done = true;
+      vertx.cancelTimer(timer);
+      return true;
+    }
+  }
+}

@@ -1,0 +1,192 @@
+package dev.bulwark.benchmarks;
+
+import dev.bulwark.core.WorkerPool;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * What does it cost to hand a tiny blocking task from an event loop to a pool of 8 threads and
+ * get its result back on that event loop, with Bulwark's {@link WorkerPool} compared with what it
+ * wraps?
+ *
+ * <ul>
+ *   <li>{@code bulwark}: {@code WorkerPool.submit(callable)} (8 threads, a queue large enough to
+ *       admit the whole batch), the future completing on the submitting context;
+ *   <li>{@code executeBlocking}: Vert.x 5 {@code vertx.executeBlocking(callable, false)} on a
+ *       Vert.x worker pool of 8 threads;
+ *   <li>{@code threadPoolExecutor}: a plain fixed {@link ThreadPoolExecutor} of 8 threads that
+ *       completes a promise back with {@code context.runOnContext}.
+ * </ul>
+ *
+ * <p>Each invocation submits a batch of {@value #BATCH} tasks from inside one event-loop context
+ * and waits for all of them to complete back on that context, so the score is round trips per
+ * second (dispatch, run, hop back, complete), not the cost of the benchmark thread. Every
+ * completion is checked: a failed task fails the benchmark, and a completion that does not arrive
+ * on the submitting context is counted and reported at the end of each trial as a broken
+ * contract (its score then omits the hop back and is not comparable).
+ *
+ * <p>Run (after {@code mvn -q package -DskipTests} from the project root):
+ * <pre>
+ * java -jar benchmarks/target/benchmarks.jar WorkerPoolDispatch -f 1 -wi 3 -i 5
+ * </pre>
+ * Higher is better. The ratio {@code bulwark / executeBlocking} is the price of admission control
+ * (a lock, a queue and the bookkeeping for shedding) over Vert.x's own worker dispatch;
+ * {@code threadPoolExecutor} is the floor of a hand-rolled hop.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.Throughput)
+@OutputTimeUnit(TimeUnit.SECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(1)
+public class WorkerPoolDispatchBenchmark {
+
+  /** Tasks in flight per invocation. */
+  static final int BATCH = 100;
+  /** Threads of each pool. */
+  static final int POOL_SIZE = 8;
+  /** CPU work of one task, in {@link Blackhole#consumeCPU} tokens (well under a microsecond). */
+  static final long TASK_TOKENS = 16;
+
+  private static final Callable<Integer> TASK = () -> {
+    Blackhole.consumeCPU(TASK_TOKENS);
+    return 1;
+  };
+
+  @Param({"bulwark", "executeBlocking", "threadPoolExecutor"})
+  public String impl;
+
+  private Vertx vertx;
+  private Context context;
+  private Dispatcher dispatcher;
+  private WorkerPool pool;
+  private ThreadPoolExecutor executor;
+  private final AtomicLong offContext = new AtomicLong();
+  private final AtomicLong completions = new AtomicLong();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+  /** Submits one task from the event loop; the returned future completes on the same context. */
+  interface Dispatcher {
+    Future<Integer> dispatch();
+  }
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(POOL_SIZE));
+    context = vertx.getOrCreateContext();
+    switch (impl) {
+      case "bulwark":
+        pool = WorkerPool.builder().name("bench").maxConcurrency(POOL_SIZE).maxQueue(BATCH)
+            .queueTimeout(Duration.ofSeconds(10)).shedEarly(false).build();
+        dispatcher = () -> pool.submit(TASK);
+        break;
+      case "executeBlocking":
+        dispatcher = () -> vertx.executeBlocking(TASK, false);
+        break;
+      case "threadPoolExecutor":
+        AtomicInteger seq = new AtomicInteger();
+        executor = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, 60, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), r -> {
+              Thread t = new Thread(r, "tpe-bench-" + seq.incrementAndGet());
+              t.setDaemon(true);
+              return t;
+            });
+        executor.prestartAllCoreThreads();
+        dispatcher = this::viaExecutor;
+        break;
+      default:
+        throw new IllegalArgumentException(
+            "impl must be bulwark, executeBlocking or threadPoolExecutor, but was " + impl);
+    }
+  }
+
+  private Future<Integer> viaExecutor() {
+    Context ctx = Vertx.currentContext();
+    Promise<Integer> promise = Promise.promise();
+    executor.execute(() -> {
+      try {
+        Integer result = TASK.call();
+        ctx.runOnContext(v -> promise.complete(result));
+      } catch (Exception e) {
+        ctx.runOnContext(v -> promise.fail(e));
+      }
+    });
+    return promise.future();
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() throws Exception {
+    long off = offContext.get();
+    if (off > 0) {
+      System.err.printf("%nWARNING: impl=%s completed %d of %d tasks off the submitting event-loop"
+          + " context; its score omits the hop back and is not comparable.%n",
+          impl, off, completions.get());
+    }
+    if (pool != null) {
+      pool.close(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture()
+          .get(10, TimeUnit.SECONDS);
+    }
+    if (executor != null) {
+      executor.shutdownNow();
+    }
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public void roundTrip() throws InterruptedException {
+    CountDownLatch done = new CountDownLatch(BATCH);
+    context.runOnContext(v -> {
+      for (int i = 0; i < BATCH; i++) {
+        dispatcher.dispatch().onComplete(ar -> completed(ar, done));
+      }
+    });
+    if (!done.await(30, TimeUnit.SECONDS)) {
+      throw new IllegalStateException(impl + ": " + done.getCount() + " of " + BATCH
+          + " tasks did not complete within 30 s");
+    }
+    Throwable t = failure.get();
+    if (t != null) {
+      throw new IllegalStateException(impl + ": a task failed: " + t, t);
+    }
+  }
+
+  private void completed(AsyncResult<Integer> ar, CountDownLatch done) {
+    if (Vertx.currentContext() != context || !Context.isOnEventLoopThread()) {
+      offContext.incrementAndGet();
+    }
+    completions.incrementAndGet();
+    if (ar.failed()) {
+      failure.compareAndSet(null, ar.cause());
+    }
+    done.countDown();
+  }
+}
