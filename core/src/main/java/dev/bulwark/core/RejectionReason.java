@@ -8,8 +8,8 @@ public enum RejectionReason {
 
   /**
    * The task's expected wait (its place in the queue times the recent mean run time divided by the
-   * concurrency limit) already exceeded {@code queueTimeout} on arrival, so it was shed at once
-   * instead of timing out later.
+   * concurrency limit) already exceeded {@link WorkerPool#SHED_FRACTION} of {@code queueTimeout}
+   * on arrival, so it was shed at once instead of timing out later.
    */
   EXPECTED_WAIT("expected wait over queue timeout"),
 

@@ -30,6 +30,14 @@ public interface WorkerPool {
    */
   Duration DEFAULT_QUEUE_TIMEOUT = Duration.ofSeconds(1);
 
+  /**
+   * The share of {@code queueTimeout} that a task's expected wait may reach before it is shed on
+   * arrival: 0.8. The expected wait is a mean; a task admitted right at the timeout waits past it
+   * about half the time and then costs its client the whole timeout for a late 503. Shedding at
+   * 80% trades a few admissions for (almost) no late rejections.
+   */
+  double SHED_FRACTION = 0.8;
+
   /** Default {@code name}: {@code "default"}. */
   String DEFAULT_NAME = "default";
 
@@ -134,9 +142,9 @@ public interface WorkerPool {
     }
 
     /**
-     * Whether to reject on arrival a task whose expected wait exceeds {@code queueTimeout}
-     * (default true). The expected wait is its place in the queue times the recent mean run time
-     * divided by the limit.
+     * Whether to reject on arrival a task whose expected wait exceeds {@link #SHED_FRACTION} of
+     * {@code queueTimeout} (default true). The expected wait is its place in the queue times the
+     * recent mean run time divided by the limit.
      */
     public Builder shedEarly(boolean shedEarly) {
       this.shedEarly = shedEarly;

@@ -14,15 +14,16 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Early shedding: with a learned mean run time of 100 ms (fake time) and a limit of 2, a task at
- * queue position p expects to wait p x 50 ms, so with a 10 s queue timeout positions 1..200 are
- * queued and position 201 is shed on arrival.
+ * queue position p expects to wait p x 50 ms, so with a 10 s queue timeout, shed above 80% of it
+ * (8 s), positions 1..160 are queued and position 161 is shed on arrival.
  */
 class ExpectedWaitTest {
 
   private static final int LIMIT = 2;
   private static final Duration RUN = Duration.ofMillis(100);
   private static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(10);
-  private static final int LAST_ADMITTED = (int) (QUEUE_TIMEOUT.toNanos() * LIMIT / RUN.toNanos());
+  private static final int LAST_ADMITTED =
+      (int) (QUEUE_TIMEOUT.toNanos() * WorkerPool.SHED_FRACTION * LIMIT / RUN.toNanos());
 
   private final TestSupport.Gate gate = new TestSupport.Gate();
   private final FakeTicker ticker = new FakeTicker();
@@ -79,9 +80,10 @@ class ExpectedWaitTest {
     assertThat(e.getStackTrace()).isEmpty();
     assertThat(e.active()).isEqualTo(LIMIT);
     assertThat(e.queued()).isEqualTo(LAST_ADMITTED);
-    // What the pool holds, (200 + 2) x 100 ms / 2 = 10.1 s, rounded up to whole seconds.
-    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(11));
-    assertThat(e.getMessage()).startsWith("shed - expected wait over queue timeout: 2 active, 200 queued");
+    assertThat(LAST_ADMITTED).isEqualTo(160);
+    // What the pool holds, (160 + 2) x 100 ms / 2 = 8.1 s, rounded up to whole seconds.
+    assertThat(e.retryAfter()).isEqualTo(Duration.ofSeconds(9));
+    assertThat(e.getMessage()).startsWith("shed - expected wait over queue timeout: 2 active, 160 queued");
     assertThat(pool.stats().queued()).isEqualTo(LAST_ADMITTED);
     assertThat(pool.stats().rejected()).isEqualTo(1);
 

@@ -50,6 +50,7 @@ public final class DefaultWorkerPool implements WorkerPool {
   private final String name;
   private final int maxQueue;
   private final long queueTimeoutNanos;
+  private final long shedAfterNanos;
   private final boolean shedEarly;
   private final Ticker ticker;
   private final ExecutorService executor;
@@ -74,6 +75,7 @@ public final class DefaultWorkerPool implements WorkerPool {
     this.name = name;
     this.maxQueue = maxQueue;
     this.queueTimeoutNanos = queueTimeout.toNanos();
+    this.shedAfterNanos = (long) (queueTimeoutNanos * SHED_FRACTION);
     this.shedEarly = shedEarly;
     this.ticker = ticker;
     this.limit = maxConcurrency;
@@ -105,7 +107,7 @@ public final class DefaultWorkerPool implements WorkerPool {
         runNow = true;
       } else if (queue.size() >= maxQueue) {
         rejection = rejectLocked(RejectionReason.QUEUE_FULL);
-      } else if (shedEarly && expectedWaitLocked(queue.size() + 1) > queueTimeoutNanos) {
+      } else if (shedEarly && expectedWaitLocked(queue.size() + 1) > shedAfterNanos) {
         rejection = rejectLocked(RejectionReason.EXPECTED_WAIT);
       } else {
         task.queued = true;
