@@ -56,7 +56,7 @@ public final class BulwarkRoutes {
     }
     ObjectMapper mapper = Jackson.mapper();
     RouteBinder binder = new RouteBinder(mapper, Map.copyOf(pools), null, new HttpMetrics(registry),
-        caches);
+        caches, true);
     for (Object h : handlers) {
       binder.bind(h);
     }

@@ -32,7 +32,7 @@ public final class ServerOptions {
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
   /** Default {@code maxConnections}: 10,000 open connections over all event loops. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
-  /** Default {@code compression}: true, gzip/deflate when the client's Accept-Encoding asks. */
+  /** Default {@code compression}: true, streamed responses are gzip'd when the client asks. */
   public static final boolean DEFAULT_COMPRESSION = true;
   /** Default {@code drainGrace}: 30 s for in-flight requests to finish on drain. */
   public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
@@ -245,7 +245,11 @@ public final class ServerOptions {
       return this;
     }
 
-    /** Whether responses are compressed when the client's {@code Accept-Encoding} allows. */
+    /**
+     * Whether streamed responses are gzip-compressed when the client's {@code Accept-Encoding}
+     * allows. Other responses are never compressed: they are small, and a compressor in every
+     * connection's pipeline costs every request.
+     */
     public Builder compression(boolean compression) {
       this.compression = compression;
       return this;

@@ -80,7 +80,8 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     });
     this.caches = CacheManager.create(vertx, withRegistry(options.cache(), registry));
     ObjectMapper mapper = Jackson.mapper();
-    this.binder = new RouteBinder(mapper, pools, lifecycle, new HttpMetrics(registry), caches);
+    this.binder = new RouteBinder(mapper, pools, lifecycle, new HttpMetrics(registry), caches,
+        options.compression());
   }
 
   @Override
@@ -140,8 +141,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .setMaxInitialLineLength(options.maxInitialLineLength())
         .setTcpNoDelay(true)
         .setReuseAddress(true)
-        .setHandle100ContinueAutomatically(true)
-        .setCompressionSupported(options.compression());
+        .setHandle100ContinueAutomatically(true);
     long idleSeconds = options.idleTimeout().toSeconds();
     if (!options.idleTimeout().isZero()) {
       o.setIdleTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, idleSeconds)))

@@ -72,6 +72,7 @@ public final class RouteBinder {
   private final Lifecycle lifecycle;
   private final HttpMetrics metrics;
   private final CacheManager caches;
+  private final boolean compressStreams;
   private final List<BoundRoute> routes = new ArrayList<>();
   private final Map<String, String> seen = new HashMap<>();
 
@@ -80,14 +81,16 @@ public final class RouteBinder {
    *     runs on the default pool
    * @param lifecycle the server's lifecycle, or {@code null} when mounted on a user's router
    * @param caches where {@code @Cached} routes keep their responses, or {@code null} for none
+   * @param compressStreams whether streamed responses are gzip-compressed when the client asks
    */
   public RouteBinder(ObjectMapper mapper, Map<String, WorkerPool> pools, Lifecycle lifecycle,
-      HttpMetrics metrics, CacheManager caches) {
+      HttpMetrics metrics, CacheManager caches, boolean compressStreams) {
     this.mapper = mapper;
     this.pools = pools;
     this.lifecycle = lifecycle;
     this.metrics = metrics;
     this.caches = caches;
+    this.compressStreams = compressStreams;
   }
 
   /** The routes bound so far, in the order they were declared. */
@@ -241,7 +244,7 @@ public final class RouteBinder {
         if (value == null) {
           throw new IllegalStateException(describe(m) + " returned a null stream");
         }
-        StreamResponse.start(ctx, value, streaming, mapper, pullPool);
+        StreamResponse.start(ctx, value, streaming, mapper, pullPool, compressStreams);
       };
     } else {
       writer = ResultWriter.forType(valueRaw, valueType, mapper);

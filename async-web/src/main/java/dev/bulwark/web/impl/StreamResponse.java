@@ -62,6 +62,7 @@ final class StreamResponse {
   private Object latest;
   private long heartbeatTimer = -1;
   private long stuckTimer = -1;
+  private GzipEncoder gzip;
 
   @SuppressWarnings("unchecked")
   private StreamResponse(RoutingContext ctx, Streamed<?> options, StreamFormat format,
@@ -100,12 +101,16 @@ final class StreamResponse {
 
   /** Starts streaming {@code result} (a {@link Streamed} or a bare source) on {@code ctx}. */
   static void start(RoutingContext ctx, Object result, Streaming annotation, ObjectMapper mapper,
-      WorkerPool pool) {
+      WorkerPool pool, boolean compress) {
     Streamed<?> options = result instanceof Streamed ? (Streamed<?>) result
         : Streamed.fromAnnotation(result, annotation);
     StreamFormat format = options.format() == StreamFormat.AUTO
         ? negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT)) : options.format();
-    new StreamResponse(ctx, options, format, mapper, pool).run();
+    StreamResponse r = new StreamResponse(ctx, options, format, mapper, pool);
+    if (compress && GzipEncoder.accepted(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING))) {
+      r.gzip = new GzipEncoder();
+    }
+    r.run();
   }
 
   /**
@@ -149,12 +154,12 @@ final class StreamResponse {
     source.endHandler(v -> sourceEnded());
     if (format == StreamFormat.SSE) {
       writeHead();
-      response.write(Buffer.buffer(": stream open\n\n"));
+      send(Buffer.buffer(": stream open\n\n"));
       long every = options.heartbeat().toMillis();
       if (every > 0) {
         heartbeatTimer = vertx.setPeriodic(every, t -> {
           if (!done && !response.writeQueueFull()) {
-            response.write(HEARTBEAT.copy());
+            send(HEARTBEAT.copy());
           }
         });
       }
@@ -201,7 +206,7 @@ final class StreamResponse {
     }
     Buffer out = pending;
     pending = Buffer.buffer(FLUSH_BYTES + 1024);
-    response.write(out);
+    send(out);
     if (response.writeQueueFull() && !congested) {
       congested = true;
       boolean keepLatest = format == StreamFormat.SSE
@@ -242,10 +247,17 @@ final class StreamResponse {
     }
   }
 
+  private void send(Buffer bytes) {
+    response.write(gzip == null ? bytes : gzip.compress(bytes));
+  }
+
   private void writeHead() {
     headWritten = true;
     response.setStatusCode(200).setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, encoder.contentType());
+    if (gzip != null) {
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip").putHeader(HttpHeaders.VARY, "Accept-Encoding");
+    }
     if (format == StreamFormat.SSE) {
       response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
           .putHeader("X-Accel-Buffering", "no");
@@ -260,8 +272,14 @@ final class StreamResponse {
     if (!headWritten) {
       writeHead();
     }
+    GzipEncoder g = gzip;
+    gzip = null;
     finish();
-    response.end();
+    if (g != null) {
+      response.end(g.finish());
+    } else {
+      response.end();
+    }
   }
 
   private void sourceFailed(Throwable t) {
@@ -288,6 +306,10 @@ final class StreamResponse {
 
   private void finish() {
     done = true;
+    if (gzip != null) {
+      gzip.abandon();
+      gzip = null;
+    }
     if (heartbeatTimer >= 0) {
       vertx.cancelTimer(heartbeatTimer);
     }
