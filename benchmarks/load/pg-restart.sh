@@ -28,6 +28,8 @@ now_ms() { date +%s%3N; }
 END=$(( $(now_ms) + (12 + DOWN) * 1000 ))
 
 loop() {
+  # A background subshell inherits the EXIT trap; it must not stop the servers when it ends.
+  trap - EXIT INT TERM
   while (( $(now_ms) < END )); do
     local t0 out
     t0="$(now_ms)"
@@ -37,7 +39,11 @@ loop() {
   done
 }
 
-for i in 1 2 3 4; do loop >"$LOG_DIR/loop.$i" & done
+LOOPS=()
+for i in 1 2 3 4; do
+  loop >"$LOG_DIR/loop.$i" &
+  LOOPS+=("$!")
+done
 sleep 5
 stop_ms="$(now_ms)"
 pg_ctlcluster --skip-systemctl-redirect "$CLUSTER" main stop -m fast
@@ -45,7 +51,7 @@ sleep "$DOWN"
 pg_ctlcluster --skip-systemctl-redirect "$CLUSTER" main start
 until pg_isready -h 127.0.0.1 -p 5432 -q; do sleep 0.05; done
 up_ms="$(now_ms)"
-wait
+wait "${LOOPS[@]}"
 cat "$LOG_DIR"/loop.* | sort -n >"$LOG_DIR/all"
 
 awk -v stop="$stop_ms" -v up="$up_ms" '

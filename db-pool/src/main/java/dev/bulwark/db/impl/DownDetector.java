@@ -91,7 +91,9 @@ final class DownDetector {
       }
       if (t instanceof SQLException) {
         String state = ((SQLException) t).getSQLState();
-        if (state != null && state.startsWith("08")) {
+        // 08: connection exceptions; 57P01-57P03: the server is shutting down, crashed, or
+        // starting up and cannot take connections yet.
+        if (state != null && (state.startsWith("08") || state.startsWith("57P0"))) {
           return true;
         }
       }
