@@ -31,6 +31,7 @@ SHOP_PID="${STARTED_PIDS[0]}"
 
 # sample PID OUTFILE: records the peak RSS (kB) and heap used (kB) every 100 ms until killed.
 sample() {
+  trap - EXIT INT TERM
   local pid="$1" out="$2" rss heap peak_rss=0 peak_heap=0
   while kill -0 "$pid" 2>/dev/null; do
     rss="$(ps -o rss= -p "$pid" | tr -d ' ')"
@@ -74,14 +75,18 @@ kill -0 "$SHOP_PID" || { echo "the shop died during the export" >&2; exit 1; }
 echo
 echo "100 concurrent exports of 100,000 rows"
 start_ns="$(date +%s%N)"
+CURLS=()
 for i in $(seq 1 100); do
-  curl -sf "http://127.0.0.1:$PORT/export?rows=100000" -o "$LOG_DIR/c.$i" &
+  curl -s "http://127.0.0.1:$PORT/export?rows=100000" -o "$LOG_DIR/c.$i" &
+  CURLS+=("$!")
 done
-wait
+wait "${CURLS[@]}" || true
 conc_secs="$(awk -v s="$start_ns" -v e="$(date +%s%N)" 'BEGIN { printf "%.3f", (e - s) / 1e9 }')"
 complete=0
 for i in $(seq 1 100); do
-  [[ "$(wc -l <"$LOG_DIR/c.$i")" == 100000 ]] && complete=$((complete + 1))
+  if [[ -f "$LOG_DIR/c.$i" && "$(wc -l <"$LOG_DIR/c.$i")" == 100000 ]]; then
+    complete=$((complete + 1))
+  fi
 done
 rm -f "$LOG_DIR"/c.*
 

@@ -40,9 +40,14 @@ abstract class ItemEncoder {
     }
   }
 
-  /** {@code application/x-ndjson}: one JSON document and a newline per item. */
+  /**
+   * {@code application/x-ndjson}: one JSON document and a newline per item. One generator over
+   * one reusable byte array serves the whole response, instead of a new generator per item.
+   */
   static final class Ndjson extends ItemEncoder {
     private final ObjectMapper mapper;
+    private final java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream(512);
+    private com.fasterxml.jackson.core.JsonGenerator generator;
 
     Ndjson(ObjectMapper mapper) {
       this.mapper = mapper;
@@ -55,7 +60,13 @@ abstract class ItemEncoder {
 
     @Override
     void encode(Object item, Buffer out) throws Exception {
-      out.appendBytes(mapper.writeValueAsBytes(item)).appendByte((byte) '\n');
+      if (generator == null) {
+        generator = mapper.getFactory().createGenerator(bytes).setRootValueSeparator(null);
+      }
+      mapper.writeValue(generator, item);
+      generator.flush();
+      out.appendBytes(bytes.toByteArray()).appendByte((byte) '\n');
+      bytes.reset();
     }
   }
 
