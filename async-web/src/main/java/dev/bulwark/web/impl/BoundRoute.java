@@ -2,6 +2,7 @@ package dev.bulwark.web.impl;
 
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -19,10 +20,13 @@ import io.vertx.ext.web.handler.BodyHandler;
  * @param handler binds, invokes and writes
  * @param description {@code Class.method(Types)} for messages
  * @param pool the worker pool's name, or {@code null} for the event loop
+ * @param fast serves the route without the router, or {@code null}: only for an exact path whose
+ *     parameters all come from the query or the headers, with no body and no response cache, so
+ *     the server can dispatch it by a map lookup before vertx-web's route matching
  */
 public record BoundRoute(HttpMethod method, String template, String vertxPath, boolean readsBody,
     Handler<RoutingContext> tracking, Handler<RoutingContext> handler, String description,
-    String pool) {
+    String pool, Handler<HttpServerRequest> fast) {
 
   /** Adds this route to {@code router}; {@code bodyLimit} bounds a body read first (bytes). */
   public Route mount(Router router, long bodyLimit) {

@@ -5,6 +5,7 @@ import dev.bulwark.web.HttpException;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
 import java.util.concurrent.CompletionException;
@@ -30,31 +31,40 @@ public final class Errors {
 
   /** Answers {@code failure} on {@code ctx}'s response, if it can still be answered. */
   public static void handle(RoutingContext ctx, Throwable failure) {
+    handle(ctx.request(), failure);
+  }
+
+  /** As {@link #handle(RoutingContext, Throwable)}, for a request served without the router. */
+  public static void handle(HttpServerRequest request, Throwable failure) {
     Throwable f = unwrap(failure);
     if (f instanceof HttpException) {
       HttpException h = (HttpException) f;
-      send(ctx, h.status(), h.getMessage());
+      send(request.response(), h.status(), h.getMessage());
     } else if (f instanceof Overloaded) {
       long seconds = Math.max(1, ((Overloaded) f).retryAfter().toSeconds());
-      HttpServerResponse response = ctx.response();
+      HttpServerResponse response = request.response();
       if (!response.headWritten()) {
         response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
       }
-      send(ctx, 503, "overloaded, retry after " + seconds + "s");
+      send(request.response(), 503, "overloaded, retry after " + seconds + "s");
     } else {
       String id = ID_PREFIX + "-" + REQUEST_IDS.incrementAndGet();
-      LOG.error("request {} {} {} failed", id, ctx.request().method(), ctx.request().uri(), f);
-      HttpServerResponse response = ctx.response();
+      LOG.error("request {} {} {} failed", id, request.method(), request.uri(), f);
+      HttpServerResponse response = request.response();
       if (!response.headWritten()) {
         response.putHeader("X-Request-Id", id);
       }
-      send(ctx, 500, "internal server error (request id " + id + ")");
+      send(request.response(), 500, "internal server error (request id " + id + ")");
     }
   }
 
   /** Sends {@code {"error": message}} with {@code status}; if the head was already sent, resets. */
   public static void send(RoutingContext ctx, int status, String message) {
-    HttpServerResponse response = ctx.response();
+    send(ctx.response(), status, message);
+  }
+
+  /** As {@link #send(RoutingContext, int, String)}, on a bare response. */
+  public static void send(HttpServerResponse response, int status, String message) {
     if (response.ended() || response.closed()) {
       return;
     }

@@ -32,27 +32,31 @@ interface ResultWriter {
   CharSequence OCTETS = HttpHeaders.createOptimized("application/octet-stream");
 
   /**
-   * Writes {@code value} with the default status 200 (204 for no body).
-   *
-   * @throws JsonProcessingException when JSON encoding fails (answered as 500 by the caller)
+   * Writes {@code value} with the default status 200 (204 for no body); JSON encoding failures
+   * are thrown (answered as 500 by the caller).
    */
-  void write(RoutingContext ctx, Object value) throws JsonProcessingException;
+  default void write(RoutingContext ctx, Object value) throws Exception {
+    write(ctx.response(), value);
+  }
+
+  /** Writes {@code value} on a bare response (the router-free fast path). */
+  void write(HttpServerResponse response, Object value) throws Exception;
 
   static ResultWriter forType(Class<?> raw, Type generic, ObjectMapper mapper) {
     if (raw == void.class || raw == Void.class) {
-      return (ctx, value) -> ctx.response().setStatusCode(204).end();
+      return (response, value) -> response.setStatusCode(204).end();
     }
     if (raw == String.class) {
-      return (ctx, value) -> text(ctx.response(), 200, (String) value);
+      return (response, value) -> text(response, 200, (String) value);
     }
     if (raw == Buffer.class || raw == byte[].class) {
-      return (ctx, value) -> bytes(ctx.response(), 200, value);
+      return (response, value) -> bytes(response, 200, value);
     }
     if (raw == Object.class || raw == Response.class || raw.isInterface() && !isJsonContainer(raw)) {
       return dynamic(mapper);
     }
     ObjectWriter writer = mapper.writerFor(mapper.constructType(generic));
-    return (ctx, value) -> json(ctx.response(), 200, writer, value);
+    return (response, value) -> json(response, 200, writer, value);
   }
 
   private static boolean isJsonContainer(Class<?> raw) {
@@ -62,7 +66,7 @@ interface ResultWriter {
   /** Chooses the encoding from the value's runtime class. */
   static ResultWriter dynamic(ObjectMapper mapper) {
     ObjectWriter writer = mapper.writer();
-    return (ctx, value) -> writeValue(ctx.response(), 200, value, writer);
+    return (response, value) -> writeValue(response, 200, value, writer);
   }
 
   private static void writeValue(HttpServerResponse response, int status, Object value,

@@ -240,11 +240,19 @@ public final class RouteBinder {
           throw bad(m, "has a bad @Streaming: " + e.getMessage());
         }
       }
-      writer = (ctx, value) -> {
-        if (value == null) {
-          throw new IllegalStateException(describe(m) + " returned a null stream");
+      writer = new ResultWriter() {
+        @Override
+        public void write(RoutingContext ctx, Object value) {
+          if (value == null) {
+            throw new IllegalStateException(describe(m) + " returned a null stream");
+          }
+          StreamResponse.start(ctx, value, streaming, mapper, pullPool, compressStreams);
         }
-        StreamResponse.start(ctx, value, streaming, mapper, pullPool, compressStreams);
+
+        @Override
+        public void write(io.vertx.core.http.HttpServerResponse response, Object value) {
+          throw new IllegalStateException("streamed routes are served through the router");
+        }
       };
     } else {
       writer = ResultWriter.forType(valueRaw, valueType, mapper);
@@ -267,8 +275,15 @@ public final class RouteBinder {
     } else if (m.isAnnotationPresent(HttpCacheKey.class)) {
       throw bad(m, "has @HttpCacheKey without @Cached");
     }
+    Handler<io.vertx.core.http.HttpServerRequest> fast = null;
+    if (cached == null && !streamed && !needsBody && !rawContext && templateParams.isEmpty()
+        && lifecycle != null && Arrays.stream(binders).allMatch(
+            b -> b instanceof TextParamBinder && ((TextParamBinder) b).readsBareRequest())) {
+      TextParamBinder[] fastBinders = Arrays.copyOf(binders, binders.length, TextParamBinder[].class);
+      fast = request -> handler.handleFast(request, fastBinders, tracking);
+    }
     return new BoundRoute(HttpMethod.valueOf(httpMethod), template, vertxPath.toString(),
-        needsBody, tracking, serving, describe(m), pool == null ? null : pool.name());
+        needsBody, tracking, serving, describe(m), pool == null ? null : pool.name(), fast);
   }
 
   private Handler<RoutingContext> cachedHandler(Method m, Cached cached, RouteHandler handler,

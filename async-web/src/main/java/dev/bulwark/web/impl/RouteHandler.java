@@ -5,6 +5,8 @@ import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.PlatformHandler;
@@ -124,6 +126,87 @@ final class RouteHandler implements Handler<RoutingContext> {
     });
   }
 
+  /**
+   * Serves a request without the router (exact path, only query and header parameters, no body):
+   * the same steps as {@link #handle}, on the bare request.
+   */
+  void handleFast(HttpServerRequest request, TextParamBinder[] fastBinders, Tracking tracking) {
+    if (!tracking.beginFast(request)) {
+      return;
+    }
+    Object[] args = new Object[fastBinders.length];
+    try {
+      for (int i = 0; i < args.length; i++) {
+        args[i] = fastBinders[i].bind(request);
+      }
+    } catch (HttpException e) {
+      Errors.send(request.response(), e.status(), e.getMessage());
+      return;
+    }
+    if (pool == null) {
+      Object result;
+      try {
+        result = (Object) invoker.invokeExact(args);
+      } catch (Throwable t) {
+        Errors.handle(request, t);
+        return;
+      }
+      deliverFast(request, result);
+    } else {
+      pool.submit(() -> {
+        try {
+          return (Object) invoker.invokeExact(args);
+        } catch (Exception | Error e) {
+          throw e;
+        } catch (Throwable t) {
+          throw new IllegalStateException(t);
+        }
+      }).onComplete(ar -> {
+        if (ar.succeeded()) {
+          deliverFast(request, ar.result());
+        } else {
+          Errors.handle(request, ar.cause());
+        }
+      });
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void deliverFast(HttpServerRequest request, Object result) {
+    if (async == Async.NONE) {
+      writeFast(request, result);
+      return;
+    }
+    Future<Object> future;
+    if (result == null) {
+      future = Future.failedFuture(new IllegalStateException(description + " returned a null future"));
+    } else if (async == Async.FUTURE) {
+      future = (Future<Object>) result;
+    } else {
+      future = Future.fromCompletionStage((CompletionStage<Object>) result,
+          io.vertx.core.Vertx.currentContext());
+    }
+    future.onComplete(ar -> {
+      if (ar.succeeded()) {
+        writeFast(request, ar.result());
+      } else {
+        Errors.handle(request, ar.cause());
+      }
+    });
+  }
+
+  private void writeFast(HttpServerRequest request, Object value) {
+    HttpServerResponse response = request.response();
+    if (response.closed()) {
+      return;
+    }
+    try {
+      writer.write(response, value);
+    } catch (Exception e) {
+      Errors.handle(request, e);
+    }
+  }
+
   private Object[] bind(RoutingContext ctx) {
     ParamBinder[] b = binders;
     Object[] args = new Object[b.length];
@@ -184,6 +267,46 @@ final class RouteHandler implements Handler<RoutingContext> {
       this.lifecycle = lifecycle;
       this.meter = meter;
       this.probe = probe;
+    }
+
+    /**
+     * As {@link #begin}, for a request served without the router: the response's own end and
+     * close handlers (vertx-web is not involved) report its end, once.
+     */
+    boolean beginFast(HttpServerRequest request) {
+      long start = System.nanoTime();
+      if (lifecycle != null) {
+        lifecycle.begin();
+      }
+      HttpServerResponse response = request.response();
+      Handler<Void> ended = new Handler<>() {
+        private boolean fired;
+
+        @Override
+        public void handle(Void v) {
+          if (!fired) {
+            fired = true;
+            if (lifecycle != null) {
+              lifecycle.end();
+            }
+            meter.record(response.getStatusCode(), System.nanoTime() - start);
+          }
+        }
+      };
+      response.endHandler(ended).closeHandler(ended);
+      if (lifecycle != null && lifecycle.state() == dev.bulwark.web.ServerState.DRAINING) {
+        response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+        boolean http1 = request.version() != HttpVersion.HTTP_2;
+        if (http1) {
+          response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+        }
+        Errors.send(response, 503, "server is draining, retry on another instance");
+        if (http1) {
+          request.connection().shutdown();
+        }
+        return false;
+      }
+      return true;
     }
 
     /** Starts tracking; false when the request was answered already (draining). */

@@ -2,7 +2,12 @@ package dev.bulwark.web.impl;
 
 import dev.bulwark.web.ServerOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.HashMap;
+import java.util.Map;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
@@ -49,6 +54,24 @@ final class ServerVerticle extends VerticleBase {
       }
       conn.closeHandler(v -> connections.decrementAndGet());
     });
-    return server.requestHandler(router).listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
+    // Exact-path routes that need nothing of vertx-web are dispatched by one map lookup; all
+    // others, and every miss (normalised paths, 404, 405), go through the router as usual.
+    Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> fast = new HashMap<>();
+    for (BoundRoute route : shared.routes()) {
+      if (route.fast() != null) {
+        fast.computeIfAbsent(route.template(), k -> new HashMap<>(4))
+            .put(route.method(), route.fast());
+      }
+    }
+    Handler<HttpServerRequest> dispatch = fast.isEmpty() ? router : request -> {
+      Map<HttpMethod, Handler<HttpServerRequest>> byMethod = fast.get(request.path());
+      Handler<HttpServerRequest> h = byMethod == null ? null : byMethod.get(request.method());
+      if (h != null) {
+        h.handle(request);
+      } else {
+        router.handle(request);
+      }
+    };
+    return server.requestHandler(dispatch).listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
   }
 }

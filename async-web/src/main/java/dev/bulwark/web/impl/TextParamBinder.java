@@ -1,6 +1,7 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.HttpException;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
@@ -55,6 +56,23 @@ final class TextParamBinder implements ParamBinder {
         text = ctx.request().getHeader(name);
         break;
     }
+    if (text == null) {
+      if (defaultValue != null || !type.isPrimitive()) {
+        return defaultValue;
+      }
+      throw HttpException.badRequest("missing " + source.label + " '" + name + "'");
+    }
+    return convert(text);
+  }
+
+  /** Whether this binder reads only the bare request (query or header), not the router's state. */
+  boolean readsBareRequest() {
+    return source != Source.PATH;
+  }
+
+  /** As {@link #bind}, for a query or header parameter of a request served without the router. */
+  Object bind(HttpServerRequest request) {
+    String text = source == Source.QUERY ? request.getParam(name) : request.getHeader(name);
     if (text == null) {
       if (defaultValue != null || !type.isPrimitive()) {
         return defaultValue;
