@@ -4,6 +4,8 @@ import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -56,74 +58,7 @@ final class RouteHandler implements Handler<RoutingContext> {
       Errors.send(ctx, e.status(), e.getMessage());
       return;
     }
-    if (pool == null) {
-      Object result;
-      try {
-        result = (Object) invoker.invokeExact(args);
-      } catch (Throwable t) {
-        Errors.handle(ctx, t);
-        return;
-      }
-      deliver(ctx, result);
-    } else {
-      pool.submit(() -> {
-        try {
-          return (Object) invoker.invokeExact(args);
-        } catch (Exception | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      }).onComplete(ar -> {
-        if (ar.succeeded()) {
-          deliver(ctx, ar.result());
-        } else {
-          Errors.handle(ctx, ar.cause());
-        }
-      });
-    }
-  }
-
-  /**
-   * Binds, invokes on the route's thread and unwraps an asynchronous result, without writing: the
-   * response cache encodes the value itself. Completes on the request's context.
-   */
-  @SuppressWarnings("unchecked")
-  Future<Object> produce(RoutingContext ctx) {
-    Object[] args;
-    try {
-      args = bind(ctx);
-    } catch (HttpException e) {
-      return Future.failedFuture(e);
-    }
-    Future<Object> raw;
-    if (pool == null) {
-      try {
-        raw = Future.succeededFuture((Object) invoker.invokeExact(args));
-      } catch (Throwable t) {
-        return Future.failedFuture(t);
-      }
-    } else {
-      raw = pool.submit(() -> {
-        try {
-          return (Object) invoker.invokeExact(args);
-        } catch (Exception | Error e) {
-          throw e;
-        } catch (Throwable t) {
-          throw new IllegalStateException(t);
-        }
-      });
-    }
-    if (async == Async.NONE) {
-      return raw;
-    }
-    return raw.compose(result -> {
-      if (result == null) {
-        return Future.failedFuture(new IllegalStateException(description + " returned a null future"));
-      }
-      return async == Async.FUTURE ? (Future<Object>) result
-          : Future.fromCompletionStage((CompletionStage<Object>) result, ctx.vertx().getOrCreateContext());
-    });
+    run(args, value -> write(ctx, value), failure -> Errors.handle(ctx, failure));
   }
 
   /**
@@ -143,15 +78,68 @@ final class RouteHandler implements Handler<RoutingContext> {
       Errors.send(request.response(), e.status(), e.getMessage());
       return;
     }
+    run(args, value -> {
+      HttpServerResponse response = request.response();
+      if (response.closed()) {
+        return;
+      }
+      try {
+        writer.write(response, value);
+      } catch (Exception e) {
+        Errors.handle(request, e);
+      }
+    }, failure -> Errors.handle(request, failure));
+  }
+
+  /**
+   * Binds, invokes on the route's thread and unwraps an asynchronous result, without writing: the
+   * response cache encodes the value itself. Completes on the request's context.
+   */
+  Future<Object> produce(RoutingContext ctx) {
+    Object[] args;
+    try {
+      args = bind(ctx);
+    } catch (HttpException e) {
+      return Future.failedFuture(e);
+    }
+    Promise<Object> promise = Promise.promise();
+    run(args, promise::complete, promise::fail);
+    return promise.future();
+  }
+
+  /**
+   * Invokes the method on the event loop or its pool, unwraps a {@code Future} or
+   * {@code CompletionStage} result, and hands the value or the failure over; both arrive on the
+   * request's event loop.
+   */
+  @SuppressWarnings("unchecked")
+  private void run(Object[] args, Handler<Object> onValue, Handler<Throwable> onFailure) {
+    Handler<Object> unwrap = async == Async.NONE ? onValue : result -> {
+      Future<Object> future;
+      if (result == null) {
+        future = Future.failedFuture(new IllegalStateException(description + " returned a null future"));
+      } else if (async == Async.FUTURE) {
+        future = (Future<Object>) result;
+      } else {
+        future = Future.fromCompletionStage((CompletionStage<Object>) result, Vertx.currentContext());
+      }
+      future.onComplete(ar -> {
+        if (ar.succeeded()) {
+          onValue.handle(ar.result());
+        } else {
+          onFailure.handle(ar.cause());
+        }
+      });
+    };
     if (pool == null) {
       Object result;
       try {
         result = (Object) invoker.invokeExact(args);
       } catch (Throwable t) {
-        Errors.handle(request, t);
+        onFailure.handle(t);
         return;
       }
-      deliverFast(request, result);
+      unwrap.handle(result);
     } else {
       pool.submit(() -> {
         try {
@@ -163,47 +151,11 @@ final class RouteHandler implements Handler<RoutingContext> {
         }
       }).onComplete(ar -> {
         if (ar.succeeded()) {
-          deliverFast(request, ar.result());
+          unwrap.handle(ar.result());
         } else {
-          Errors.handle(request, ar.cause());
+          onFailure.handle(ar.cause());
         }
       });
-    }
-  }
-
-  @SuppressWarnings("unchecked")
-  private void deliverFast(HttpServerRequest request, Object result) {
-    if (async == Async.NONE) {
-      writeFast(request, result);
-      return;
-    }
-    Future<Object> future;
-    if (result == null) {
-      future = Future.failedFuture(new IllegalStateException(description + " returned a null future"));
-    } else if (async == Async.FUTURE) {
-      future = (Future<Object>) result;
-    } else {
-      future = Future.fromCompletionStage((CompletionStage<Object>) result,
-          io.vertx.core.Vertx.currentContext());
-    }
-    future.onComplete(ar -> {
-      if (ar.succeeded()) {
-        writeFast(request, ar.result());
-      } else {
-        Errors.handle(request, ar.cause());
-      }
-    });
-  }
-
-  private void writeFast(HttpServerRequest request, Object value) {
-    HttpServerResponse response = request.response();
-    if (response.closed()) {
-      return;
-    }
-    try {
-      writer.write(response, value);
-    } catch (Exception e) {
-      Errors.handle(request, e);
     }
   }
 
@@ -214,29 +166,6 @@ final class RouteHandler implements Handler<RoutingContext> {
       args[i] = b[i].bind(ctx);
     }
     return args;
-  }
-
-  @SuppressWarnings("unchecked")
-  private void deliver(RoutingContext ctx, Object result) {
-    if (async == Async.NONE) {
-      write(ctx, result);
-      return;
-    }
-    Future<Object> future;
-    if (result == null) {
-      future = Future.failedFuture(new IllegalStateException(description + " returned a null future"));
-    } else if (async == Async.FUTURE) {
-      future = (Future<Object>) result;
-    } else {
-      future = Future.fromCompletionStage((CompletionStage<Object>) result, ctx.vertx().getOrCreateContext());
-    }
-    future.onComplete(ar -> {
-      if (ar.succeeded()) {
-        write(ctx, ar.result());
-      } else {
-        Errors.handle(ctx, ar.cause());
-      }
-    });
   }
 
   private void write(RoutingContext ctx, Object value) {
