@@ -47,6 +47,8 @@ public final class LoadGen {
   private final LoadGenOptions options;
   private final LoadGenStats stats = new LoadGenStats();
   private final AtomicLong inFlight = new AtomicLong();
+  private static final java.util.regex.Pattern RANDOM_TOKEN = java.util.regex.Pattern.compile("RANDOM([1-9][0-9]{0,9})");
+
   private Vertx vertx;
   private HttpClient client;
 
@@ -98,6 +100,13 @@ public final class LoadGen {
     }
     RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
         .setHost(options.host()).setPort(options.port()).setURI(options.requestUri());
+    // A path segment RANDOM<N> (e.g. /products/RANDOM2000/cached) becomes a uniformly random
+    // integer in 1..N per request, to spread load over keys.
+    java.util.regex.Matcher random = RANDOM_TOKEN.matcher(options.requestUri());
+    String[] uriParts = random.find()
+        ? new String[] {options.requestUri().substring(0, random.start()), random.group(1),
+            options.requestUri().substring(random.end())}
+        : null;
 
     double intervalNanos = 1e9 / options.rate();
     long warmupNanos = options.warmup().toNanos();
@@ -119,7 +128,10 @@ public final class LoadGen {
         lastSendNanos = now;
       }
       inFlight.incrementAndGet();
-      contexts[(int) (i % contexts.length)].runOnContext(v -> send(request, scheduled, measured, timeoutMs));
+      RequestOptions r = uriParts == null ? request : new RequestOptions(request).setURI(uriParts[0]
+          + (1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.parseLong(uriParts[1])))
+          + uriParts[2]);
+      contexts[(int) (i % contexts.length)].runOnContext(v -> send(r, scheduled, measured, timeoutMs));
     }
     double window = Math.max(durationNanos, lastSendNanos - windowStart) / 1e9;
     double achieved = sent / window;
