@@ -1,5 +1,6 @@
 package dev.bulwark.web.impl;
 
+import dev.bulwark.core.internal.DemandStream;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
@@ -12,11 +13,10 @@ import java.util.concurrent.Flow;
  * stream holds at most one batch. Signals may arrive on any thread; they are moved to the
  * context, where all state lives. {@link #cancel()} cancels the subscription.
  */
-final class PublisherStream<T> implements ReadStream<T>, Flow.Subscriber<T> {
+final class PublisherStream<T> extends DemandStream<T> implements Flow.Subscriber<T> {
 
   private static final int BATCH = 128;
 
-  private final Context context;
   private final Flow.Publisher<T> publisher;
   private volatile Flow.Subscription subscription;
   private volatile boolean cancelled;
@@ -24,15 +24,11 @@ final class PublisherStream<T> implements ReadStream<T>, Flow.Subscriber<T> {
   // Context-only state.
   private final ArrayDeque<T> buffer = new ArrayDeque<>();
   private long requested;
-  private long demand = Long.MAX_VALUE;
   private boolean completed;
   private boolean finished;
-  private Handler<T> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
 
   PublisherStream(Context context, Flow.Publisher<T> publisher) {
-    this.context = context;
+    super(context);
     this.publisher = publisher;
   }
 
@@ -51,38 +47,6 @@ final class PublisherStream<T> implements ReadStream<T>, Flow.Subscriber<T> {
     if (first) {
       publisher.subscribe(this);
     }
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> pause() {
-    demand = 0;
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public ReadStream<T> fetch(long amount) {
-    if (amount > 0) {
-      demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
-      context.runOnContext(v -> drain());
-    }
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
     return this;
   }
 
@@ -129,12 +93,11 @@ final class PublisherStream<T> implements ReadStream<T>, Flow.Subscriber<T> {
     });
   }
 
-  private void drain() {
+  @Override
+  protected void drain() {
     while (demand > 0 && !buffer.isEmpty() && !finished && !cancelled) {
       T item = buffer.pollFirst();
-      if (demand != Long.MAX_VALUE) {
-        demand--;
-      }
+      consumeDemand();
       if (handler != null) {
         handler.handle(item);
       }

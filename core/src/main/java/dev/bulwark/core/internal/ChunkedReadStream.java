@@ -30,11 +30,10 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the item type
  */
-public abstract class ChunkedReadStream<T> implements ReadStream<T> {
+public abstract class ChunkedReadStream<T> extends DemandStream<T> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChunkedReadStream.class);
 
-  private final Context context;
   private final Function<Callable<Void>, Future<Void>> runner;
   private final Semaphore room = new Semaphore(2);
   private volatile boolean cancelled;
@@ -42,21 +41,17 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
   // Emitter state: only touched on the context.
   private final ArrayDeque<List<T>> chunks = new ArrayDeque<>();
   private int index;
-  private long demand = Long.MAX_VALUE;
   private boolean started;
   private boolean producerDone;
   private boolean finished;
   private boolean emitting;
-  private Handler<T> handler;
-  private Handler<Void> endHandler;
-  private Handler<Throwable> exceptionHandler;
 
   /**
    * @param context where handlers run
    * @param runner runs the producer on a worker thread, e.g. {@code pool::submit}
    */
   protected ChunkedReadStream(Context context, Function<Callable<Void>, Future<Void>> runner) {
-    this.context = context;
+    super(context);
     this.runner = runner;
   }
 
@@ -84,7 +79,7 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
         return;
       }
       chunks.addLast(chunk);
-      emit();
+      drain();
     });
   }
 
@@ -97,12 +92,6 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
   public void cancel() {
     cancelled = true;
     room.release();
-  }
-
-  @Override
-  public ReadStream<T> exceptionHandler(Handler<Throwable> handler) {
-    this.exceptionHandler = handler;
-    return this;
   }
 
   @Override
@@ -125,7 +114,7 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
         } else if (!cancelled) {
           context.runOnContext(v -> {
             producerDone = true;
-            emit();
+            drain();
           });
         }
       });
@@ -134,32 +123,7 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
   }
 
   @Override
-  public ReadStream<T> pause() {
-    demand = 0;
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> resume() {
-    return fetch(Long.MAX_VALUE);
-  }
-
-  @Override
-  public ReadStream<T> fetch(long amount) {
-    if (amount > 0) {
-      demand = demand + amount < 0 ? Long.MAX_VALUE : demand + amount;
-      context.runOnContext(v -> emit());
-    }
-    return this;
-  }
-
-  @Override
-  public ReadStream<T> endHandler(Handler<Void> endHandler) {
-    this.endHandler = endHandler;
-    return this;
-  }
-
-  private void emit() {
+  protected void drain() {
     if (emitting || finished) {
       return;
     }
@@ -173,9 +137,7 @@ public abstract class ChunkedReadStream<T> implements ReadStream<T> {
           index = 0;
           room.release();
         }
-        if (demand != Long.MAX_VALUE) {
-          demand--;
-        }
+        consumeDemand();
         Handler<T> h = handler;
         if (h != null) {
           h.handle(item);
