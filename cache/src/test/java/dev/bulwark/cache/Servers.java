@@ -1,12 +1,8 @@
 package dev.bulwark.cache;
 
+import dev.bulwark.core.testing.LocalServers;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -23,51 +19,19 @@ final class Servers {
   static final int REDIS_PORT = 6379;
   static final String REDIS_URL = "redis://127.0.0.1:6379";
 
-  private static final Object LOCK = new Object();
-  private static String problem;
-  private static boolean probed;
-
   private Servers() {
   }
 
   /** Skips (or, with {@code bulwark.requireServers=true}, fails) the test unless Redis answers. */
   static void assumeRedis() {
-    String why = redisProblem(REDIS_PORT);
-    synchronized (LOCK) {
-      if (!probed) {
-        probed = true;
-        problem = why;
-      }
-      why = problem;
-    }
-    if (why == null) {
-      return;
-    }
-    if ("true".equalsIgnoreCase(System.getProperty("bulwark.requireServers"))) {
-      Assertions.fail("Redis is required (bulwark.requireServers=true) but not reachable at "
-          + REDIS_HOST + ":" + REDIS_PORT + ": " + why);
-    }
-    Assumptions.abort("Redis not reachable at " + REDIS_HOST + ":" + REDIS_PORT + " (" + why
-        + "); test skipped. Set -Dbulwark.requireServers=true to fail instead.");
+    LocalServers.assumeRedis();
   }
 
   /** Null when a Redis on {@code port} answers PING; else why not. */
   static String redisProblem(int port) {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(REDIS_HOST, port), 1000);
-      s.setSoTimeout(1000);
-      OutputStream out = s.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      byte[] buf = new byte[7];
-      int n = in.read(buf);
-      String answer = n <= 0 ? "" : new String(buf, 0, n, StandardCharsets.US_ASCII);
-      return answer.startsWith("+PONG") ? null : "unexpected answer '" + answer.trim() + "'";
-    } catch (IOException e) {
-      return e.getClass().getSimpleName() + ": " + e.getMessage();
-    }
+    return LocalServers.redisProblem(port);
   }
+
 
   /** A redis-server on a free port, without persistence; pause/resume with SIGSTOP/SIGCONT. */
   static final class PrivateRedis implements AutoCloseable {

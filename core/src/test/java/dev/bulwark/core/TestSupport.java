@@ -1,16 +1,14 @@
 package dev.bulwark.core;
 
+import dev.bulwark.core.testing.Await;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import org.awaitility.Awaitility;
 
 /** Small helpers shared by the pool tests: waiting on futures with a bound, and a blocking gate. */
@@ -24,31 +22,12 @@ final class TestSupport {
 
   /** Waits for {@code future} to succeed and returns its value. */
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("expected success, but failed with " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Await.result(future, WAIT);
   }
 
   /** Waits for {@code future} to fail and returns the cause. */
   static Throwable awaitFailure(Future<?> future) {
-    try {
-      Object value = future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      return fail("expected a failure, but succeeded with " + value);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Await.failure(future, WAIT);
   }
 
   /** Waits for {@code future} to fail with a {@link RejectedTaskException} of {@code reason}. */

@@ -1,6 +1,6 @@
 package dev.bulwark.db;
 
-import static org.assertj.core.api.Assertions.fail;
+import dev.bulwark.core.testing.Await;
 
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -8,10 +8,8 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 
 /** Bounded waits on futures, and running a call on a Vert.x context. */
@@ -25,31 +23,12 @@ final class TestSupport {
 
   /** Waits for {@code future} to succeed and returns its value. */
   static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (ExecutionException e) {
-      throw new AssertionError("expected success, but failed with " + e.getCause(), e.getCause());
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Await.result(future, WAIT);
   }
 
   /** Waits for {@code future} to fail and returns the cause. */
   static Throwable awaitFailure(Future<?> future) {
-    try {
-      Object value = future.toCompletionStage().toCompletableFuture().get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
-      return fail("expected a failure, but succeeded with " + value);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (TimeoutException e) {
-      throw new AssertionError("future did not complete within " + WAIT);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new AssertionError(e);
-    }
+    return Await.failure(future, WAIT);
   }
 
   /** Waits for {@code future} to complete either way. */
