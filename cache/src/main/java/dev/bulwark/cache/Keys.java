@@ -37,22 +37,58 @@ public final class Keys {
    */
   public static String encode(Object... args) {
     if (args == null) {
-      args = new Object[] {null};
+      return of(null);
     }
     if (args.length == 1) {
-      Object a = args[0];
-      if (a instanceof String) {
-        String s = (String) a;
-        if (s.length() < MAX_PLAIN_LENGTH - 8) {
-          return finish("S" + s.length() + ':' + s);
-        }
-      }
+      return of(args[0]);
     }
     StringBuilder sb = new StringBuilder(32);
     for (Object a : args) {
       append(sb, a);
     }
     return finish(sb.toString());
+  }
+
+  /**
+   * The key of a single argument: equal to {@code encode(arg)} (and, for an array argument, to
+   * {@code encode(new Object[] {arg})}), built without a varargs array or a builder for the common
+   * key types.
+   *
+   * @throws IllegalArgumentException for an argument of an unsupported type
+   */
+  public static String of(Object arg) {
+    if (arg instanceof Long) {
+      long v = (Long) arg;
+      return "J" + digits(v) + ':' + v;
+    }
+    if (arg instanceof Integer) {
+      int v = (Integer) arg;
+      return "I" + digits(v) + ':' + v;
+    }
+    if (arg instanceof String) {
+      String s = (String) arg;
+      if (s.length() < MAX_PLAIN_LENGTH - 8) {
+        return finish("S" + s.length() + ':' + s);
+      }
+    }
+    StringBuilder sb = new StringBuilder(32);
+    append(sb, arg);
+    return finish(sb.toString());
+  }
+
+  /** The length of {@code Long.toString(v)}, sign included, without making the string. */
+  static int digits(long v) {
+    int n = v < 0 ? 2 : 1;
+    long x = v < 0 ? v : -v; // negative, so that Long.MIN_VALUE needs no special case
+    long p = -10;
+    for (int i = 1; i < 19; i++) {
+      if (x > p) {
+        return n;
+      }
+      n++;
+      p *= 10;
+    }
+    return n;
   }
 
   private static String finish(String key) {

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -27,6 +28,30 @@ class KeysPropertyTest {
     String k = Keys.encode(a.toArray());
     assertThat(k).isEqualTo(Keys.encode(a.toArray()));
     assertThat(k.length()).isLessThanOrEqualTo(Keys.MAX_PLAIN_LENGTH);
+  }
+
+  @Property(tries = 2000)
+  void aSingleLongOrIntKeyIsTheGeneralEncodingOfThatArgument(@ForAll long l, @ForAll int i) {
+    // Keys.of takes a shortcut for these types; the general path (used inside longer argument
+    // lists) must agree with it, or a method's key would change with its arity.
+    assertThat(Keys.encode(l, null)).isEqualTo(Keys.of(l) + "N");
+    assertThat(Keys.encode(i, null)).isEqualTo(Keys.of(i) + "N");
+    assertThat(Keys.of(l)).isEqualTo("J" + Long.toString(l).length() + ":" + l);
+    assertThat(Keys.of(i)).isEqualTo("I" + Integer.toString(i).length() + ":" + i);
+  }
+
+  @Example
+  void digitsCountsEveryPowerOfTenBoundary() {
+    long p = 1;
+    for (int k = 1; k <= 18; k++) {
+      p *= 10;
+      for (long v : new long[] {p - 1, p, p + 1, -p + 1, -p, -p - 1}) {
+        assertThat(Keys.digits(v)).as("digits(%d)", v).isEqualTo(Long.toString(v).length());
+      }
+    }
+    for (long v : new long[] {0, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 1}) {
+      assertThat(Keys.digits(v)).as("digits(%d)", v).isEqualTo(Long.toString(v).length());
+    }
   }
 
   @Provide

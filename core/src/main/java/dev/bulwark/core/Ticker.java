@@ -12,8 +12,8 @@ public interface Ticker {
   /** Returns the current reading in nanoseconds; only differences between readings mean anything. */
   long read();
 
-  /** The system ticker, {@link System#nanoTime()}. */
+  /** The system ticker, {@link System#nanoTime()}; always the same instance. */
   static Ticker system() {
-    return System::nanoTime;
+    return SystemTicker.INSTANCE;
   }
 }

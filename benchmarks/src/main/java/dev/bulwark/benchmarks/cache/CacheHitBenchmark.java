@@ -6,6 +6,7 @@ import dev.bulwark.cache.CacheManager;
 import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.cache.Cached;
 import dev.bulwark.cache.Caching;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ public class CacheHitBenchmark {
   @Setup(Level.Trial)
   public void setUp() {
     vertx = Vertx.vertx();
-    manager = CacheManager.create(vertx, CacheOptions.builder().build());
+    manager = CacheManager.create(vertx, CacheOptions.builder().meterRegistry(new SimpleMeterRegistry()).build());
     catalog = Caching.decorate(Catalog.class, id -> "Product " + id, manager);
     caffeine = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(10, TimeUnit.MINUTES).build();
     memo = new ConcurrentHashMap<>();

@@ -20,6 +20,7 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +29,8 @@ import java.util.concurrent.CompletionStage;
 /**
  * The {@link java.lang.reflect.Proxy} handler behind {@code Caching.decorate}. Every annotation is
  * read, every duration parsed and every cache created in the constructor; {@link #invoke} only
- * looks the method up in a map built once (never written afterwards, so safely shared), encodes
- * the key and makes one local lookup on a hit. Thread-safe.
+ * looks the method up by identity, encodes the key and makes one local lookup on a hit.
+ * Thread-safe.
  */
 public final class CachingHandler implements InvocationHandler {
 
@@ -37,6 +38,8 @@ public final class CachingHandler implements InvocationHandler {
 
   private final Object impl;
   private final Map<Method, Invoker> invokers;
+  /** Copy on write, by the identity of the Method instances the proxy passes; bounded. */
+  private volatile IdentityHashMap<Method, Invoker> seen = new IdentityHashMap<>();
 
   public CachingHandler(Class<?> service, Object impl, CacheManager manager, ObjectMapper mapper) {
     this.impl = impl;
@@ -64,7 +67,15 @@ public final class CachingHandler implements InvocationHandler {
 
   @Override
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
-    Invoker inv = invokers.get(method);
+    // The proxy class passes the same Method instances on every call, but not the ones
+    // getMethods() returned: look them up by identity (no Method.equals) once seen.
+    Invoker inv = seen.get(method);
+    if (inv == null) {
+      inv = invokers.get(method);
+      if (inv != null) {
+        remember(method, inv);
+      }
+    }
     if (inv != null) {
       return inv.invoke(args);
     }
@@ -79,6 +90,16 @@ public final class CachingHandler implements InvocationHandler {
       }
     }
     return call(method, args);
+  }
+
+  private void remember(Method method, Invoker inv) {
+    synchronized (invokers) {
+      if (seen.size() < 4 * invokers.size()) {
+        IdentityHashMap<Method, Invoker> copy = new IdentityHashMap<>(seen);
+        copy.put(method, inv);
+        seen = copy;
+      }
+    }
   }
 
   private Object call(Method m, Object[] args) throws Throwable {
@@ -163,10 +184,13 @@ public final class CachingHandler implements InvocationHandler {
 
   private static String key(int[] idx, Object[] args) {
     if (idx == null) {
-      return args == null ? Keys.encode() : Keys.encode(args);
+      if (args == null) {
+        return Keys.encode();
+      }
+      return args.length == 1 ? Keys.of(args[0]) : Keys.encode(args);
     }
     if (idx.length == 1) {
-      return Keys.encode(args[idx[0]]);
+      return Keys.of(args[idx[0]]);
     }
     Object[] sel = new Object[idx.length];
     for (int i = 0; i < idx.length; i++) {

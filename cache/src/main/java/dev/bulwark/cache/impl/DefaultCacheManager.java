@@ -8,6 +8,8 @@ import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.cache.CachePolicy;
 import dev.bulwark.cache.CacheTier;
 import dev.bulwark.cache.Codec;
+import dev.bulwark.core.CoarseTicker;
+import dev.bulwark.core.Ticker;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -64,6 +66,8 @@ public final class DefaultCacheManager implements CacheManager {
   private final RTopic topic;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   private final long probeTimer;
+  private final CoarseTicker coarse;
+  private final Ticker entryTicker;
   private volatile boolean closed;
 
   public DefaultCacheManager(Vertx vertx, CacheOptions options) {
@@ -71,6 +75,10 @@ public final class DefaultCacheManager implements CacheManager {
     this.options = options;
     this.registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
     this.timeoutMs = Math.max(1, options.redisTimeout().toMillis());
+    // Entry freshness needs milliseconds, not a nanoTime call per hit; an injected ticker (tests)
+    // is used as it is.
+    this.coarse = options.ticker() == Ticker.system() ? CoarseTicker.acquire() : null;
+    this.entryTicker = coarse != null ? coarse : options.ticker();
     this.breaker = new Breaker(options.breakerFailureThreshold(), options.breakerOpenDuration().toNanos(),
         options.ticker(), this::onReconnect);
     if (options.redisUrl() == null) {
@@ -152,6 +160,9 @@ public final class DefaultCacheManager implements CacheManager {
   @Override
   public Future<Void> close() {
     closed = true;
+    if (coarse != null) {
+      coarse.close();
+    }
     if (redisson == null) {
       return Future.succeededFuture();
     }
@@ -164,6 +175,11 @@ public final class DefaultCacheManager implements CacheManager {
 
   Vertx vertx() {
     return vertx;
+  }
+
+  /** The time source of entry freshness and local expiry. */
+  Ticker entryTicker() {
+    return entryTicker;
   }
 
   String id() {
