@@ -6,6 +6,7 @@ import dev.bulwark.cache.CacheManager;
 import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.cache.Cached;
 import dev.bulwark.cache.Caching;
+import dev.bulwark.core.CoarseTicker;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.util.concurrent.ConcurrentHashMap;
@@ -23,6 +24,7 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
+import org.springframework.context.annotation.AnnotationConfigApplicationContext;
 
 /**
  * What does a cache hit through {@code Caching.decorate} cost, against the same lookup done by
@@ -32,7 +34,11 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@code bulwark}: a {@code @Cached} method of a decorated interface (proxy dispatch, key
  *       encoding, one Caffeine lookup, hit metrics);
  *   <li>{@code caffeine}: raw Caffeine {@code getIfPresent} with a {@code Long} key;
- *   <li>{@code chm}: a hand-written {@code ConcurrentHashMap} memo.
+ *   <li>{@code caffeineCoarse}: raw Caffeine with the millisecond ticker Bulwark uses, to show
+ *       where the difference to {@code caffeine} comes from (a {@code System.nanoTime()} per read);
+ *   <li>{@code chm}: a hand-written {@code ConcurrentHashMap} memo;
+ *   <li>{@code spring}: the same method behind Spring's {@code @Cacheable} with Spring's
+ *       {@code CaffeineCacheManager} (see {@link SpringCatalog}).
  * </ul>
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CacheHit -f 1 -wi 3 -i 5 -prof gc}.
@@ -54,13 +60,17 @@ public class CacheHitBenchmark {
 
   static final int KEYS = 1000;
 
-  @Param({"bulwark", "caffeine", "chm"})
+  @Param({"bulwark", "caffeine", "caffeineCoarse", "chm", "spring"})
   public String impl;
 
   private Vertx vertx;
   private CacheManager manager;
   private Catalog catalog;
   private Cache<Long, String> caffeine;
+  private CoarseTicker coarse;
+  private Cache<Long, String> caffeineCoarse;
+  private AnnotationConfigApplicationContext spring;
+  private SpringCatalog springCatalog;
   private ConcurrentHashMap<Long, String> memo;
   private long next;
 
@@ -70,16 +80,25 @@ public class CacheHitBenchmark {
     manager = CacheManager.create(vertx, CacheOptions.builder().meterRegistry(new SimpleMeterRegistry()).build());
     catalog = Caching.decorate(Catalog.class, id -> "Product " + id, manager);
     caffeine = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(10, TimeUnit.MINUTES).build();
+    coarse = CoarseTicker.acquire();
+    caffeineCoarse = Caffeine.newBuilder().maximumSize(10_000).expireAfterWrite(10, TimeUnit.MINUTES)
+        .ticker(coarse::read).build();
+    spring = SpringCatalog.start();
+    springCatalog = spring.getBean(SpringCatalog.class);
     memo = new ConcurrentHashMap<>();
     for (long id = 0; id < KEYS; id++) {
       catalog.name(id);
+      springCatalog.name(id);
       caffeine.put(id, "Product " + id);
+      caffeineCoarse.put(id, "Product " + id);
       memo.put(id, "Product " + id);
     }
   }
 
   @TearDown(Level.Trial)
   public void tearDown() {
+    spring.close();
+    coarse.close();
     manager.close().await();
     vertx.close().await();
   }
@@ -92,6 +111,10 @@ public class CacheHitBenchmark {
         return catalog.name(id);
       case "caffeine":
         return caffeine.getIfPresent(id);
+      case "caffeineCoarse":
+        return caffeineCoarse.getIfPresent(id);
+      case "spring":
+        return springCatalog.name(id);
       default:
         return memo.computeIfAbsent(id, k -> "Product " + k);
     }
