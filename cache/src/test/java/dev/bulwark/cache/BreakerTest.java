@@ -7,8 +7,10 @@ import static org.awaitility.Awaitility.await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 /** Redis paused with SIGSTOP: the cache keeps answering, the breaker opens, then closes on SIGCONT. */
@@ -53,6 +55,57 @@ class BreakerTest {
         assertThat(cache.getIfPresent("k")).isNull();
         assertThat(await(cache.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
       } finally {
+        m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void redisPausedAtStart_neverBlocksTheEventLoop_andTheCacheJoinsRedisWhenItAnswers() throws Exception {
+    // One event loop: the probe, the cache calls and the watchdog timer below all share it, so any
+    // Redisson call that connects on it shows up as a late timer.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try (Servers.PrivateRedis redis = Servers.PrivateRedis.start()) {
+      redis.pause();
+      CacheOptions options = CacheOptions.builder()
+          .redisUrl(redis.url())
+          .redisTimeout(Duration.ofMillis(50))
+          .breakerFailureThreshold(3)
+          .breakerOpenDuration(Duration.ofMillis(300))
+          .build();
+      CacheManager m = CacheManager.create(vertx, options);
+      CacheManager other = null;
+      try {
+        assertThat(m.health().status()).isEqualTo(CacheHealth.Status.DEGRADED);
+        Cache<String> cache = m.cache("paused-start", CachePolicy.ttl(Duration.ofMinutes(5)), LocalCacheTest.strings());
+        AtomicLong last = new AtomicLong(System.nanoTime());
+        AtomicLong maxLateMs = new AtomicLong();
+        long watchdog = vertx.setPeriodic(20, id -> {
+          long now = System.nanoTime();
+          maxLateMs.accumulateAndGet(TimeUnit.NANOSECONDS.toMillis(now - last.getAndSet(now)) - 20, Math::max);
+        });
+        for (int i = 0; i < 30; i++) {
+          String key = "k" + i;
+          assertThat(await(cache.get(key, () -> Future.succeededFuture(key)))).isEqualTo(key);
+          Thread.sleep(100);
+        }
+        vertx.cancelTimer(watchdog);
+        // Connecting takes up to a second on a paused Redis; the probe must do it off the loop.
+        assertThat(maxLateMs.get()).as("longest event-loop stall, ms").isLessThan(500);
+
+        redis.resume();
+        await().atMost(Duration.ofSeconds(10)).until(() -> m.health().status() == CacheHealth.Status.UP);
+        assertThat(await(cache.put("x", "written after connecting"))).isNull();
+        other = CacheManager.create(vertx, options);
+        Cache<String> seen = other.cache("paused-start", CachePolicy.ttl(Duration.ofMinutes(5)), LocalCacheTest.strings());
+        assertThat(await(seen.get("x", () -> Future.failedFuture("expected the value from Redis"))))
+            .isEqualTo("written after connecting");
+      } finally {
+        if (other != null) {
+          other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        }
         m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
     } finally {

@@ -65,6 +65,13 @@ public final class DefaultCacheManager implements CacheManager {
   private final RedissonClient redisson;
   private final RTopic topic;
   private final AtomicBoolean subscribed = new AtomicBoolean();
+  /**
+   * Whether the lazily initialized client has connected once. Until then a Redisson call connects
+   * on the calling thread (up to the connect timeout when Redis does not answer), so none is made
+   * but from a worker thread; afterwards Redisson reconnects in the background.
+   */
+  private volatile boolean connected;
+  private final AtomicBoolean connecting = new AtomicBoolean();
   private final long probeTimer;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
@@ -152,6 +159,10 @@ public final class DefaultCacheManager implements CacheManager {
     if (redisson == null) {
       return new CacheHealth(CacheHealth.Status.UP, BreakerState.DISABLED, "local caches only");
     }
+    if (!connected) {
+      return new CacheHealth(CacheHealth.Status.DEGRADED, breaker.state(),
+          "not connected to Redis yet; " + breaker.describe());
+    }
     BreakerState s = breaker.state();
     return new CacheHealth(s == BreakerState.CLOSED ? CacheHealth.Status.UP : CacheHealth.Status.DEGRADED,
         s, breaker.describe());
@@ -192,7 +203,7 @@ public final class DefaultCacheManager implements CacheManager {
 
   /** Whether Redis calls would be tried now (the breaker is closed). */
   boolean redisUsable() {
-    return redisson != null && !closed && breaker.isClosed();
+    return redisson != null && connected && !closed && breaker.isClosed();
   }
 
   /**
@@ -200,7 +211,7 @@ public final class DefaultCacheManager implements CacheManager {
    * Failures are counted on {@code errors} and never carry a stack trace.
    */
   <T> Future<T> call(ContextInternal ctx, Counter errors, long deadlineMs, Supplier<RFuture<T>> op) {
-    if (redisson == null || closed || !breaker.tryAcquire()) {
+    if (redisson == null || closed || !connected || !breaker.tryAcquire()) {
       return ctx.failedFuture(BREAKER_OPEN);
     }
     Promise<T> p = ctx.promise();
@@ -276,6 +287,11 @@ public final class DefaultCacheManager implements CacheManager {
       breaker.forceOpen("cannot connect: " + e.getClass().getSimpleName());
       return;
     }
+    // The first call of a lazily initialized client connects before it returns: a future that
+    // is not already failed means the client is connected.
+    if (!connected && !(listening.isDone() && listening.cause() != null)) {
+      connected = true;
+    }
     listening.whenComplete((v, e) -> {
       if (e != null) {
         subscribed.set(false);
@@ -320,11 +336,38 @@ public final class DefaultCacheManager implements CacheManager {
   }
 
   private void probe() {
-    if (closed || breaker.isClosed()) {
+    if (closed || breaker.isClosed() && connected) {
+      return;
+    }
+    if (!connected) {
+      connectInBackground();
       return;
     }
     ContextInternal ctx = (ContextInternal) vertx.getOrCreateContext();
     call(ctx, null, () -> redisson.getBucket("bulwark:__probe").isExistsAsync());
+  }
+
+  /** One connect attempt at a time, on a worker thread; the next probe closes the breaker. */
+  private void connectInBackground() {
+    if (!connecting.compareAndSet(false, true)) {
+      return;
+    }
+    vertx.executeBlocking(() -> {
+      redisson.getBucket("bulwark:__probe").isExistsAsync().toCompletableFuture()
+          .get(Math.max(timeoutMs, 1000) * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+      return null;
+    }, false).onComplete(ar -> {
+      if (ar.succeeded() && !closed) {
+        LOG.info("bulwark cache: connected to Redis");
+        connected = true;
+        if (breaker.isClosed()) {
+          // No breaker transition will announce it: drop what may have missed invalidations
+          // and subscribe now.
+          onReconnect();
+        }
+      }
+      connecting.set(false);
+    });
   }
 
   private void onReconnect() {
