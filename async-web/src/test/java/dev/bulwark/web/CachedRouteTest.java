@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.cache.Cached;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.vertx.core.Vertx;
@@ -22,6 +23,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -36,9 +38,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * {@code @Cached} routes on a real server over loopback: single flight on a cold key, ETag and
  * {@code Cache-Control}, conditional requests, what the key covers, what is never stored, the
- * credential rules, declaration errors and the cache's meters. Each test uses its own route (or
- * its own path parameter), so the tests share one server without sharing cache entries; every
- * handler counts its runs, and its body names the run that produced it.
+ * credential rules, declaration errors, the cache's meters, and 404s cached for their own TTL
+ * with {@code @CachedNotFound}. Each test uses its own route (or its own path parameter), so the
+ * tests share one server without sharing cache entries; every handler counts its runs, and its
+ * body names the run that produced it. The test of the 404 TTL runs its own server on a ticker it
+ * moves by hand.
  */
 @ExtendWith(VertxExtension.class)
 class CachedRouteTest {
@@ -49,6 +53,8 @@ class CachedRouteTest {
   private static final Map<String, AtomicInteger> CALLS = new ConcurrentHashMap<>();
   private static final CompletableFuture<Void> COLD_GATE = new CompletableFuture<>();
   private static final CompletableFuture<Void> COOKIE_GATE = new CompletableFuture<>();
+  private static final CompletableFuture<Void> GONE_COLD_GATE = new CompletableFuture<>();
+  private static final Map<String, String> SHELF = new ConcurrentHashMap<>();
 
   private static Vertx vertx;
   private static TestServer server;
@@ -173,6 +179,97 @@ class CachedRouteTest {
     @Cached(ttl = "60s")
     public String metered() {
       return "metered run " + call("metered");
+    }
+
+    @Get("/gone/{id}")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "10s")
+    public String gone(@PathParam("id") String id) {
+      call("gone-" + id);
+      throw HttpException.notFound("no \"" + id + "\" here");
+    }
+
+    /** {@link #gone} without a cache: how the route answers a 404 uncached. */
+    @Get("/gone-uncached/{id}")
+    public String goneUncached(@PathParam("id") String id) {
+      throw HttpException.notFound("no \"" + id + "\" here");
+    }
+
+    /** Held until every cold request is waiting on the one load, which then fails with a 404. */
+    @Get("/gone-cold")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "10s")
+    public CompletionStage<String> goneCold() {
+      int n = call("gone-cold");
+      return GONE_COLD_GATE.thenApply(v -> {
+        throw HttpException.notFound("cold run " + n + " found nothing");
+      });
+    }
+
+    /** A 404 returned as a {@code Response}, with a header that makes it unshareable by {@code kind}. */
+    @Get("/gone-response/{kind}")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "10s")
+    public Response<String> goneResponse(@PathParam("kind") String kind) {
+      Response<String> r = Response.of(404, "missing " + kind + " run " + call("gone-response-" + kind));
+      switch (kind) {
+        case "plain":
+          return r;
+        case "set-cookie":
+          return r.withHeader("Set-Cookie", "session=1");
+        case "private":
+          return r.withHeader("Cache-Control", "private");
+        case "no-store":
+          return r.withHeader("Cache-Control", "no-store");
+        default:
+          throw new IllegalArgumentException(kind);
+      }
+    }
+
+    /** Answers with another error status, chosen by {@code kind}. */
+    @Get("/gone-other/{kind}")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "10s")
+    public Response<String> goneOther(@PathParam("kind") String kind) {
+      int n = call("gone-other-" + kind);
+      switch (kind) {
+        case "bad-request":
+          throw HttpException.badRequest("bad run " + n);
+        case "unavailable":
+          throw new HttpException(503, "unavailable run " + n);
+        case "broken":
+          throw new IllegalStateException("broken run " + n);
+        case "response-400":
+          return Response.of(400, "response 400 run " + n);
+        case "response-500":
+          return Response.of(500, "response 500 run " + n);
+        default:
+          throw new IllegalArgumentException(kind);
+      }
+    }
+
+    @Get("/gone-mine/{id}")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "10s")
+    @HttpCacheKey(perUser = true)
+    public String goneMine(@PathParam("id") String id, @HeaderParam("Authorization") String user) {
+      call("gone-mine-" + id + "-" + user);
+      throw HttpException.notFound("nothing for " + user);
+    }
+  }
+
+  /** An item from {@link #SHELF}, 404 until it is put there. */
+  public static class Shelf {
+    @Get("/shelf/{id}")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "1s")
+    public String item(@PathParam("id") String id) {
+      call("shelf-" + id);
+      String item = SHELF.get(id);
+      if (item == null) {
+        throw HttpException.notFound("no " + id + " on the shelf");
+      }
+      return item;
     }
   }
 
@@ -475,7 +572,7 @@ class CachedRouteTest {
   }
 
   @Test
-  void httpExceptions_areNotCached() {
+  void httpExceptions_withoutCachedNotFound_areNotCached() {
     for (int i = 1; i <= 3; i++) {
       HttpResponse<String> r = get("/missing");
 
@@ -496,6 +593,165 @@ class CachedRouteTest {
       assertThat(r.body()).doesNotContain("broken on purpose");
     }
     assertThat(calls("broken")).isEqualTo(3);
+  }
+
+  @Test
+  void notFound_isServedFromItsCache_withTheUncachedRoutesBody_andMaxAgeWithinItsTtl() {
+    HttpResponse<String> uncached = get("/gone-uncached/a");
+    HttpResponse<String> first = get("/gone/a");
+    HttpResponse<String> second = get("/gone/a");
+
+    assertThat(uncached.statusCode()).isEqualTo(404);
+    for (HttpResponse<String> r : List.of(first, second)) {
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo(uncached.body()).isEqualTo("{\"error\":\"no \\\"a\\\" here\"}");
+      assertThat(r.headers().firstValue("Content-Type")).isEqualTo(uncached.headers().firstValue("Content-Type"))
+          .hasValue("application/json");
+      assertThat(r.headers().firstValue("ETag")).hasValueSatisfying(e -> assertThat(e).matches(STRONG_ETAG));
+      assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(
+          cc -> assertThat(cc).matches("public, max-age=\\d+"));
+      assertThat(maxAge(r)).isBetween(1L, 10L);
+    }
+    assertThat(second.headers().firstValue("ETag")).isEqualTo(first.headers().firstValue("ETag"));
+    assertThat(calls("gone-a")).isEqualTo(1);
+    assertThat(get("/gone/b").statusCode()).isEqualTo(404);
+    assertThat(calls("gone-b")).isEqualTo(1);
+  }
+
+  @Test
+  void notFound_ifNoneMatch_answers304_withoutRunningTheHandler() {
+    HttpResponse<String> first = get("/gone/inm");
+    String etag = first.headers().firstValue("ETag").orElseThrow();
+
+    HttpResponse<String> conditional = get("/gone/inm", "If-None-Match", etag);
+    HttpResponse<String> other = get("/gone/inm", "If-None-Match", "\"not-the-etag\"");
+
+    assertThat(conditional.statusCode()).isEqualTo(304);
+    assertThat(conditional.body()).isEmpty();
+    assertThat(conditional.headers().firstValue("ETag")).hasValue(etag);
+    assertThat(conditional.headers().firstValue("Cache-Control")).hasValueSatisfying(
+        cc -> assertThat(cc).startsWith("public, max-age="));
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(other.body()).isEqualTo(first.body());
+    assertThat(calls("gone-inm")).isEqualTo(1);
+  }
+
+  @Test
+  void notFound_coldConcurrentRequests_runTheHandlerOnce_andAllGetItsAnswer() {
+    int n = 50;
+    List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      responses.add(Http.sendAsync(server.client(), server.request("/gone-cold").GET().build()));
+    }
+    // Every request has missed and waits on the single load; only now may the load find nothing.
+    await().atMost(Duration.ofSeconds(15)).until(() -> misses("http.GET_gone-cold") >= n);
+    GONE_COLD_GATE.complete(null);
+
+    Set<String> etags = new HashSet<>();
+    for (CompletableFuture<HttpResponse<String>> f : responses) {
+      HttpResponse<String> r = Http.await(f);
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(Http.error(r)).isEqualTo("cold run 1 found nothing");
+      etags.add(r.headers().firstValue("ETag").orElseThrow());
+    }
+    assertThat(etags).hasSize(1);
+    assertThat(get("/gone-cold").body()).isEqualTo(Http.await(responses.get(0)).body());
+    assertThat(calls("gone-cold")).isEqualTo(1);
+  }
+
+  @Test
+  void notFound_afterItsTtl_runsTheHandlerAgain_andTheItemCreatedMeanwhileIsStored() {
+    AtomicLong nanos = new AtomicLong();
+    try (TestServer shelf = TestServer.start(vertx,
+        o -> o.cache(CacheOptions.builder().ticker(nanos::get).build()), new Shelf())) {
+      HttpResponse<String> missing = shelf.get("/shelf/book");
+      SHELF.put("book", "a book");
+      HttpResponse<String> stillMissing = shelf.get("/shelf/book");
+      nanos.addAndGet(Duration.ofMillis(999).toNanos());
+      HttpResponse<String> lastMissing = shelf.get("/shelf/book");
+      int runsWhileFresh = calls("shelf-book");
+      nanos.addAndGet(Duration.ofMillis(1).toNanos());
+      HttpResponse<String> found = shelf.get("/shelf/book");
+      HttpResponse<String> foundAgain = shelf.get("/shelf/book");
+
+      for (HttpResponse<String> r : List.of(missing, stillMissing, lastMissing)) {
+        assertThat(r.statusCode()).isEqualTo(404);
+        assertThat(Http.error(r)).isEqualTo("no book on the shelf");
+      }
+      assertThat(maxAge(missing)).isEqualTo(1);
+      assertThat(maxAge(lastMissing)).isZero();
+      assertThat(runsWhileFresh).isEqualTo(1);
+      assertThat(found.statusCode()).isEqualTo(200);
+      assertThat(found.body()).isEqualTo("a book");
+      assertThat(maxAge(found)).isEqualTo(60);
+      assertThat(foundAgain.body()).isEqualTo("a book");
+      assertThat(calls("shelf-book")).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void notFoundResponse_isStored_likeAThrownOne() {
+    HttpResponse<String> first = get("/gone-response/plain");
+    HttpResponse<String> second = get("/gone-response/plain");
+
+    for (HttpResponse<String> r : List.of(first, second)) {
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo("missing plain run 1");
+      assertThat(r.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+      assertThat(r.headers().firstValue("ETag")).isPresent();
+    }
+    assertThat(calls("gone-response-plain")).isEqualTo(1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({"set-cookie, Set-Cookie", "private, Cache-Control", "no-store, Cache-Control"})
+  void unshareableNotFound_isNeverStored_andTheHandlerRunsEveryTime(String kind, String header) {
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> r = get("/gone-response/" + kind);
+
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo("missing " + kind + " run " + i);
+      assertThat(r.headers().firstValue(header)).isPresent();
+      assertThat(r.headers().firstValue("ETag")).isEmpty();
+    }
+    assertThat(calls("gone-response-" + kind)).isEqualTo(3);
+  }
+
+  @ParameterizedTest(name = "{0} -> {1}")
+  @CsvSource({"bad-request, 400", "unavailable, 503", "broken, 500", "response-400, 400",
+      "response-500, 500"})
+  void otherErrorStatuses_withCachedNotFound_areNeverStored(String kind, int status) {
+    for (int i = 1; i <= 3; i++) {
+      HttpResponse<String> r = get("/gone-other/" + kind);
+
+      assertThat(r.statusCode()).isEqualTo(status);
+      assertThat(r.headers().firstValue("ETag")).isEmpty();
+      assertThat(r.headers().firstValue("Cache-Control")).isEmpty();
+      if (!kind.equals("broken")) {
+        assertThat(r.body()).contains("run " + i);
+      }
+    }
+    assertThat(calls("gone-other-" + kind)).isEqualTo(3);
+  }
+
+  @Test
+  void notFound_perUser_isKeptPerUser_andAnsweredPrivate() {
+    HttpResponse<String> alice = get("/gone-mine/x", "Authorization", "Bearer alice");
+    HttpResponse<String> aliceAgain = get("/gone-mine/x", "Authorization", "Bearer alice");
+    HttpResponse<String> bob = get("/gone-mine/x", "Authorization", "Bearer bob");
+
+    assertThat(Http.error(alice)).isEqualTo("nothing for Bearer alice");
+    assertThat(aliceAgain.body()).isEqualTo(alice.body());
+    assertThat(Http.error(bob)).isEqualTo("nothing for Bearer bob");
+    for (HttpResponse<String> r : List.of(alice, aliceAgain, bob)) {
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.headers().firstValue("Cache-Control")).hasValueSatisfying(
+          cc -> assertThat(cc).matches("private, max-age=\\d+"));
+      assertThat(r.headers().firstValue("Vary")).hasValueSatisfying(
+          v -> assertThat(v).contains("Authorization").contains("Cookie"));
+    }
+    assertThat(calls("gone-mine-x-Bearer alice")).isEqualTo(1);
+    assertThat(calls("gone-mine-x-Bearer bob")).isEqualTo(1);
   }
 
   @Test

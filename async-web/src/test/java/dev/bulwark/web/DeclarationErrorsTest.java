@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.bulwark.cache.Cached;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -190,6 +191,59 @@ class DeclarationErrorsTest {
     }
   }
 
+  public static class NotFoundWithoutCached {
+    @Get("/a")
+    @CachedNotFound(ttl = "10s")
+    public String m() {
+      return "";
+    }
+  }
+
+  public static class NotFoundBadTtl {
+    @Get("/a")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "soon")
+    public String m() {
+      return "";
+    }
+  }
+
+  public static class NotFoundZeroTtl {
+    @Get("/a")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "0s")
+    public String m() {
+      return "";
+    }
+  }
+
+  public static class NotFoundNegativeTtl {
+    @Get("/a")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "-5s")
+    public String m() {
+      return "";
+    }
+  }
+
+  public static class NotFoundOutlivesFound {
+    @Get("/a")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "2m")
+    public String m() {
+      return "";
+    }
+  }
+
+  public static class NotFoundAsLongAsFound {
+    @Get("/not-found-as-long-as-found")
+    @Cached(ttl = "60s")
+    @CachedNotFound(ttl = "1m")
+    public String m() {
+      return "";
+    }
+  }
+
   static Stream<Arguments> mistakes() {
     return Stream.of(
         Arguments.of(List.of(new Unannotated()), "Unannotated.m(int)",
@@ -223,7 +277,20 @@ class DeclarationErrorsTest {
         Arguments.of(List.of(new InvertedRange()), "InvertedRange.m(int)", "@Range min 5 > max 1"),
         Arguments.of(List.of(new TwoSources()), "TwoSources.m(String)",
             "more than one of @PathParam, @QueryParam, @HeaderParam"),
-        Arguments.of(List.of(new StaticHandler()), "StaticHandler.m()", "is static"));
+        Arguments.of(List.of(new StaticHandler()), "StaticHandler.m()", "is static"),
+        Arguments.of(List.of(new NotFoundWithoutCached()), "NotFoundWithoutCached.m()",
+            "has @CachedNotFound without @Cached"),
+        Arguments.of(List.of(new NotFoundBadTtl()), "NotFoundBadTtl.m()",
+            "has a bad @CachedNotFound: @CachedNotFound(ttl) must be a duration such as 200ms, 5s or 2m, "
+                + "but was 'soon'"),
+        Arguments.of(List.of(new NotFoundZeroTtl()), "NotFoundZeroTtl.m()",
+            "has a bad @CachedNotFound: @CachedNotFound(ttl) must be > 0, but was '0s'"),
+        Arguments.of(List.of(new NotFoundNegativeTtl()), "NotFoundNegativeTtl.m()",
+            "has a bad @CachedNotFound: @CachedNotFound(ttl) must be a duration such as 200ms, 5s or 2m, "
+                + "but was '-5s'"),
+        Arguments.of(List.of(new NotFoundOutlivesFound()), "NotFoundOutlivesFound.m()",
+            "has a bad @CachedNotFound: @CachedNotFound(ttl) must be at most @Cached(ttl) '60s' "
+                + "(a negative answer must not outlive a positive one), but was '2m'"));
   }
 
   @ParameterizedTest(name = "{1}")
@@ -259,6 +326,11 @@ class DeclarationErrorsTest {
         return other;
       }
     })).doesNotThrowAnyException();
+  }
+
+  @Test
+  void notFoundTtlEqualToTheRoutes_isAccepted() {
+    assertThatCode(() -> newServer().handler(new NotFoundAsLongAsFound())).doesNotThrowAnyException();
   }
 
   @Test

@@ -49,6 +49,17 @@ public interface Cache<V> {
    */
   V getIfPresent(String key);
 
+  /**
+   * The fresh value for {@code key} without loading it: from the local tier, else (on the
+   * {@link CacheTier#SHARED} and {@link CacheTier#TWO_LEVEL} tiers) from Redis, keeping what it
+   * finds in the local tier. Unlike {@link #get} it never runs a loader nor waits on another
+   * load; unlike {@link #getIfPresent} it reaches Redis. Counts a hit or a miss.
+   *
+   * @return a future of the value, or of null when there is no fresh one (also when Redis cannot
+   *     be reached); it never fails
+   */
+  Future<V> find(String key);
+
   /** Stores a value, fresh for the policy's TTL, and invalidates other instances' local copies. */
   Future<Void> put(String key, V value);
 

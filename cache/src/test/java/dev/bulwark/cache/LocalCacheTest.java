@@ -90,6 +90,25 @@ class LocalCacheTest {
   }
 
   @Test
+  void find_returnsTheFreshValue_neverLoads_andCountsHitsAndMisses() throws Exception {
+    Cache<String> cache = manager.cache("find", CachePolicy.ttl(Duration.ofSeconds(10))
+        .withStaleWhileRevalidate(Duration.ofSeconds(30)), strings());
+    await(cache.put("k", "v"));
+
+    assertThat(await(cache.find("k"))).isEqualTo("v");
+    assertThat(await(cache.find("absent"))).isNull();
+    ticker.advance(Duration.ofSeconds(11));
+    // Stale (within staleWhileRevalidate) is not fresh: find neither serves it nor refreshes it.
+    assertThat(await(cache.find("k"))).isNull();
+    assertThat(registry.get("bulwark.cache.gets").tags("cache", "find", "result", "hit").functionCounter()
+        .count()).isEqualTo(1);
+    assertThat(registry.get("bulwark.cache.gets").tags("cache", "find", "result", "miss").functionCounter()
+        .count()).isEqualTo(2);
+    assertThat(registry.find("bulwark.cache.loads").tags("cache", "find").counters())
+        .allSatisfy(c -> assertThat(c.count()).isZero());
+  }
+
+  @Test
   void staleWhileRevalidate_servesStaleAndRefreshesOnce() throws Exception {
     Cache<String> cache = manager.cache("swr", CachePolicy.ttl(Duration.ofSeconds(10))
         .withStaleWhileRevalidate(Duration.ofSeconds(30)), strings());

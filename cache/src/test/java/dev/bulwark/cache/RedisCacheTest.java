@@ -150,6 +150,33 @@ class RedisCacheTest {
   }
 
   @Test
+  void find_readsAnotherInstancesValueFromRedis_withoutLoadingOrTakingALease() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    Cache<String> b = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
+    await(a.put("k", "v"));
+
+    assertThat(await(b.find("k"))).isEqualTo("v");
+    assertThat(await(b.find("absent"))).isNull();
+    assertThat(raw.getBucket("bulwarklease:" + name + ":absent").isExists()).isFalse();
+    assertThat(raw.getBucket("bulwark:" + name + ":absent").isExists()).isFalse();
+  }
+
+  @Test
+  void find_onTheSharedTier_readsRedisEveryTime() throws Exception {
+    CachePolicy shared = CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED);
+    Cache<String> a = cache(manager(CacheOptions.builder()), shared);
+    Cache<String> b = cache(manager(CacheOptions.builder()), shared);
+    assertThat(await(b.find("k"))).isNull();
+
+    await(a.put("k", "v"));
+
+    assertThat(await(b.find("k"))).isEqualTo("v");
+    assertThat(b.getIfPresent("k")).isNull();
+    await(a.invalidate("k"));
+    assertThat(await(b.find("k"))).isNull();
+  }
+
+  @Test
   void garbageBytes_areAMissAndAMetric_neverAnError() throws Exception {
     Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));
     raw.getBucket("bulwark:" + name + ":k", ByteArrayCodec.INSTANCE).set(new byte[] {(byte) 0xAC, (byte) 0xED, 0, 5, 1, 2});

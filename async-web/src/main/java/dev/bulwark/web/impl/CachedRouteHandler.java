@@ -35,6 +35,17 @@ import java.util.TreeMap;
  * answers with it, and every request that was waiting on that load runs the handler itself.
  * Requests carrying {@code Authorization} or {@code Cookie} bypass the cache unless the route is
  * cached per user. Runs on the request's event loop.
+ *
+ * <p>With {@code @CachedNotFound} a shareable 404 (an {@link HttpException} encoded as
+ * {@link Errors} would write it, or a {@code Response} with status 404) goes to a second cache,
+ * {@code notFound}, with its own shorter TTL. A request reads the route's fresh entry first, then
+ * the 404's. Single flight still holds because the 404 travels through the route's load: its
+ * loader stores the 404 in {@code notFound} (awaiting the write, so Redis has it before the
+ * route's lease is released), then fails the load with {@link NotFound} carrying it, which every
+ * waiter of that load serves as is. A request that starts after the load ended finds the 404 in
+ * {@code notFound}: it was stored before the route's in-flight entry was removed. On the Redis
+ * tiers the loader first asks {@code notFound} (through Redis) for a 404 that another instance
+ * stored while this one waited for the route's lease, so the handler runs once per cluster.
  */
 final class CachedRouteHandler implements Handler<RoutingContext> {
 
@@ -50,12 +61,15 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
   private final String[] vary;
   private final boolean perUser;
   private final long ttlSeconds;
+  private final Cache<CachedResponse> notFound;
+  private final long notFoundTtlSeconds;
   private final ObjectWriter json;
   private final String varyHeader;
 
   CachedRouteHandler(RouteHandler inner, RouteHandler.Tracking tracking, Cache<CachedResponse> cache,
       String method, String template, List<String> pathParams, String[] queryNames, String[] vary,
-      boolean perUser, long ttlSeconds, ObjectWriter json) {
+      boolean perUser, long ttlSeconds, Cache<CachedResponse> notFound, long notFoundTtlSeconds,
+      ObjectWriter json) {
     this.inner = inner;
     this.tracking = tracking;
     this.cache = cache;
@@ -66,6 +80,8 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     this.vary = vary.clone();
     this.perUser = perUser;
     this.ttlSeconds = ttlSeconds;
+    this.notFound = notFound;
+    this.notFoundTtlSeconds = notFoundTtlSeconds;
     this.json = json;
     List<String> varies = new ArrayList<>(List.of(vary));
     if (perUser) {
@@ -90,25 +106,25 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     String key = key(ctx);
     CachedResponse hit = cache.getIfPresent(key);
     if (hit != null) {
-      serve(ctx, hit, key);
+      serve(ctx, hit, cache, key, ttlSeconds);
       return;
+    }
+    if (notFound != null) {
+      CachedResponse missing = notFound.getIfPresent(key);
+      if (missing != null) {
+        serve(ctx, missing, notFound, key, notFoundTtlSeconds);
+        return;
+      }
     }
     boolean[] ran = {false};
     cache.get(key, () -> {
       ran[0] = true;
-      return inner.produce(ctx).compose(value -> {
-        CachedResponse encoded;
-        try {
-          encoded = encode(value);
-        } catch (Exception e) {
-          return Future.failedFuture(e);
-        }
-        return cacheable(encoded) ? Future.succeededFuture(encoded)
-            : Future.failedFuture(new Uncacheable(encoded));
-      });
+      return notFound == null ? load(ctx) : loadOrNotFound(ctx, key);
     }).onComplete(ar -> {
       if (ar.succeeded()) {
-        serve(ctx, ar.result(), key);
+        serve(ctx, ar.result(), cache, key, ttlSeconds);
+      } else if (ar.cause() instanceof NotFound) {
+        serve(ctx, ((NotFound) ar.cause()).response, notFound, key, notFoundTtlSeconds);
       } else if (ar.cause() instanceof Uncacheable && ran[0]) {
         send(ctx, ((Uncacheable) ar.cause()).response, null);
       } else if (ar.cause() instanceof Uncacheable) {
@@ -117,6 +133,54 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
         Errors.handle(ctx, ar.cause());
       }
     });
+  }
+
+  /** Runs the handler: an answer that may be stored succeeds, any other fails the load. */
+  private Future<CachedResponse> load(RoutingContext ctx) {
+    return inner.produce(ctx).compose(value -> {
+      CachedResponse encoded;
+      try {
+        encoded = encode(value);
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+      return CACHEABLE.contains(encoded.status()) && shareable(encoded) ? Future.succeededFuture(encoded)
+          : Future.failedFuture(new Uncacheable(encoded));
+    });
+  }
+
+  /**
+   * As {@link #load}, but a 404 found now, or stored meanwhile by another load, fails the load
+   * with {@link NotFound}; a new one is in {@code notFound} before the load ends.
+   */
+  private Future<CachedResponse> loadOrNotFound(RoutingContext ctx, String key) {
+    return notFound.find(key).compose(known -> {
+      if (known != null) {
+        return Future.failedFuture(new NotFound(known));
+      }
+      return load(ctx).recover(failure -> {
+        CachedResponse answer = notFoundAnswer(failure);
+        if (answer == null) {
+          return Future.failedFuture(failure);
+        }
+        // A failed write (Redis down) still stores locally; the answer is served either way.
+        return notFound.put(key, answer).transform(stored -> Future.failedFuture(new NotFound(answer)));
+      });
+    });
+  }
+
+  /** The failure of a load as the 404 to store, or null if it is not a 404 that may be shared. */
+  private static CachedResponse notFoundAnswer(Throwable failure) {
+    Throwable f = Errors.unwrap(failure);
+    if (f instanceof Uncacheable) {
+      CachedResponse r = ((Uncacheable) f).response;
+      return r.status() == 404 && shareable(r) ? r : null;
+    }
+    if (f instanceof HttpException && ((HttpException) f).status() == 404) {
+      List<String[]> headers = List.<String[]>of(new String[] {"Content-Type", Errors.CONTENT_TYPE});
+      return CachedResponse.of(404, headers, Errors.body(f.getMessage()));
+    }
+    return null;
   }
 
   private void runUncached(RoutingContext ctx) {
@@ -170,9 +234,11 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     return Keys.encode(parts.toArray());
   }
 
-  private void serve(RoutingContext ctx, CachedResponse r, String key) {
-    long remaining = cache.remainingTtlMillis(key);
-    long maxAge = remaining < 0 ? ttlSeconds : remaining / 1000;
+  /** Serves an entry of {@code from} with the seconds it has left ({@code ttl} when unknown). */
+  private void serve(RoutingContext ctx, CachedResponse r, Cache<CachedResponse> from, String key,
+      long ttl) {
+    long remaining = from.remainingTtlMillis(key);
+    long maxAge = remaining < 0 ? ttl : remaining / 1000;
     String cacheControl = (perUser ? "private" : "public") + ", max-age=" + maxAge;
     String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     if (ifNoneMatch != null && matches(ifNoneMatch, r.etag())) {
@@ -268,10 +334,8 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     return CachedResponse.of(status, headers, bytes);
   }
 
-  private static boolean cacheable(CachedResponse r) {
-    if (!CACHEABLE.contains(r.status())) {
-      return false;
-    }
+  /** Whether no header makes the response private to its client. */
+  private static boolean shareable(CachedResponse r) {
     for (String[] h : r.headers()) {
       String name = h[0].toLowerCase(Locale.ROOT);
       if (name.equals("set-cookie")) {
@@ -294,6 +358,17 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
 
     Uncacheable(CachedResponse response) {
       super(500, "response not cacheable");
+      this.response = response;
+    }
+  }
+
+  /** A load that ended in a 404 now in the 404 cache; carries it for every request of the load. */
+  static final class NotFound extends HttpException {
+    private static final long serialVersionUID = 1L;
+    final transient CachedResponse response;
+
+    NotFound(CachedResponse response) {
+      super(404, "not found");
       this.response = response;
     }
   }

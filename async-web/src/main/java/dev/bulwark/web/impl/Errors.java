@@ -8,6 +8,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -22,7 +23,10 @@ import org.slf4j.LoggerFactory;
 public final class Errors {
 
   private static final Logger LOG = LoggerFactory.getLogger(Errors.class);
-  private static final CharSequence JSON = HttpHeaders.createOptimized("application/json");
+  /** The content type of every error answer. */
+  static final String CONTENT_TYPE = "application/json";
+
+  private static final CharSequence JSON = HttpHeaders.createOptimized(CONTENT_TYPE);
   private static final AtomicLong REQUEST_IDS = new AtomicLong();
   private static final String ID_PREFIX = Long.toString(System.currentTimeMillis() % 1_000_000, 36);
 
@@ -76,7 +80,12 @@ public final class Errors {
     MultiMap headers = response.headers();
     headers.set(HttpHeaders.CONTENT_TYPE, JSON);
     headers.remove(HttpHeaders.CONTENT_LENGTH);
-    response.setStatusCode(status).end(Buffer.buffer(json(message)));
+    response.setStatusCode(status).end(Buffer.buffer(body(message)));
+  }
+
+  /** The bytes of {@link #json(String)} in UTF-8: the body of every error answer. */
+  static byte[] body(String message) {
+    return json(message).getBytes(StandardCharsets.UTF_8);
   }
 
   /** {@code {"error":"<message, escaped>"}}. */
@@ -119,7 +128,8 @@ public final class Errors {
     return text.length() <= 100 ? text : text.substring(0, 100) + "...";
   }
 
-  private static Throwable unwrap(Throwable t) {
+  /** The failure inside {@code CompletionException} and {@code ExecutionException} wrappers. */
+  static Throwable unwrap(Throwable t) {
     Throwable f = t;
     while ((f instanceof CompletionException || f instanceof java.util.concurrent.ExecutionException)
         && f.getCause() != null) {

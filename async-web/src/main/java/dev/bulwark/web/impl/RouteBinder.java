@@ -11,6 +11,7 @@ import dev.bulwark.web.HttpCacheKey;
 import io.vertx.core.Handler;
 import dev.bulwark.web.Blocking;
 import dev.bulwark.web.Body;
+import dev.bulwark.web.CachedNotFound;
 import dev.bulwark.web.Delete;
 import dev.bulwark.web.Get;
 import dev.bulwark.web.HeaderParam;
@@ -36,6 +37,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Parameter;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -274,6 +276,8 @@ public final class RouteBinder {
           template, new ArrayList<>(templateParams));
     } else if (m.isAnnotationPresent(HttpCacheKey.class)) {
       throw bad(m, "has @HttpCacheKey without @Cached");
+    } else if (m.isAnnotationPresent(CachedNotFound.class)) {
+      throw bad(m, "has @CachedNotFound without @Cached");
     }
     Handler<io.vertx.core.http.HttpServerRequest> fast = null;
     if (cached == null && !streamed && !needsBody && !rawContext && templateParams.isEmpty()
@@ -322,10 +326,46 @@ public final class RouteBinder {
     } catch (IllegalArgumentException | IllegalStateException e) {
       throw bad(m, "cannot use cache '" + name + "': " + e.getMessage());
     }
+    CachedNotFound notFoundAnnotation = m.getAnnotation(CachedNotFound.class);
+    Cache<CachedResponse> notFound = null;
+    Duration notFoundTtl = Duration.ZERO;
+    if (notFoundAnnotation != null) {
+      notFoundTtl = notFoundTtl(m, notFoundAnnotation, cached, policy.ttl());
+      String notFoundName = (name.length() > 60 ? name.substring(0, 60) : name) + ".404";
+      CachePolicy notFoundPolicy = CachePolicy.ttl(notFoundTtl);
+      if (policy.tier() != null) {
+        notFoundPolicy = notFoundPolicy.withTier(policy.tier());
+      }
+      try {
+        notFound = caches.cache(notFoundName, notFoundPolicy, CachedResponse.CODEC);
+      } catch (IllegalArgumentException | IllegalStateException e) {
+        throw bad(m, "cannot use cache '" + notFoundName + "' for @CachedNotFound: " + e.getMessage());
+      }
+    }
     HttpCacheKey key = m.getAnnotation(HttpCacheKey.class);
     return new CachedRouteHandler(handler, tracking, cache, httpMethod, template, pathParams,
         cached.key(), key == null ? new String[0] : key.vary(), key != null && key.perUser(),
-        policy.ttl().toSeconds(), mapper.writer());
+        policy.ttl().toSeconds(), notFound, notFoundTtl.toSeconds(), mapper.writer());
+  }
+
+  /** The 404 TTL: a duration above zero and at most the route's TTL. */
+  private static Duration notFoundTtl(Method m, CachedNotFound notFound, Cached cached, Duration routeTtl) {
+    Duration ttl;
+    try {
+      ttl = Durations.parse("@CachedNotFound(ttl)", notFound.ttl());
+    } catch (IllegalArgumentException e) {
+      throw bad(m, "has a bad @CachedNotFound: " + e.getMessage());
+    }
+    if (ttl.isZero()) {
+      throw bad(m, "has a bad @CachedNotFound: @CachedNotFound(ttl) must be > 0, but was '"
+          + notFound.ttl() + "'");
+    }
+    if (ttl.compareTo(routeTtl) > 0) {
+      throw bad(m, "has a bad @CachedNotFound: @CachedNotFound(ttl) must be at most @Cached(ttl) '"
+          + cached.ttl() + "' (a negative answer must not outlive a positive one), but was '"
+          + notFound.ttl() + "'");
+    }
+    return ttl;
   }
 
   private ParamBinder bodyBinder(Parameter p) {

@@ -127,6 +127,30 @@ final class DefaultCache<V> implements Cache<V> {
   }
 
   @Override
+  public Future<V> find(String key) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    if (e != null && ticker.read() - e.freshUntil < 0) {
+      metrics.hits.increment();
+      return ctx.succeededFuture(e.value);
+    }
+    if (tier == CacheTier.LOCAL || !manager.redisUsable()) {
+      metrics.misses.increment();
+      return ctx.succeededFuture(null);
+    }
+    return readShared(ctx, key).transform(ar -> {
+      Entry<V> r = ar.succeeded() ? ar.result() : null;
+      if (r != null && ticker.read() - r.freshUntil < 0) {
+        putLocal(key, r);
+        metrics.hits.increment();
+        return ctx.succeededFuture(r.value);
+      }
+      metrics.misses.increment();
+      return ctx.succeededFuture(null);
+    });
+  }
+
+  @Override
   public long remainingTtlMillis(String key) {
     Entry<V> e = local == null ? null : local.getIfPresent(key);
     if (e == null) {

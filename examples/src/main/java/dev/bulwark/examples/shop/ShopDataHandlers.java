@@ -5,6 +5,7 @@ import dev.bulwark.db.BatchLoader;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.InsertOptions;
 import dev.bulwark.web.Body;
+import dev.bulwark.web.CachedNotFound;
 import dev.bulwark.web.Get;
 import dev.bulwark.web.HttpException;
 import dev.bulwark.web.PathParam;
@@ -74,9 +75,14 @@ public final class ShopDataHandlers {
         .map(p -> p.orElseThrow(() -> HttpException.notFound("product " + id + " not found")));
   }
 
-  /** {@code /products/{id}} through the response cache: 60 s, ETag, 304 on If-None-Match. */
+  /**
+   * {@code /products/{id}} through the response cache: 60 s, ETag, 304 on If-None-Match. A 404
+   * is cached too, for 5 s: repeated requests for a missing product stop reaching the database,
+   * and a product created meanwhile looks missing for at most that long. A 400 is never cached.
+   */
   @Get("/products/{id}/cached")
   @Cached(ttl = "60s")
+  @CachedNotFound(ttl = "5s")
   public Future<Product> productCached(@PathParam("id") @Range(min = 1) long id) {
     return product(id);
   }

@@ -35,12 +35,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Vert.x and H2 database, share {@code redis://127.0.0.1:6379}. Concurrent cold requests to
  * {@code /expensive} spread over both compute it once in the cluster, and garbage under the
  * shop's Redis key is a miss that recomputes, never a 5xx. Before the tests the shop's keys (and
- * leases) for these two caches are deleted; nothing else in Redis is touched.
+ * leases) for these caches are deleted; nothing else in Redis is touched. A missing product's 404,
+ * cached by one shop, is served by the other from Redis without a query.
  */
 class ShopCacheRedisIT {
 
   private static final String EXPENSIVE = "http.GET_expensive";
   private static final String PRODUCT = "http.GET_products_id_cached";
+  private static final String PRODUCT_404 = PRODUCT + ".404";
   private static final String PRODUCT_7 =
       "{\"id\":7,\"name\":\"Product 7\",\"priceCents\":49,\"description\":\"Description of product 7\"}";
 
@@ -51,7 +53,7 @@ class ShopCacheRedisIT {
   static void start() throws Exception {
     Servers.assumeRedis();
     try (Redis redis = new Redis()) {
-      for (String cache : List.of(EXPENSIVE, PRODUCT)) {
+      for (String cache : List.of(EXPENSIVE, PRODUCT, PRODUCT_404)) {
         redis.deleteMatching("bulwark:" + cache + ":*");
         redis.deleteMatching("bulwarklease:" + cache + ":*");
       }
@@ -72,7 +74,7 @@ class ShopCacheRedisIT {
     StringBuilder sb = new StringBuilder();
     for (Shop s : new Shop[] {a, b}) {
       sb.append(s == a ? "shop a: " : "; shop b: ").append(s.server().cacheManager().health());
-      for (String cache : List.of(EXPENSIVE, PRODUCT)) {
+      for (String cache : List.of(EXPENSIVE, PRODUCT, PRODUCT_404)) {
         var errors = s.server().meterRegistry().find("bulwark.cache.redis.errors").tags("cache", cache).counter();
         sb.append(", ").append(cache).append(" redis errors ").append(errors == null ? 0 : errors.count());
       }
@@ -101,6 +103,24 @@ class ShopCacheRedisIT {
     double loads = counter(a, "bulwark.cache.loads", EXPENSIVE, "success")
         + counter(b, "bulwark.cache.loads", EXPENSIVE, "success");
     assertThat(loads).as(ShopCacheRedisIT::health).isEqualTo(1.0);
+  }
+
+  @Test
+  void productCached_missingProductsA404_isServedByTheOtherShopFromRedis_withoutAQuery() throws Exception {
+    HttpResponse<String> onA = get(a, "/products/99997/cached");
+    long queriesOnB = ShopCacheTest.queries(b, "product-by-id");
+
+    HttpResponse<String> onB = get(b, "/products/99997/cached");
+    HttpResponse<String> onBAgain = get(b, "/products/99997/cached");
+
+    assertThat(onA.statusCode()).as("status on a, %s", health()).isEqualTo(404);
+    assertThat(onA.body()).isEqualTo("{\"error\":\"product 99997 not found\"}");
+    for (HttpResponse<String> r : List.of(onB, onBAgain)) {
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo(onA.body());
+      assertThat(r.headers().firstValue("etag")).isEqualTo(onA.headers().firstValue("etag"));
+    }
+    assertThat(ShopCacheTest.queries(b, "product-by-id")).as(ShopCacheRedisIT::health).isEqualTo(queriesOnB);
   }
 
   /** Bytes that are not a cache entry, and an entry header whose payload is not a response. */

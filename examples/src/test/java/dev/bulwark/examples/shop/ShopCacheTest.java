@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Timer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -28,7 +30,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * The shop's response-cached endpoints (WORKLOAD.md) on the embedded default (H2 in memory, local
  * cache): {@code /expensive} computed once for concurrent cold requests, and
  * {@code /products/{id}/cached} answering as {@code /products/{id}} does, with an ETag, a
- * {@code max-age} and 304 on {@code If-None-Match}.
+ * {@code max-age} and 304 on {@code If-None-Match}, keeping a missing product's 404 for 5 s.
  */
 class ShopCacheTest {
 
@@ -94,6 +96,18 @@ class ShopCacheTest {
     return c == null ? 0 : c.count();
   }
 
+  /** Statements the shop ran under the query name {@code query}, whatever their outcome. */
+  static long queries(Shop shop, String query) {
+    return shop.server().meterRegistry().find("bulwark.db.query").tags("query", query).timers().stream()
+        .mapToLong(Timer::count).sum();
+  }
+
+  static double hits(Shop shop, String cache) {
+    FunctionCounter c = shop.server().meterRegistry().find("bulwark.cache.gets")
+        .tags("cache", cache, "result", "hit").functionCounter();
+    return c == null ? 0 : c.count();
+  }
+
   static void assertCacheHeaders(HttpResponse<String> r) {
     assertThat(r.headers().firstValue("etag")).hasValueSatisfying(
         e -> assertThat(e).matches("\"[A-Za-z0-9_-]+\""));
@@ -148,15 +162,39 @@ class ShopCacheTest {
     assertThat(stale.body()).contains("\"id\":8");
   }
 
+  @Test
+  void productCached_missingProduct_isA404FromTheCache_withoutASecondQuery() throws Exception {
+    HttpResponse<String> plain = get(shop, "/products/99998");
+    long queriesBefore = queries(shop, "product-by-id");
+    double hitsBefore = hits(shop, "http.GET_products_id_cached.404");
+
+    HttpResponse<String> first = get(shop, "/products/99998/cached");
+    HttpResponse<String> second = get(shop, "/products/99998/cached");
+
+    assertThat(plain.statusCode()).isEqualTo(404);
+    for (HttpResponse<String> r : List.of(first, second)) {
+      assertThat(r.statusCode()).isEqualTo(404);
+      assertThat(r.body()).isEqualTo(plain.body()).isEqualTo("{\"error\":\"product 99998 not found\"}");
+      assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+      assertThat(r.headers().firstValue("etag")).isPresent();
+      Matcher m = MAX_AGE.matcher(r.headers().firstValue("cache-control").orElseThrow());
+      assertThat(m.find()).isTrue();
+      assertThat(Long.parseLong(m.group(1))).isBetween(0L, 5L);
+    }
+    assertThat(queries(shop, "product-by-id")).isEqualTo(queriesBefore + 1);
+    assertThat(hits(shop, "http.GET_products_id_cached.404")).isEqualTo(hitsBefore + 1);
+  }
+
   @ParameterizedTest
-  @CsvSource({"/products/99999, 404", "/products/abc, 400", "/products/0, 400"})
-  void productCached_errors_areTheSameStatuses_andNotCached(String path, int status) throws Exception {
+  @CsvSource({"/products/abc, 400", "/products/0, 400"})
+  void productCached_badIds_areTheSameStatuses_andNotCached(String path, int status) throws Exception {
     double failedLoads = counter(shop, "bulwark.cache.loads", "http.GET_products_id_cached", "failure");
     for (int i = 0; i < 2; i++) {
       HttpResponse<String> r = get(shop, path + "/cached");
 
       assertThat(r.statusCode()).isEqualTo(status);
       assertThat(JSON.readTree(r.body()).get("error").asText()).isNotBlank();
+      assertThat(r.body()).isEqualTo(get(shop, path).body());
       assertThat(r.headers().firstValue("etag")).isEmpty();
     }
     // Each request ran the handler: a failure is never served from the cache.
