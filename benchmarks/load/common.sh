@@ -75,5 +75,52 @@ stop_servers() {
   rm -rf "$LOG_DIR"
 }
 
+# run_wrk URL DURATION: `wrk -t2 -c64` against URL; prints requests/s. Exits 1 on socket errors
+# or non-2xx answers (a 304 counts as non-2xx for wrk, so send no validators).
+run_wrk() {
+  local out
+  out="$(wrk -t2 -c64 -d"$2" "$1")"
+  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
+    echo "wrk against $1 saw errors:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+}
+
+# need_wrk: exits 1 with an install hint when wrk is missing.
+need_wrk() {
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk is not installed; on Debian/Ubuntu: apt-get install -y wrk" >&2
+    exit 1
+  fi
+}
+
+# compare_runs TITLE NAME_A "RUNS_A" NAME_B "RUNS_B" TARGET: prints the best and mean requests/s
+# of each side, the ratio A/B of the best runs (interference on a shared machine only ever lowers
+# a run, so the best is the least disturbed) and of the means, PASS or BELOW TARGET against
+# TARGET, and a machine-readable RESULT line.
+compare_runs() {
+  awk -v title="$1" -v na="$2" -v a="$3" -v nb="$4" -v b="$5" -v target="$6" '
+    function stats(list, out,   n, v, i) {
+      n = split(list, v, " ")
+      out["best"] = 0; out["mean"] = 0; out["n"] = n
+      for (i = 1; i <= n; i++) {
+        if (v[i] + 0 > out["best"]) out["best"] = v[i] + 0
+        out["mean"] += v[i] / n
+      }
+    }
+    BEGIN {
+      stats(a, A); stats(b, B)
+      ratio = A["best"] / B["best"]
+      printf "\n%s, best of %d (mean in brackets)\n", title, A["n"]
+      printf "  %-16s %10.0f req/s  (%.0f)\n", na, A["best"], A["mean"]
+      printf "  %-16s %10.0f req/s  (%.0f)\n", nb, B["best"], B["mean"]
+      printf "  ratio            %10.3f        (%.3f)  target >= %.2f: %s\n", ratio,
+          A["mean"] / B["mean"], target, ratio >= target ? "PASS" : "BELOW TARGET"
+      printf "RESULT a_rps=%.0f b_rps=%.0f ratio=%.3f\n", A["best"], B["best"], ratio
+    }'
+}
+
 trap stop_servers EXIT
 trap 'exit 130' INT TERM

@@ -30,10 +30,7 @@ if [[ ! "$ROUNDS" =~ ^[1-9][0-9]*$ ]]; then
   exit 2
 fi
 
-if ! command -v wrk >/dev/null 2>&1; then
-  echo "wrk is not installed; on Debian/Ubuntu: apt-get install -y wrk" >&2
-  exit 1
-fi
+need_wrk
 require_jars
 
 start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$SHOP_PORT"
@@ -46,18 +43,6 @@ for url in "http://127.0.0.1:$SHOP_PORT/hello" "http://127.0.0.1:$BARE_PORT/hell
     exit 1
   fi
 done
-
-# run_wrk URL DURATION: prints requests/s; fails on socket errors or non-2xx answers.
-run_wrk() {
-  local out
-  out="$(wrk -t2 -c64 -d"$2" "$1")"
-  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-    echo "wrk against $1 saw errors:" >&2
-    echo "$out" >&2
-    exit 1
-  fi
-  awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
-}
 
 echo "warming up: wrk -t2 -c64 -d$WARMUP against each"
 run_wrk "http://127.0.0.1:$SHOP_PORT/hello" "$WARMUP" >/dev/null
@@ -74,23 +59,5 @@ for ((round = 1; round <= ROUNDS; round++)); do
   echo "round $round  bare  $rps req/s"
 done
 
-awk -v s="${shop_runs[*]}" -v b="${bare_runs[*]}" -v target="$TARGET" \
-    -v cores="$(nproc)" -v dur="$DURATION" -v rounds="$ROUNDS" '
-  function stats(list, out,   n, v, i) {
-    n = split(list, v, " ")
-    out["best"] = 0; out["mean"] = 0
-    for (i = 1; i <= n; i++) {
-      if (v[i] + 0 > out["best"]) out["best"] = v[i] + 0
-      out["mean"] += v[i] / n
-    }
-  }
-  BEGIN {
-    stats(s, shop); stats(b, bare)
-    ratio = shop["best"] / bare["best"]
-    printf "\nGET /hello, wrk -t2 -c64 -d%s, %d cores, best of %d (mean in brackets)\n", dur, cores, rounds
-    printf "  shop (Bulwark)   %10.0f req/s  (%.0f)\n", shop["best"], shop["mean"]
-    printf "  bare Vert.x      %10.0f req/s  (%.0f)\n", bare["best"], bare["mean"]
-    printf "  ratio shop/bare  %10.3f        (%.3f)  target >= %.2f: %s\n", ratio,
-        shop["mean"] / bare["mean"], target, ratio >= target ? "PASS" : "BELOW TARGET"
-    printf "RESULT shop_rps=%.0f bare_rps=%.0f ratio=%.3f\n", shop["best"], bare["best"], ratio
-  }'
+compare_runs "GET /hello, wrk -t2 -c64 -d$DURATION, $(nproc) cores" "shop (Bulwark)" "${shop_runs[*]}" \
+  "bare Vert.x" "${bare_runs[*]}" "$TARGET"
