@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.time.Duration;
@@ -107,6 +108,64 @@ class BreakerTest {
           other.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
         m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void aLeaseTakenByACallThatTimedOut_isReleasedWhenRedisAnswersAgain() throws Exception {
+    // One event loop, so that the test can hold it between the GET and the SET NX of a miss.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1));
+    try (Servers.PrivateRedis redis = Servers.PrivateRedis.start()) {
+      CacheOptions options = CacheOptions.builder()
+          .redisUrl(redis.url())
+          .redisTimeout(Duration.ofMillis(50))
+          .breakerFailureThreshold(1)
+          .breakerOpenDuration(Duration.ofMillis(300))
+          .leaseTime(Duration.ofSeconds(60))
+          .maxLeaderWait(Duration.ofSeconds(20))
+          .build();
+      CacheManager a = CacheManager.create(vertx, options);
+      CacheManager b = CacheManager.create(vertx, options);
+      try {
+        CachePolicy policy = CachePolicy.ttl(Duration.ofMinutes(5));
+        Cache<String> onA = a.cache("orphan", policy, LocalCacheTest.strings());
+        Cache<String> onB = b.cache("orphan", policy, LocalCacheTest.strings());
+        String lease = "bulwarklease:orphan:k";
+
+        // A's GET is answered while the loop is held; Redis is paused before the loop goes on to
+        // send the SET NX, which times out, so A loads by itself. On SIGCONT Redis runs that
+        // SET NX: a lease with A's token that no holder will ever release.
+        java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        vertx.runOnContext(v -> {
+          held.countDown();
+          try {
+            go.await(10, TimeUnit.SECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        });
+        assertThat(held.await(10, TimeUnit.SECONDS)).isTrue();
+        Future<String> first = onA.get("k", () -> Future.succeededFuture("from a"));
+        Thread.sleep(300); // the GET's answer reaches Redisson and waits for the loop
+        redis.pause();
+        go.countDown();
+        assertThat(await(first)).isEqualTo("from a");
+        await().atMost(Duration.ofSeconds(5)).until(() -> a.health().breakerState() != BreakerState.CLOSED);
+        redis.resume();
+
+        // Well before the lease's own 60 s, A deletes it (it still holds A's token)...
+        await().atMost(Duration.ofSeconds(10)).until(() -> !redis.exists(lease));
+        // ...so B computes at once instead of waiting maxLeaderWait (20 s) for a dead lease.
+        long start = System.nanoTime();
+        assertThat(await(onB.get("k", () -> Future.succeededFuture("from b")))).isEqualTo("from b");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      } finally {
+        b.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        a.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -74,6 +74,15 @@ final class Servers {
       return "redis://" + REDIS_HOST + ":" + port;
     }
 
+    /** Whether {@code key} exists, asked with redis-cli (so not while paused). */
+    boolean exists(String key) throws Exception {
+      Process p = new ProcessBuilder("redis-cli", "-h", REDIS_HOST, "-p", String.valueOf(port), "EXISTS", key)
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      Assertions.assertEquals(0, p.waitFor(), "redis-cli EXISTS " + key + ": " + out);
+      return out.equals("1");
+    }
+
     void pause() throws Exception {
       signal("STOP");
     }

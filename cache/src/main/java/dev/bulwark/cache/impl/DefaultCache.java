@@ -46,6 +46,7 @@ final class DefaultCache<V> implements Cache<V> {
   private static final byte MAGIC = (byte) 0xB1;
   private static final byte VERSION = 1;
   private static final int HEADER = 10;
+  private static final int MAX_UNRELEASED = 10_000;
 
   private final DefaultCacheManager manager;
   private final String name;
@@ -64,6 +65,9 @@ final class DefaultCache<V> implements Cache<V> {
   private final String leasePrefix;
   private final Map<String, Future<Entry<V>>> inflight = new ConcurrentHashMap<>();
   private final Map<String, Boolean> refreshing = new ConcurrentHashMap<>();
+  /** By lease key; bounded, since a lease expires by itself anyway. */
+  private final Map<String, Unreleased> unreleased = new ConcurrentHashMap<>();
+  private final long leaseNanos;
 
   DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
       Codec<V> codec, CacheMetrics metrics) {
@@ -78,6 +82,7 @@ final class DefaultCache<V> implements Cache<V> {
     this.swrNanos = policy.staleWhileRevalidate().toNanos();
     this.sieNanos = policy.staleIfError().toNanos();
     this.hardNanos = policy.hardTtl().toNanos();
+    this.leaseNanos = manager.options().leaseTime().toNanos();
     this.pollMs = Math.max(10, Math.min(200, manager.options().leaseTime().toMillis() / 10));
     this.prefix = "bulwark:" + name + ":";
     this.leasePrefix = "bulwarklease:" + name + ":";
@@ -272,8 +277,7 @@ final class DefaultCache<V> implements Cache<V> {
     Promise<Void> waiter = manager.waiter(name, key);
     byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
-    return manager.call(ctx, metrics.redisErrors,
-            () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
+    return acquire(ctx, lease, token)
         .compose(won -> {
           if (!won) {
             return awaitLeader(ctx, key, loader, deadline, stale, waiter);
@@ -393,8 +397,7 @@ final class DefaultCache<V> implements Cache<V> {
     } else {
       byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
       RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
-      f = manager.call(ctx, metrics.redisErrors,
-          () -> lease.setIfAbsentAsync(token, manager.options().leaseTime())).compose(won -> {
+      f = acquire(ctx, lease, token).compose(won -> {
             if (!won) {
               return ctx.succeededFuture();
             }
@@ -410,8 +413,54 @@ final class DefaultCache<V> implements Cache<V> {
     f.onComplete(ar -> refreshing.remove(key));
   }
 
+  /**
+   * {@code SET lease token NX PX leaseTime}. A call that failed may still take effect: one that
+   * timed out against a paused Redis runs when Redis resumes, and leaves a lease nobody releases
+   * (other instances would wait maxLeaderWait for it). Its token is kept for releaseUnreleased.
+   */
+  private Future<Boolean> acquire(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
+    return manager.call(ctx, metrics.redisErrors, () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
+        .onFailure(err -> keepUnreleased(err, lease, token));
+  }
+
   private void release(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
-    manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null));
+    manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null))
+        .onFailure(err -> keepUnreleased(err, lease, token));
+  }
+
+  private void keepUnreleased(Throwable err, RBucket<byte[]> lease, byte[] token) {
+    if (err != DefaultCacheManager.BREAKER_OPEN && unreleased.size() < MAX_UNRELEASED) {
+      unreleased.put(lease.getName(), new Unreleased(token, ticker.read() + leaseNanos));
+    }
+  }
+
+  /**
+   * Releases (compare-and-delete, so only if still ours) the leases whose acquire or release failed
+   * while Redis was unreachable and that have not expired yet. Called when Redis answers again.
+   */
+  void releaseUnreleased() {
+    if (unreleased.isEmpty()) {
+      return;
+    }
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
+    long now = ticker.read();
+    for (Map.Entry<String, Unreleased> e : unreleased.entrySet()) {
+      if (!unreleased.remove(e.getKey(), e.getValue()) || now - e.getValue().expiresAt >= 0) {
+        continue;
+      }
+      release(ctx, manager.redisson().getBucket(e.getKey(), ByteArrayCodec.INSTANCE), e.getValue().token);
+    }
+  }
+
+  /** A lease this instance still holds in Redis: its token and when it expires by itself. */
+  private static final class Unreleased {
+    final byte[] token;
+    final long expiresAt;
+
+    Unreleased(byte[] token, long expiresAt) {
+      this.token = token;
+      this.expiresAt = expiresAt;
+    }
   }
 
   @Override

@@ -51,7 +51,7 @@ public final class DefaultCacheManager implements CacheManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultCacheManager.class);
   static final String EVENTS = "bulwark:__events";
-  private static final VertxException BREAKER_OPEN =
+  static final VertxException BREAKER_OPEN =
       new VertxException("redis skipped: breaker open", true);
 
   private final Vertx vertx;
@@ -72,6 +72,8 @@ public final class DefaultCacheManager implements CacheManager {
    */
   private volatile boolean connected;
   private final AtomicBoolean connecting = new AtomicBoolean();
+  /** Set on reconnect: the caches hold leases whose acquire or release failed meanwhile. */
+  private final AtomicBoolean leasesToRelease = new AtomicBoolean();
   private final long probeTimer;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
@@ -232,6 +234,7 @@ public final class DefaultCacheManager implements CacheManager {
       if (e == null) {
         if (p.tryComplete(v)) {
           breaker.onSuccess();
+          releaseLeasesIfDue();
         }
       } else if (p.tryFail(new VertxException("redis call failed: " + e, true))) {
         fail(errors, e.getClass().getSimpleName());
@@ -371,12 +374,26 @@ public final class DefaultCacheManager implements CacheManager {
   }
 
   private void onReconnect() {
-    LOG.info("bulwark cache: Redis answers again; dropping local entries of two-level caches");
+    LOG.info("bulwark cache: Redis answers again; dropping local entries of two-level caches"
+        + " and releasing the leases held while it was away");
     for (DefaultCache<?> c : caches.values()) {
       if (c.tier() == CacheTier.TWO_LEVEL) {
         c.dropLocal(null);
       }
     }
+    // The breaker is not CLOSED yet while this runs (calls would be refused): the leases are
+    // released after the next successful call.
+    leasesToRelease.set(true);
     subscribe();
+  }
+
+  private void releaseLeasesIfDue() {
+    if (leasesToRelease.get() && leasesToRelease.compareAndSet(true, false)) {
+      for (DefaultCache<?> c : caches.values()) {
+        if (c.tier() != CacheTier.LOCAL) {
+          c.releaseUnreleased();
+        }
+      }
+    }
   }
 }
