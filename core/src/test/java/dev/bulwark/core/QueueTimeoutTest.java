@@ -92,4 +92,33 @@ class QueueTimeoutTest {
     TestSupport.awaitCompleted(pool, 1);
     assertThat(ran).isFalse();
   }
+
+  @Test
+  void queuedTasks_behindStuckWorker_eachFailAtTheirOwnDeadline_neverEarlier() throws Exception {
+    // One sweep timer serves the whole queue: it must fail the first task at its deadline and
+    // then wait for the next one's, not fail every task at the first deadline.
+    long timeoutMs = 300;
+    pool = WorkerPool.builder().name("sweep").maxConcurrency(1).maxQueue(5)
+        .queueTimeout(Duration.ofMillis(timeoutMs)).build();
+    Future<String> blocker = pool.submit(gate.task("blocker"));
+    gate.awaitEntered(1);
+    long[] submitted = new long[3];
+    long[] failed = new long[3];
+    java.util.List<Future<String>> queued = new java.util.ArrayList<>();
+    for (int i = 0; i < 3; i++) {
+      int n = i;
+      submitted[n] = System.nanoTime();
+      queued.add(pool.<String>submit(() -> "ran " + n).onFailure(t -> failed[n] = System.nanoTime()));
+      Thread.sleep(100);
+    }
+    for (int i = 0; i < 3; i++) {
+      awaitRejection(queued.get(i), RejectionReason.QUEUE_TIMEOUT);
+      assertThat((failed[i] - submitted[i]) / 1_000_000).as("task %d failed after (ms)", i)
+          .isGreaterThanOrEqualTo(timeoutMs);
+    }
+    assertThat(failed[1]).as("the second task fails after the first").isGreaterThan(failed[0]);
+    assertThat(failed[2]).as("the third task fails after the second").isGreaterThan(failed[1]);
+    assertThat(blocker.isComplete()).as("worker still blocked").isFalse();
+    assertThat(pool.stats().queued()).isZero();
+  }
 }
