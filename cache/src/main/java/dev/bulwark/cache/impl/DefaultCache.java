@@ -68,6 +68,9 @@ final class DefaultCache<V> implements Cache<V> {
   /** By lease key; bounded, since a lease expires by itself anyway. */
   private final Map<String, Unreleased> unreleased = new ConcurrentHashMap<>();
   private final long leaseNanos;
+  private final long releaseDelayMs;
+  private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
       Codec<V> codec, CacheMetrics metrics) {
@@ -83,6 +86,7 @@ final class DefaultCache<V> implements Cache<V> {
     this.sieNanos = policy.staleIfError().toNanos();
     this.hardNanos = policy.hardTtl().toNanos();
     this.leaseNanos = manager.options().leaseTime().toNanos();
+    this.releaseDelayMs = Math.max(100, 4 * manager.timeoutMs());
     this.pollMs = Math.max(10, Math.min(200, manager.options().leaseTime().toMillis() / 10));
     this.prefix = "bulwark:" + name + ":";
     this.leasePrefix = "bulwarklease:" + name + ":";
@@ -420,26 +424,49 @@ final class DefaultCache<V> implements Cache<V> {
    */
   private Future<Boolean> acquire(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
     return manager.call(ctx, metrics.redisErrors, () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
-        .onFailure(err -> keepUnreleased(err, lease, token));
+        .onFailure(err -> {
+          if (err != DefaultCacheManager.BREAKER_OPEN) { // refused calls were never sent
+            keepUnreleased(lease, token);
+          }
+        });
   }
 
+  /** Releases a lease this instance holds; if that fails (even refused), it is released later. */
   private void release(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
     manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null))
-        .onFailure(err -> keepUnreleased(err, lease, token));
+        .onFailure(err -> keepUnreleased(lease, token));
   }
 
-  private void keepUnreleased(Throwable err, RBucket<byte[]> lease, byte[] token) {
-    if (err != DefaultCacheManager.BREAKER_OPEN && unreleased.size() < MAX_UNRELEASED) {
+  private void keepUnreleased(RBucket<byte[]> lease, byte[] token) {
+    if (unreleased.size() < MAX_UNRELEASED) {
       unreleased.put(lease.getName(), new Unreleased(token, ticker.read() + leaseNanos));
+    }
+    scheduleRelease();
+  }
+
+  /**
+   * Releases the kept leases a little later: by then a slow call that timed out has run, and a
+   * breaker that opened meanwhile is closed again or keeps them for later. One timer per cache.
+   */
+  void scheduleRelease() {
+    if (!unreleased.isEmpty() && releaseScheduled.compareAndSet(false, true)) {
+      manager.vertx().setTimer(releaseDelayMs, t -> {
+        releaseScheduled.set(false);
+        releaseUnreleased();
+      });
     }
   }
 
   /**
-   * Releases (compare-and-delete, so only if still ours) the leases whose acquire or release failed
-   * while Redis was unreachable and that have not expired yet. Called when Redis answers again.
+   * Releases (compare-and-delete, so only if still ours) the leases whose acquire or release
+   * failed and that have not expired yet; while Redis is unusable, tries again later.
    */
-  void releaseUnreleased() {
+  private void releaseUnreleased() {
     if (unreleased.isEmpty()) {
+      return;
+    }
+    if (!manager.redisUsable()) {
+      scheduleRelease();
       return;
     }
     ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();

@@ -72,8 +72,6 @@ public final class DefaultCacheManager implements CacheManager {
    */
   private volatile boolean connected;
   private final AtomicBoolean connecting = new AtomicBoolean();
-  /** Set on reconnect: the caches hold leases whose acquire or release failed meanwhile. */
-  private final AtomicBoolean leasesToRelease = new AtomicBoolean();
   private final long probeTimer;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
@@ -234,7 +232,6 @@ public final class DefaultCacheManager implements CacheManager {
       if (e == null) {
         if (p.tryComplete(v)) {
           breaker.onSuccess();
-          releaseLeasesIfDue();
         }
       } else if (p.tryFail(new VertxException("redis call failed: " + e, true))) {
         fail(errors, e.getClass().getSimpleName());
@@ -381,19 +378,11 @@ public final class DefaultCacheManager implements CacheManager {
         c.dropLocal(null);
       }
     }
-    // The breaker is not CLOSED yet while this runs (calls would be refused): the leases are
-    // released after the next successful call.
-    leasesToRelease.set(true);
-    subscribe();
-  }
-
-  private void releaseLeasesIfDue() {
-    if (leasesToRelease.get() && leasesToRelease.compareAndSet(true, false)) {
-      for (DefaultCache<?> c : caches.values()) {
-        if (c.tier() != CacheTier.LOCAL) {
-          c.releaseUnreleased();
-        }
+    for (DefaultCache<?> c : caches.values()) {
+      if (c.tier() != CacheTier.LOCAL) {
+        c.scheduleRelease();
       }
     }
+    subscribe();
   }
 }
