@@ -20,13 +20,22 @@ import io.vertx.ext.web.handler.BodyHandler;
  * @param handler binds, invokes and writes
  * @param description {@code Class.method(Types)} for messages
  * @param pool the worker pool's name, or {@code null} for the event loop
- * @param fast serves the route without the router, or {@code null}: only for an exact path whose
- *     parameters all come from the query or the headers, with no body and no response cache, so
- *     the server can dispatch it by a map lookup before vertx-web's route matching
+ * @param fast serves the route without the router, or {@code null}: only for a route with no body,
+ *     no stream and no {@code RoutingContext} parameter, whose template {@link PathTemplate}
+ *     can match, so the server can dispatch it before vertx-web's route matching
  */
 public record BoundRoute(HttpMethod method, String template, String vertxPath, boolean readsBody,
     Handler<RoutingContext> tracking, Handler<RoutingContext> handler, String description,
-    String pool, Handler<HttpServerRequest> fast) {
+    String pool, Fast fast) {
+
+  /** Serves a request whose path matched the route's template, without the router. */
+  public interface Fast {
+    /**
+     * @param request the request, on its event loop
+     * @param pathValues the template's parameter values in path order (empty for an exact path)
+     */
+    void handle(HttpServerRequest request, String[] pathValues);
+  }
 
   /** Adds this route to {@code router}; {@code bodyLimit} bounds a body read first (bytes). */
   public Route mount(Router router, long bodyLimit) {

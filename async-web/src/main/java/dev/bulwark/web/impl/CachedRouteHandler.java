@@ -96,48 +96,117 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     if (tracking != null && !tracking.begin(ctx)) {
       return;
     }
-    HttpServerRequest request = ctx.request();
+    serve(new Call() {
+      @Override
+      public HttpServerRequest request() {
+        return ctx.request();
+      }
+
+      @Override
+      public String pathParam(String name) {
+        return ctx.pathParam(name);
+      }
+
+      @Override
+      public MultiMap queryParams() {
+        return ctx.queryParams();
+      }
+
+      @Override
+      public Future<Object> produce() {
+        return inner.produce(ctx);
+      }
+    });
+  }
+
+  /**
+   * As {@link #handle}, for a request whose path matched {@code template} (see
+   * {@link RouteHandler#handleFast}); {@code tracking} must be set.
+   */
+  void handleFast(HttpServerRequest request, TextParamBinder[] fastBinders, PathTemplate pathTemplate,
+      String[] pathValues) {
+    if (!tracking.beginFast(request)) {
+      return;
+    }
+    serve(new Call() {
+      @Override
+      public HttpServerRequest request() {
+        return request;
+      }
+
+      @Override
+      public String pathParam(String name) {
+        int i = pathTemplate.index(name);
+        return i < 0 ? null : pathValues[i];
+      }
+
+      @Override
+      public MultiMap queryParams() {
+        return request.params();
+      }
+
+      @Override
+      public Future<Object> produce() {
+        return inner.produceFast(request, fastBinders, pathTemplate, pathValues);
+      }
+    });
+  }
+
+  /** One request, served through the router or without it. */
+  private interface Call {
+    HttpServerRequest request();
+
+    String pathParam(String name);
+
+    MultiMap queryParams();
+
+    /** Binds and runs the handler method (see {@link RouteHandler#produce}). */
+    Future<Object> produce();
+  }
+
+  private void serve(Call call) {
+    HttpServerRequest request = call.request();
     MultiMap headers = request.headers();
     boolean credentials = headers.contains(HttpHeaders.AUTHORIZATION) || headers.contains(HttpHeaders.COOKIE);
     if (credentials && !perUser) {
-      runUncached(ctx);
+      runUncached(call);
       return;
     }
-    String key = key(ctx);
+    String key = key(call);
     CachedResponse hit = cache.getIfPresent(key);
     if (hit != null) {
-      serve(ctx, hit, cache, key, ttlSeconds);
+      serve(call, hit, cache, key, ttlSeconds);
       return;
     }
     if (notFound != null) {
       CachedResponse missing = notFound.getIfPresent(key);
       if (missing != null) {
-        serve(ctx, missing, notFound, key, notFoundTtlSeconds);
+        serve(call, missing, notFound, key, notFoundTtlSeconds);
         return;
       }
     }
     boolean[] ran = {false};
     cache.get(key, () -> {
       ran[0] = true;
-      return notFound == null ? load(ctx) : loadOrNotFound(ctx, key);
+      return notFound == null ? load(call) : loadOrNotFound(call, key);
     }).onComplete(ar -> {
       if (ar.succeeded()) {
-        serve(ctx, ar.result(), cache, key, ttlSeconds);
+        serve(call, ar.result(), cache, key, ttlSeconds);
       } else if (ar.cause() instanceof NotFound) {
-        serve(ctx, ((NotFound) ar.cause()).response, notFound, key, notFoundTtlSeconds);
+        serve(call, ((NotFound) ar.cause()).response, notFound, key, notFoundTtlSeconds);
       } else if (ar.cause() instanceof Uncacheable && ran[0]) {
-        send(ctx, ((Uncacheable) ar.cause()).response, null);
+        send(call, ((Uncacheable) ar.cause()).response, null);
       } else if (ar.cause() instanceof Uncacheable) {
-        runUncached(ctx);
+        runUncached(call);
       } else {
-        Errors.handle(ctx, ar.cause());
+        Errors.handle(call.request(), ar.cause());
       }
     });
   }
 
   /** Runs the handler: an answer that may be stored succeeds, any other fails the load. */
-  private Future<CachedResponse> load(RoutingContext ctx) {
-    return inner.produce(ctx).compose(value -> {
+  private Future<CachedResponse> load(Call call) {
+    return call.produce().compose(value -> {
       CachedResponse encoded;
       try {
         encoded = encode(value);
@@ -153,12 +222,12 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
    * As {@link #load}, but a 404 found now, or stored meanwhile by another load, fails the load
    * with {@link NotFound}; a new one is in {@code notFound} before the load ends.
    */
-  private Future<CachedResponse> loadOrNotFound(RoutingContext ctx, String key) {
+  private Future<CachedResponse> loadOrNotFound(Call call, String key) {
     return notFound.find(key).compose(known -> {
       if (known != null) {
         return Future.failedFuture(new NotFound(known));
       }
-      return load(ctx).recover(failure -> {
+      return load(call).recover(failure -> {
         CachedResponse answer = notFoundAnswer(failure);
         if (answer == null) {
           return Future.failedFuture(failure);
@@ -183,28 +252,28 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
     return null;
   }
 
-  private void runUncached(RoutingContext ctx) {
-    inner.produce(ctx).onComplete(ar -> {
+  private void runUncached(Call call) {
+    call.produce().onComplete(ar -> {
       if (ar.failed()) {
-        Errors.handle(ctx, ar.cause());
+        Errors.handle(call.request(), ar.cause());
         return;
       }
       try {
-        send(ctx, encode(ar.result()), null);
+        send(call, encode(ar.result()), null);
       } catch (Exception e) {
-        Errors.handle(ctx, e);
+        Errors.handle(call.request(), e);
       }
     });
   }
 
-  private String key(RoutingContext ctx) {
+  private String key(Call call) {
     List<Object> parts = new ArrayList<>(8);
     parts.add(method);
     parts.add(template);
     for (String p : pathParams) {
-      parts.add(ctx.pathParam(p));
+      parts.add(call.pathParam(p));
     }
-    MultiMap query = ctx.queryParams();
+    MultiMap query = call.queryParams();
     if (queryNames.length == 0) {
       TreeMap<String, List<String>> sorted = new TreeMap<>();
       for (Map.Entry<String, String> e : query) {
@@ -221,7 +290,7 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
         parts.add(query.getAll(name));
       }
     }
-    MultiMap headers = ctx.request().headers();
+    MultiMap headers = call.request().headers();
     for (String h : vary) {
       parts.add(headers.getAll(h));
     }
@@ -235,14 +304,14 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
   }
 
   /** Serves an entry of {@code from} with the seconds it has left ({@code ttl} when unknown). */
-  private void serve(RoutingContext ctx, CachedResponse r, Cache<CachedResponse> from, String key,
+  private void serve(Call call, CachedResponse r, Cache<CachedResponse> from, String key,
       long ttl) {
     long remaining = from.remainingTtlMillis(key);
     long maxAge = remaining < 0 ? ttl : remaining / 1000;
     String cacheControl = (perUser ? "private" : "public") + ", max-age=" + maxAge;
-    String ifNoneMatch = ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH);
+    String ifNoneMatch = call.request().getHeader(HttpHeaders.IF_NONE_MATCH);
     if (ifNoneMatch != null && matches(ifNoneMatch, r.etag())) {
-      HttpServerResponse response = ctx.response();
+      HttpServerResponse response = call.request().response();
       response.setStatusCode(304).putHeader(HttpHeaders.ETAG, r.etag())
           .putHeader(HttpHeaders.CACHE_CONTROL, cacheControl);
       if (varyHeader != null) {
@@ -251,11 +320,11 @@ final class CachedRouteHandler implements Handler<RoutingContext> {
       response.end();
       return;
     }
-    send(ctx, r, cacheControl);
+    send(call, r, cacheControl);
   }
 
-  private void send(RoutingContext ctx, CachedResponse r, String cacheControl) {
-    HttpServerResponse response = ctx.response();
+  private void send(Call call, CachedResponse r, String cacheControl) {
+    HttpServerResponse response = call.request().response();
     if (response.closed() || response.ended()) {
       return;
     }

@@ -33,6 +33,9 @@ final class Probes {
     this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/metrics"), true);
   }
 
+  /** The probes' paths, all GET, mounted before every route. */
+  static final java.util.List<String> PATHS = java.util.List.of("/health", "/ready", "/metrics");
+
   void mountOn(Router router) {
     router.route(HttpMethod.GET, "/health").handler(ctx -> {
       health.begin(ctx);

@@ -267,30 +267,35 @@ public final class RouteBinder {
     RouteHandler handler = new RouteHandler(describe(m), binders, invoker, async, writer, pool,
         needsBody ? null : tracking);
     Handler<RoutingContext> serving = handler;
+    CachedRouteHandler cachedRoute = null;
     Cached cached = m.getAnnotation(Cached.class);
     if (cached != null) {
       if (streamed) {
         throw bad(m, "is @Cached but returns a stream; streamed responses are not cached");
       }
-      serving = cachedHandler(m, cached, handler, needsBody ? null : tracking, httpMethod,
+      cachedRoute = cachedHandler(m, cached, handler, needsBody ? null : tracking, httpMethod,
           template, new ArrayList<>(templateParams));
+      serving = cachedRoute;
     } else if (m.isAnnotationPresent(HttpCacheKey.class)) {
       throw bad(m, "has @HttpCacheKey without @Cached");
     } else if (m.isAnnotationPresent(CachedNotFound.class)) {
       throw bad(m, "has @CachedNotFound without @Cached");
     }
-    Handler<io.vertx.core.http.HttpServerRequest> fast = null;
-    if (cached == null && !streamed && !needsBody && !rawContext && templateParams.isEmpty()
-        && lifecycle != null && Arrays.stream(binders).allMatch(
-            b -> b instanceof TextParamBinder && ((TextParamBinder) b).readsBareRequest())) {
+    BoundRoute.Fast fast = null;
+    PathTemplate pathTemplate = PathTemplate.parse(template);
+    if (pathTemplate != null && !streamed && !needsBody && !rawContext && lifecycle != null
+        && Arrays.stream(binders).allMatch(b -> b instanceof TextParamBinder)) {
       TextParamBinder[] fastBinders = Arrays.copyOf(binders, binders.length, TextParamBinder[].class);
-      fast = request -> handler.handleFast(request, fastBinders, tracking);
+      CachedRouteHandler c = cachedRoute;
+      fast = c != null
+          ? (request, values) -> c.handleFast(request, fastBinders, pathTemplate, values)
+          : (request, values) -> handler.handleFast(request, fastBinders, pathTemplate, values, tracking);
     }
     return new BoundRoute(HttpMethod.valueOf(httpMethod), template, vertxPath.toString(),
         needsBody, tracking, serving, describe(m), pool == null ? null : pool.name(), fast);
   }
 
-  private Handler<RoutingContext> cachedHandler(Method m, Cached cached, RouteHandler handler,
+  private CachedRouteHandler cachedHandler(Method m, Cached cached, RouteHandler handler,
       RouteHandler.Tracking tracking, String httpMethod, String template, List<String> pathParams) {
     if (caches == null) {
       throw bad(m, "is @Cached but this router has no CacheManager");

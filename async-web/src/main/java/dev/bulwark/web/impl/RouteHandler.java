@@ -62,18 +62,17 @@ final class RouteHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * Serves a request without the router (exact path, only query and header parameters, no body):
-   * the same steps as {@link #handle}, on the bare request.
+   * Serves a request without the router (its path matched {@code template}; only path, query and
+   * header parameters; no body): the same steps as {@link #handle}, on the bare request.
    */
-  void handleFast(HttpServerRequest request, TextParamBinder[] fastBinders, Tracking tracking) {
+  void handleFast(HttpServerRequest request, TextParamBinder[] fastBinders, PathTemplate template,
+      String[] pathValues, Tracking tracking) {
     if (!tracking.beginFast(request)) {
       return;
     }
-    Object[] args = new Object[fastBinders.length];
+    Object[] args;
     try {
-      for (int i = 0; i < args.length; i++) {
-        args[i] = fastBinders[i].bind(request);
-      }
+      args = bindFast(request, fastBinders, template, pathValues);
     } catch (HttpException e) {
       Errors.send(request.response(), e.status(), e.getMessage());
       return;
@@ -96,12 +95,14 @@ final class RouteHandler implements Handler<RoutingContext> {
    * response cache encodes the value itself. Completes on the request's context.
    */
   Future<Object> produce(RoutingContext ctx) {
-    Object[] args;
     try {
-      args = bind(ctx);
+      return produce(bind(ctx));
     } catch (HttpException e) {
       return Future.failedFuture(e);
     }
+  }
+
+  private Future<Object> produce(Object[] args) {
     Promise<Object> promise = Promise.promise();
     run(args, promise::complete, promise::fail);
     return promise.future();
@@ -157,6 +158,28 @@ final class RouteHandler implements Handler<RoutingContext> {
         }
       });
     }
+  }
+
+  /**
+   * As {@link #produce(RoutingContext)}, for a request served without the router (see
+   * {@link #handleFast}).
+   */
+  Future<Object> produceFast(HttpServerRequest request, TextParamBinder[] fastBinders,
+      PathTemplate template, String[] pathValues) {
+    try {
+      return produce(bindFast(request, fastBinders, template, pathValues));
+    } catch (HttpException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static Object[] bindFast(HttpServerRequest request, TextParamBinder[] fastBinders,
+      PathTemplate template, String[] pathValues) {
+    Object[] args = new Object[fastBinders.length];
+    for (int i = 0; i < args.length; i++) {
+      args[i] = fastBinders[i].bind(request, template, pathValues);
+    }
+    return args;
   }
 
   private Object[] bind(RoutingContext ctx) {

@@ -7,6 +7,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -39,7 +40,11 @@ final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     shared.probes().mountOn(router);
-    for (BoundRoute route : shared.routes()) {
+    // Fewer template parameters first (stable): a literal path wins over a template that also
+    // matches it, as in JAX-RS and Spring, whatever the methods are called.
+    List<BoundRoute> ordered = new java.util.ArrayList<>(shared.routes());
+    ordered.sort(java.util.Comparator.comparingInt(r -> parameterCount(r.template())));
+    for (BoundRoute route : ordered) {
       route.mount(router, shared.options().maxBodySize());
     }
     ErrorRoutes.mountOn(router, shared.lifecycle(), shared.metrics(), shared.options().maxBodySize());
@@ -54,24 +59,77 @@ final class ServerVerticle extends VerticleBase {
       }
       conn.closeHandler(v -> connections.decrementAndGet());
     });
-    // Exact-path routes that need nothing of vertx-web are dispatched by one map lookup; all
-    // others, and every miss (normalised paths, 404, 405), go through the router as usual.
-    Map<String, Map<HttpMethod, Handler<HttpServerRequest>>> fast = new HashMap<>();
-    for (BoundRoute route : shared.routes()) {
-      if (route.fast() != null) {
-        fast.computeIfAbsent(route.template(), k -> new HashMap<>(4))
-            .put(route.method(), route.fast());
+    Handler<HttpServerRequest> dispatch = fastDispatch(router);
+    return server.requestHandler(dispatch).listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
+  }
+
+  private static int parameterCount(String template) {
+    int n = 0;
+    for (int i = 0; i < template.length(); i++) {
+      if (template.charAt(i) == '{') {
+        n++;
       }
     }
-    Handler<HttpServerRequest> dispatch = fast.isEmpty() ? router : request -> {
-      Map<HttpMethod, Handler<HttpServerRequest>> byMethod = fast.get(request.path());
-      Handler<HttpServerRequest> h = byMethod == null ? null : byMethod.get(request.method());
-      if (h != null) {
-        h.handle(request);
-      } else {
-        router.handle(request);
+    return n;
+  }
+
+  /**
+   * Routes that need nothing of vertx-web (no body, no stream, no {@code RoutingContext}) are
+   * dispatched without it: exact paths by one map lookup, templates with whole-segment parameters
+   * by matching each in turn, but only a template that no other template of its method could also
+   * match (a literal path is tried first here and mounted first on the router, so it wins either
+   * way; between templates the router's order decides). Every other request, and
+   * every miss (a path that is not plain, 404, 405), goes through the router as usual.
+   */
+  private Handler<HttpServerRequest> fastDispatch(Router router) {
+    Map<String, Map<HttpMethod, BoundRoute.Fast>> exact = new HashMap<>();
+    Map<String, Map<HttpMethod, BoundRoute.Fast>> templated = new LinkedHashMap<>();
+    for (BoundRoute route : shared.routes()) {
+      PathTemplate t = route.fast() == null ? null : PathTemplate.parse(route.template());
+      if (t == null) {
+        continue;
       }
+      if (!t.hasParameters()) {
+        if (!Probes.PATHS.contains(route.template())) {
+          exact.computeIfAbsent(route.template(), k -> new HashMap<>(4)).put(route.method(), route.fast());
+        }
+      } else if (shared.routes().stream().noneMatch(other -> other != route
+          && other.method().equals(route.method())
+          && parameterCount(other.template()) > 0
+          && PathTemplate.overlap(other.template(), route.template()))
+          && !(route.method().equals(HttpMethod.GET)
+              && Probes.PATHS.stream().anyMatch(p -> PathTemplate.overlap(p, route.template())))) {
+        templated.computeIfAbsent(route.template(), k -> new HashMap<>(4)).put(route.method(), route.fast());
+      }
+    }
+    if (exact.isEmpty() && templated.isEmpty()) {
+      return router;
+    }
+    PathTemplate[] templates = templated.keySet().stream().map(PathTemplate::parse).toArray(PathTemplate[]::new);
+    @SuppressWarnings("unchecked")
+    Map<HttpMethod, BoundRoute.Fast>[] byTemplate = templated.values().toArray(new Map[0]);
+    String[] none = new String[0];
+    return request -> {
+      String path = request.path();
+      Map<HttpMethod, BoundRoute.Fast> byMethod = exact.get(path);
+      if (byMethod != null) {
+        BoundRoute.Fast f = byMethod.get(request.method());
+        if (f != null) {
+          f.handle(request, none);
+          return;
+        }
+      }
+      for (int i = 0; i < templates.length; i++) {
+        String[] values = templates[i].match(path);
+        if (values != null) {
+          BoundRoute.Fast f = byTemplate[i].get(request.method());
+          if (f != null) {
+            f.handle(request, values);
+            return;
+          }
+        }
+      }
+      router.handle(request);
     };
-    return server.requestHandler(dispatch).listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
   }
 }

@@ -56,23 +56,32 @@ final class TextParamBinder implements ParamBinder {
         text = ctx.request().getHeader(name);
         break;
     }
-    if (text == null) {
-      if (defaultValue != null || !type.isPrimitive()) {
-        return defaultValue;
-      }
-      throw HttpException.badRequest("missing " + source.label + " '" + name + "'");
+    return fromText(text);
+  }
+
+  /**
+   * As {@link #bind}, for a request served without the router: path parameters come from
+   * {@code pathValues} as {@code template} orders them.
+   */
+  Object bind(HttpServerRequest request, PathTemplate template, String[] pathValues) {
+    String text;
+    switch (source) {
+      case PATH:
+        int i = template.index(name);
+        text = i < 0 ? null : pathValues[i];
+        break;
+      case QUERY:
+        text = request.getParam(name);
+        break;
+      default:
+        text = request.getHeader(name);
+        break;
     }
-    return convert(text);
+    return fromText(text);
   }
 
-  /** Whether this binder reads only the bare request (query or header), not the router's state. */
-  boolean readsBareRequest() {
-    return source != Source.PATH;
-  }
-
-  /** As {@link #bind}, for a query or header parameter of a request served without the router. */
-  Object bind(HttpServerRequest request) {
-    String text = source == Source.QUERY ? request.getParam(name) : request.getHeader(name);
+  /** The default (or a 400 when required) for absent text, else the converted value. */
+  private Object fromText(String text) {
     if (text == null) {
       if (defaultValue != null || !type.isPrimitive()) {
         return defaultValue;
