@@ -6,6 +6,8 @@ import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -42,8 +44,8 @@ final class ServerVerticle extends VerticleBase {
     shared.probes().mountOn(router);
     // Fewer template parameters first (stable): a literal path wins over a template that also
     // matches it, as in JAX-RS and Spring, whatever the methods are called.
-    List<BoundRoute> ordered = new java.util.ArrayList<>(shared.routes());
-    ordered.sort(java.util.Comparator.comparingInt(r -> parameterCount(r.template())));
+    List<BoundRoute> ordered = new ArrayList<>(shared.routes());
+    ordered.sort(Comparator.comparingInt(r -> parameterCount(r.template())));
     for (BoundRoute route : ordered) {
       route.mount(router, shared.options().maxBodySize());
     }

@@ -18,6 +18,8 @@ import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.redisson.api.RBucket;
 import org.redisson.client.codec.ByteArrayCodec;
@@ -28,8 +30,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  *
  * <p>Implementation note. Local entries carry their fresh-until ticker reading; Caffeine drops
  * them at the hard TTL ({@code ttl + max(swr, sie)}) after their write. The ticker is the
- * manager's entry ticker: a {@link dev.bulwark.core.CoarseTicker} unless one was injected. A miss makes at most one leader per key in
- * this process ({@code inflight}); others join its future. On the Redis tiers the leader reads
+ * manager's entry ticker: a {@link dev.bulwark.core.CoarseTicker} unless one was injected. A miss
+ * makes at most one leader per key in this process ({@code inflight}); others join its future. On the Redis tiers the leader reads
  * Redis, then takes a lease ({@code SET bulwarklease:cache:key token NX PX leaseTime}), reads again
  * (a previous holder may have written and released in between), loads, writes the value, publishes
  * "written" and releases the lease. A leader that finds the lease taken waits for the "written"
@@ -69,8 +71,7 @@ final class DefaultCache<V> implements Cache<V> {
   private final Map<String, Unreleased> unreleased = new ConcurrentHashMap<>();
   private final long leaseNanos;
   private final long releaseDelayMs;
-  private final java.util.concurrent.atomic.AtomicBoolean releaseScheduled =
-      new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean releaseScheduled = new AtomicBoolean();
 
   DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
       Codec<V> codec, CacheMetrics metrics) {
@@ -97,7 +98,7 @@ final class DefaultCache<V> implements Cache<V> {
         // third of its per-entry one on a hit. Freshness is the entry's own freshUntil, checked
         // on every read, so an entry read from Redis with less time left is still served fresh
         // only until it should be.
-        .expireAfterWrite(hardNanos, java.util.concurrent.TimeUnit.NANOSECONDS)
+        .expireAfterWrite(hardNanos, TimeUnit.NANOSECONDS)
         .removalListener((String k, Entry<V> v, RemovalCause cause) -> {
           if (cause.wasEvicted()) {
             metrics.evictions.increment();
@@ -385,7 +386,7 @@ final class DefaultCache<V> implements Cache<V> {
       f = ctx.failedFuture(ex);
     }
     return f.andThen(ar -> {
-      metrics.loadTime.record(ticker.read() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
+      metrics.loadTime.record(ticker.read() - start, TimeUnit.NANOSECONDS);
       (ar.succeeded() ? metrics.loadSuccesses : metrics.loadFailures).increment();
     });
   }
@@ -419,8 +420,9 @@ final class DefaultCache<V> implements Cache<V> {
 
   /**
    * {@code SET lease token NX PX leaseTime}. A call that failed may still take effect: one that
-   * timed out against a paused Redis runs when Redis resumes, and leaves a lease nobody releases
-   * (other instances would wait maxLeaderWait for it). Its token is kept for releaseUnreleased.
+   * timed out against a slow Redis completes late, one against a paused Redis runs when it
+   * resumes; either leaves a lease nobody releases (others would wait maxLeaderWait for it). Its
+   * token is kept for releaseUnreleased.
    */
   private Future<Boolean> acquire(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
     return manager.call(ctx, metrics.redisErrors, () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))

@@ -22,6 +22,7 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
@@ -354,7 +355,7 @@ public final class DefaultCacheManager implements CacheManager {
     }
     vertx.executeBlocking(() -> {
       redisson.getBucket("bulwark:__probe").isExistsAsync().toCompletableFuture()
-          .get(Math.max(timeoutMs, 1000) * 2, java.util.concurrent.TimeUnit.MILLISECONDS);
+          .get(Math.max(timeoutMs, 1000) * 2, TimeUnit.MILLISECONDS);
       return null;
     }, false).onComplete(ar -> {
       if (ar.succeeded() && !closed) {
