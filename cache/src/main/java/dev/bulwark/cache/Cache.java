@@ -70,8 +70,10 @@ public interface Cache<V> {
   Future<Void> invalidateAll();
 
   /**
-   * Milliseconds until the local entry for {@code key} is no longer fresh (for
-   * {@code Cache-Control: max-age}): 0 when it is stale, -1 when there is no local entry.
+   * Milliseconds until the entry for {@code key} that this instance last loaded, read or kept is
+   * no longer fresh (for {@code Cache-Control: max-age}): 0 when it is stale, -1 when this
+   * instance knows of none. On the {@link CacheTier#SHARED} tier it remembers only the time,
+   * not the value.
    */
   long remainingTtlMillis(String key);
 

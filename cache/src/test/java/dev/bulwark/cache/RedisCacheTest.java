@@ -150,6 +150,29 @@ class RedisCacheTest {
   }
 
   @Test
+  void sharedTier_knowsTheRemainingTtl_ofWhatItLoadedOrRead_withoutKeepingTheValue() throws Exception {
+    FakeTicker ticker = new FakeTicker();
+    CachePolicy policy = CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED);
+    Cache<String> a = cache(manager(CacheOptions.builder().ticker(ticker)), policy);
+    Cache<String> b = cache(manager(CacheOptions.builder()), policy);
+    assertThat(a.remainingTtlMillis("k")).isEqualTo(-1);
+
+    assertThat(await(a.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
+    assertThat(a.remainingTtlMillis("k")).isEqualTo(60_000);
+    ticker.advance(Duration.ofSeconds(20));
+    assertThat(a.remainingTtlMillis("k")).isEqualTo(40_000);
+    assertThat(a.getIfPresent("k")).isNull();
+
+    // B never loaded it: what it read from Redis carries the writer's freshness (wall clock).
+    assertThat(b.remainingTtlMillis("k")).isEqualTo(-1);
+    assertThat(await(b.get("k", () -> Future.failedFuture("must come from redis")))).isEqualTo("v");
+    assertThat(b.remainingTtlMillis("k")).isBetween(50_000L, 60_000L);
+
+    await(a.invalidate("k"));
+    assertThat(a.remainingTtlMillis("k")).isEqualTo(-1);
+  }
+
+  @Test
   void find_readsAnotherInstancesValueFromRedis_withoutLoadingOrTakingALease() throws Exception {
     Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));
     Cache<String> b = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)));

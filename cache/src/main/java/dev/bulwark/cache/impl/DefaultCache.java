@@ -58,6 +58,11 @@ final class DefaultCache<V> implements Cache<V> {
   private final CacheMetrics metrics;
   private final Ticker ticker;
   private final com.github.benmanes.caffeine.cache.Cache<String, Entry<V>> local;
+  /**
+   * The shared tier keeps no values here, only when the entries this instance last loaded or read
+   * stop being fresh, so that {@link #remainingTtlMillis} can answer (for max-age) on every tier.
+   */
+  private final com.github.benmanes.caffeine.cache.Cache<String, Long> sharedFreshUntil;
   private final long freshNanos;
   private final long swrNanos;
   private final long sieNanos;
@@ -106,6 +111,12 @@ final class DefaultCache<V> implements Cache<V> {
         })
         .executor(Runnable::run)
         .build();
+    this.sharedFreshUntil = tier != CacheTier.SHARED ? null : Caffeine.newBuilder()
+        .maximumSize(manager.options().localMaximumSize())
+        .ticker(ticker::read)
+        .expireAfterWrite(hardNanos, TimeUnit.NANOSECONDS)
+        .executor(Runnable::run)
+        .<String, Long>build();
   }
 
   @Override
@@ -162,11 +173,17 @@ final class DefaultCache<V> implements Cache<V> {
 
   @Override
   public long remainingTtlMillis(String key) {
-    Entry<V> e = local == null ? null : local.getIfPresent(key);
-    if (e == null) {
+    Long freshUntil;
+    if (local != null) {
+      Entry<V> e = local.getIfPresent(key);
+      freshUntil = e == null ? null : e.freshUntil;
+    } else {
+      freshUntil = sharedFreshUntil.getIfPresent(key);
+    }
+    if (freshUntil == null) {
       return -1;
     }
-    return Math.max(0, Duration.ofNanos(e.freshUntil - ticker.read()).toMillis());
+    return Math.max(0, Duration.ofNanos(freshUntil - ticker.read()).toMillis());
   }
 
   @Override
@@ -512,9 +529,7 @@ final class DefaultCache<V> implements Cache<V> {
   @Override
   public Future<Void> invalidate(String key) {
     ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
-    if (local != null) {
-      local.invalidate(key);
-    }
+    dropLocal(key);
     if (tier == CacheTier.LOCAL) {
       return ctx.succeededFuture();
     }
@@ -529,9 +544,7 @@ final class DefaultCache<V> implements Cache<V> {
   @Override
   public Future<Void> invalidateAll() {
     ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
-    if (local != null) {
-      local.invalidateAll();
-    }
+    dropLocal(null);
     if (tier == CacheTier.LOCAL) {
       return ctx.succeededFuture();
     }
@@ -553,21 +566,28 @@ final class DefaultCache<V> implements Cache<V> {
         + type.getName());
   }
 
-  /** Drops one local key (key != null) or all, on another instance's write or after a Redis outage. */
+  /**
+   * Drops one local key (key != null) or all: on invalidation, on another instance's write, after
+   * a Redis outage.
+   */
   void dropLocal(String key) {
-    if (local == null) {
-      return;
-    }
+    com.github.benmanes.caffeine.cache.Cache<String, ?> c = local != null ? local : sharedFreshUntil;
     if (key == null) {
-      local.invalidateAll();
+      c.invalidateAll();
     } else {
-      local.invalidate(key);
+      c.invalidate(key);
     }
   }
 
+  /** Keeps a loaded or read entry locally; on the shared tier, only when it stops being fresh. */
   private void putLocal(String key, Entry<V> e) {
-    if (local != null && e.value != null) {
+    if (e.value == null) {
+      return;
+    }
+    if (local != null) {
       local.put(key, e);
+    } else {
+      sharedFreshUntil.put(key, e.freshUntil);
     }
   }
 
