@@ -4,8 +4,11 @@ package dev.bulwark.web;
 public enum StreamFormat {
 
   /**
-   * Chosen from the request: {@code Accept: text/event-stream} gives {@link #SSE},
-   * {@code text/csv} {@link #CSV}, {@code text/plain} {@link #TEXT}, anything else {@link #NDJSON}.
+   * Chosen from the request's {@code Accept} header, with its quality values: {@code
+   * text/event-stream} gives {@link #SSE}, {@code text/csv} {@link #CSV}, {@code text/plain}
+   * {@link #TEXT}, {@code application/x-ndjson} {@link #NDJSON}. The acceptable format with the
+   * highest {@code q} wins, then the one named exactly rather than by a wildcard, then NDJSON,
+   * CSV, TEXT, SSE in that order; NDJSON when none is acceptable or the header is absent.
    */
   AUTO,
 

@@ -346,6 +346,25 @@ class StreamingFormatsTest {
     assertStreamed(get("/auto/iterator", accept), CSV, ROWS_CSV);
   }
 
+  static Stream<Arguments> weightedAccept() {
+    return Stream.of(
+        Arguments.of("text/csv;q=0, application/x-ndjson", NDJSON, ROWS_NDJSON),
+        Arguments.of("text/plain;q=0.5, text/csv", CSV, ROWS_CSV),
+        Arguments.of("text/csv;q=0.1, text/event-stream;q=0.9", SSE, ROWS_SSE),
+        Arguments.of("text/html,application/xhtml+xml,*/*;q=0.8", NDJSON, ROWS_NDJSON),
+        Arguments.of("text/*", CSV, ROWS_CSV),
+        Arguments.of("text/*;q=0.5, text/plain", TEXT, ROWS_TEXT),
+        Arguments.of("*/*;q=0.1, application/x-ndjson;q=0", CSV, ROWS_CSV),
+        Arguments.of("application/json", NDJSON, ROWS_NDJSON),
+        Arguments.of("text/csv;q=abc", NDJSON, ROWS_NDJSON));
+  }
+
+  @ParameterizedTest(name = "Accept: {0}")
+  @MethodSource("weightedAccept")
+  void auto_honoursQualityValuesAndWildcards(String accept, String contentType, String body) {
+    assertStreamed(get("/auto/iterator", accept), contentType, body);
+  }
+
   static Stream<Arguments> annotated() {
     return Stream.of(
         Arguments.of("/annotated/ndjson", "text/event-stream", NDJSON, ROWS_NDJSON),

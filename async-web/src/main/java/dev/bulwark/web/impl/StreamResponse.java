@@ -125,21 +125,68 @@ final class StreamResponse {
     }
   }
 
+  /** The formats AUTO picks from, in the order that breaks ties, with their media types. */
+  private static final StreamFormat[] NEGOTIABLE = {
+      StreamFormat.NDJSON, StreamFormat.CSV, StreamFormat.TEXT, StreamFormat.SSE};
+  private static final String[] MEDIA_TYPES = {
+      "application/x-ndjson", "text/csv", "text/plain", "text/event-stream"};
+
+  /**
+   * The {@code AUTO} format for an {@code Accept} header (RFC 9110, section 12.5.1): each format
+   * takes the quality of the most specific range that matches its media type; the highest
+   * quality above zero wins, then the more specific range, then NDJSON, CSV, TEXT, SSE in that
+   * order. NDJSON when the header is absent or accepts none of them.
+   */
   static StreamFormat negotiate(String accept) {
-    if (accept == null) {
+    if (accept == null || accept.isBlank()) {
       return StreamFormat.NDJSON;
     }
-    String a = accept.toLowerCase(Locale.ROOT);
-    if (a.contains("text/event-stream")) {
-      return StreamFormat.SSE;
+    double[] quality = new double[NEGOTIABLE.length];
+    int[] specificity = new int[NEGOTIABLE.length];
+    java.util.Arrays.fill(specificity, -1);
+    for (String range : accept.toLowerCase(Locale.ROOT).split(",")) {
+      String[] fields = range.split(";");
+      String type = fields[0].trim();
+      double q = 1;
+      for (int i = 1; i < fields.length; i++) {
+        String f = fields[i].trim();
+        if (f.startsWith("q=")) {
+          try {
+            q = Double.parseDouble(f.substring(2).trim());
+          } catch (NumberFormatException e) {
+            q = 0; // a malformed weight accepts nothing rather than everything
+          }
+        }
+      }
+      for (int i = 0; i < NEGOTIABLE.length; i++) {
+        int s = matches(type, MEDIA_TYPES[i]);
+        if (s > specificity[i]) {
+          specificity[i] = s;
+          quality[i] = q;
+        }
+      }
     }
-    if (a.contains("text/csv")) {
-      return StreamFormat.CSV;
+    int best = -1;
+    for (int i = 0; i < NEGOTIABLE.length; i++) {
+      if (specificity[i] >= 0 && quality[i] > 0 && (best < 0 || quality[i] > quality[best]
+          || quality[i] == quality[best] && specificity[i] > specificity[best])) {
+        best = i;
+      }
     }
-    if (a.contains("text/plain")) {
-      return StreamFormat.TEXT;
+    return best < 0 ? StreamFormat.NDJSON : NEGOTIABLE[best];
+  }
+
+  /** 2 for the exact type, 1 for {@code type/*}, 0 for {@code *}{@code /*}, -1 for no match. */
+  private static int matches(String range, String mediaType) {
+    if (range.equals(mediaType)) {
+      return 2;
     }
-    return StreamFormat.NDJSON;
+    if (range.equals("*/*") || range.equals("*")) {
+      return 0;
+    }
+    int slash = mediaType.indexOf('/');
+    return range.endsWith("/*") && range.regionMatches(0, mediaType, 0, slash + 1)
+        && range.length() == slash + 2 ? 1 : -1;
   }
 
   private void run() {
