@@ -39,8 +39,7 @@ final class PathTemplate {
       if (s.length() > 2 && s.charAt(0) == '{' && s.charAt(s.length() - 1) == '}'
           && s.indexOf('{', 1) < 0 && s.indexOf('}') == s.length() - 1) {
         names.add(s.substring(1, s.length() - 1));
-      } else if (plainSegment(s) && s.indexOf('{') < 0 && s.indexOf('}') < 0 && s.indexOf(':') < 0
-          && s.indexOf('*') < 0) {
+      } else if (plainSegment(s) && literal(s)) {
         literals[i] = s;
       } else {
         return null;
@@ -116,13 +115,28 @@ final class PathTemplate {
       return false;
     }
     for (int i = 0; i < x.length; i++) {
-      boolean xLiteral = x[i].indexOf('{') < 0 && x[i].indexOf(':') < 0 && x[i].indexOf('*') < 0;
-      boolean yLiteral = y[i].indexOf('{') < 0 && y[i].indexOf(':') < 0 && y[i].indexOf('*') < 0;
-      if (xLiteral && yLiteral && !x[i].equals(y[i])) {
+      if (literal(x[i]) && literal(y[i]) && !x[i].equals(y[i])) {
         return false;
       }
     }
     return true;
+  }
+
+  /** How many {@code {name}} parameters {@code template} declares (0 for an exact path). */
+  static int parameterCount(String template) {
+    int n = 0;
+    for (int i = 0; i < template.length(); i++) {
+      if (template.charAt(i) == '{') {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** A segment with no parameter and nothing the router reads as a pattern. */
+  private static boolean literal(String segment) {
+    return segment.indexOf('{') < 0 && segment.indexOf('}') < 0 && segment.indexOf(':') < 0
+        && segment.indexOf('*') < 0;
   }
 
   /** Non-empty, not {@code .} or {@code ..}, no escape: the router would read it as it is. */

@@ -28,21 +28,24 @@ final class Probes {
   Probes(Lifecycle lifecycle, PrometheusMeterRegistry registry, HttpMetrics httpMetrics) {
     this.lifecycle = lifecycle;
     this.registry = registry;
-    this.health = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/health"), true);
-    this.ready = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/ready"), true);
-    this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", "/metrics"), true);
+    this.health = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", HEALTH), true);
+    this.ready = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", READY), true);
+    this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", METRICS), true);
   }
 
+  private static final String HEALTH = "/health";
+  private static final String READY = "/ready";
+  private static final String METRICS = "/metrics";
   /** The probes' paths, all GET, mounted before every route. */
-  static final java.util.List<String> PATHS = java.util.List.of("/health", "/ready", "/metrics");
+  static final java.util.List<String> PATHS = java.util.List.of(HEALTH, READY, METRICS);
 
   void mountOn(Router router) {
-    router.route(HttpMethod.GET, "/health").handler(ctx -> {
+    router.route(HttpMethod.GET, HEALTH).handler(ctx -> {
       health.begin(ctx);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
     });
-    router.route(HttpMethod.GET, "/ready").handler(this::ready);
-    router.route(HttpMethod.GET, "/metrics").handler(ctx -> {
+    router.route(HttpMethod.GET, READY).handler(this::ready);
+    router.route(HttpMethod.GET, METRICS).handler(ctx -> {
       metrics.begin(ctx);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
     });

@@ -45,7 +45,7 @@ final class ServerVerticle extends VerticleBase {
     // Fewer template parameters first (stable): a literal path wins over a template that also
     // matches it, as in JAX-RS and Spring, whatever the methods are called.
     List<BoundRoute> ordered = new ArrayList<>(shared.routes());
-    ordered.sort(Comparator.comparingInt(r -> parameterCount(r.template())));
+    ordered.sort(Comparator.comparingInt(r -> PathTemplate.parameterCount(r.template())));
     for (BoundRoute route : ordered) {
       route.mount(router, shared.options().maxBodySize());
     }
@@ -65,16 +65,6 @@ final class ServerVerticle extends VerticleBase {
     return server.requestHandler(dispatch).listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
   }
 
-  private static int parameterCount(String template) {
-    int n = 0;
-    for (int i = 0; i < template.length(); i++) {
-      if (template.charAt(i) == '{') {
-        n++;
-      }
-    }
-    return n;
-  }
-
   /**
    * Routes that need nothing of vertx-web (no body, no stream, no {@code RoutingContext}) are
    * dispatched without it: exact paths by one map lookup, templates with whole-segment parameters
@@ -86,6 +76,7 @@ final class ServerVerticle extends VerticleBase {
   private Handler<HttpServerRequest> fastDispatch(Router router) {
     Map<String, Map<HttpMethod, BoundRoute.Fast>> exact = new HashMap<>();
     Map<String, Map<HttpMethod, BoundRoute.Fast>> templated = new LinkedHashMap<>();
+    Map<String, PathTemplate> parsed = new HashMap<>();
     for (BoundRoute route : shared.routes()) {
       PathTemplate t = route.fast() == null ? null : PathTemplate.parse(route.template());
       if (t == null) {
@@ -97,17 +88,18 @@ final class ServerVerticle extends VerticleBase {
         }
       } else if (shared.routes().stream().noneMatch(other -> other != route
           && other.method().equals(route.method())
-          && parameterCount(other.template()) > 0
+          && PathTemplate.parameterCount(other.template()) > 0
           && PathTemplate.overlap(other.template(), route.template()))
           && !(route.method().equals(HttpMethod.GET)
               && Probes.PATHS.stream().anyMatch(p -> PathTemplate.overlap(p, route.template())))) {
         templated.computeIfAbsent(route.template(), k -> new HashMap<>(4)).put(route.method(), route.fast());
+        parsed.put(route.template(), t);
       }
     }
     if (exact.isEmpty() && templated.isEmpty()) {
       return router;
     }
-    PathTemplate[] templates = templated.keySet().stream().map(PathTemplate::parse).toArray(PathTemplate[]::new);
+    PathTemplate[] templates = templated.keySet().stream().map(parsed::get).toArray(PathTemplate[]::new);
     @SuppressWarnings("unchecked")
     Map<HttpMethod, BoundRoute.Fast>[] byTemplate = templated.values().toArray(new Map[0]);
     String[] none = new String[0];

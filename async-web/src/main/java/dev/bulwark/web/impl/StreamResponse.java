@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.ext.web.RoutingContext;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
 import java.util.concurrent.Flow;
@@ -143,7 +144,7 @@ final class StreamResponse {
     }
     double[] quality = new double[NEGOTIABLE.length];
     int[] specificity = new int[NEGOTIABLE.length];
-    java.util.Arrays.fill(specificity, -1);
+    Arrays.fill(specificity, -1);
     for (String range : accept.toLowerCase(Locale.ROOT).split(",")) {
       String[] fields = range.split(";");
       String type = fields[0].trim();

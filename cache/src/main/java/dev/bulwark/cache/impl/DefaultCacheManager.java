@@ -378,8 +378,6 @@ public final class DefaultCacheManager implements CacheManager {
       if (c.tier() == CacheTier.TWO_LEVEL) {
         c.dropLocal(null);
       }
-    }
-    for (DefaultCache<?> c : caches.values()) {
       if (c.tier() != CacheTier.LOCAL) {
         c.scheduleRelease();
       }

@@ -40,11 +40,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * so tests can move time by hand) and by one sweep timer per pool, in real time (so a client
  * whose task sits behind stuck workers learns of it at the deadline, not whenever a slot frees).
  * Every task of a pool waits the same timeout and the queue is FIFO (the enqueue time is read
- * under the lock), so deadlines come in queue order: the sweep
- * is armed for the head's deadline, fails every expired task at the head, and re-arms for the
- * new head. A queued task costs no timer of its own (scheduling and cancelling one per task was
- * a third of a dispatch). Both paths take tasks out of the queue under the lock; whichever
- * does owns the task.
+ * under the lock), so deadlines come in queue order: the sweep is armed for the head's deadline,
+ * fails every expired task at the head, and re-arms for the new head. A queued task costs no
+ * timer of its own (scheduling and cancelling one per task was a third of a dispatch). Both
+ * paths take tasks out of the queue under the lock; whichever does owns the task.
  *
  * <p>Results are delivered on the submitter's Vert.x context with {@link Context#runOnContext}.
  */
