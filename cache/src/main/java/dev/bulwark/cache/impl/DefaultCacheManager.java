@@ -82,7 +82,7 @@ public final class DefaultCacheManager implements CacheManager {
     this.vertx = vertx;
     this.options = options;
     this.registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
-    this.timeoutMs = Math.max(1, options.redisTimeout().toMillis());
+    this.timeoutMs = options.redisTimeout().toMillis();
     // Entry freshness needs milliseconds, not a nanoTime call per hit; an injected ticker (tests)
     // is used as it is.
     this.coarse = options.ticker() == Ticker.system() ? CoarseTicker.acquire() : null;

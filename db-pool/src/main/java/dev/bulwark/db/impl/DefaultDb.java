@@ -239,9 +239,10 @@ public final class DefaultDb implements Db {
   PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
     try {
-      long timeout = shared.options().statementTimeout().toSeconds();
+      // Whole seconds within int range: DbOptions refuses anything else.
+      int timeout = (int) shared.options().statementTimeout().toSeconds();
       if (timeout > 0) {
-        ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout));
+        ps.setQueryTimeout(timeout);
       }
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
