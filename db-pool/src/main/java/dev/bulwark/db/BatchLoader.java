@@ -12,7 +12,10 @@ import java.util.function.Function;
 /**
  * The N+1 cure: {@link #load} calls made within one event-loop turn (or within a short window, or
  * up to a maximum batch) become one query for all their keys. Keys are deduplicated; a key the
- * query does not return resolves empty; a failure of the query fails every waiter.
+ * query does not return resolves empty; a failure of the query fails every waiter. A batch is a
+ * query of the {@link Db} view it was made with, like {@link Db#query}: timed as
+ * {@code bulwark.db.query} under the view's name ({@link Db#named}), and every statement the batch
+ * function prepares carries {@code statementTimeout}.
  *
  * <pre>{@code
  * BatchLoader<Long, List<Post>> postsByUser = BatchLoader.grouped(db,

@@ -96,7 +96,13 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     }
     batches.incrementAndGet();
     List<K> keys = new ArrayList<>(batch.keySet());
-    db.withConnection(c -> fetch.load(c, keys)).onComplete(ar -> {
+    // A batch is one query of the Db view it was made with: timed under its name, and with the
+    // statement timeout on what the batch function prepares. Another Db implementation (a
+    // decorator) gets the plain connection its withConnection gives.
+    Future<Map<K, V>> loaded = db instanceof DefaultDb
+        ? ((DefaultDb) db).runQuery(c -> fetch.load(c, keys))
+        : db.withConnection(c -> fetch.load(c, keys));
+    loaded.onComplete(ar -> {
       for (Map.Entry<K, List<Waiter<V>>> e : batch.entrySet()) {
         for (Waiter<V> w : e.getValue()) {
           if (ar.succeeded()) {

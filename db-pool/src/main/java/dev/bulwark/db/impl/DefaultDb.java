@@ -232,18 +232,22 @@ public final class DefaultDb implements Db {
     return c;
   }
 
+  /**
+   * Runs {@code work} as one query of this view: a borrowed connection on the bridge, timed under
+   * the view's name, and every statement {@code work} prepares with the statement timeout.
+   */
+  <T> Future<T> runQuery(SqlFunction<T> work) {
+    return run(() -> withBorrowed(c -> timed(() -> work.apply(StatementTimeouts.applying(c, timeoutSeconds())))));
+  }
+
   <T> T timed(Callable<T> work) throws Exception {
     return shared.metrics().time(queryName, work);
   }
 
   PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
+    StatementTimeouts.apply(ps, timeoutSeconds());
     try {
-      // Whole seconds within int range: DbOptions refuses anything else.
-      int timeout = (int) shared.options().statementTimeout().toSeconds();
-      if (timeout > 0) {
-        ps.setQueryTimeout(timeout);
-      }
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
@@ -252,6 +256,11 @@ public final class DefaultDb implements Db {
       ps.close();
       throw e;
     }
+  }
+
+  /** The statement timeout; whole seconds within int range, as DbOptions refuses anything else. */
+  private int timeoutSeconds() {
+    return (int) shared.options().statementTimeout().toSeconds();
   }
 
   Shared shared() {
