@@ -16,6 +16,7 @@ import dev.bulwark.db.RowMapper;
 import dev.bulwark.db.SqlFunction;
 import dev.bulwark.db.TxOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link Db} implementation: a HikariCP pool, a {@link WorkerPool} exactly as large as it
@@ -142,9 +144,28 @@ public final class DefaultDb implements Db {
     return inTransaction(TxOptions.DEFAULT, work);
   }
 
+  /**
+   * Each attempt borrows a connection and a bridge slot and gives both back when it ends; the
+   * backoff before a retry is a Vert.x timer, so a transaction waiting to retry holds neither.
+   */
   @Override
   public <T> Future<T> inTransaction(TxOptions options, SqlFunction<T> work) {
-    return run(() -> withBorrowed(c -> Transactions.run(c, options, work)));
+    Promise<T> result = Promise.promise();
+    attempt(options, work, 1, result);
+    return result.future();
+  }
+
+  private <T> void attempt(TxOptions options, SqlFunction<T> work, int attempt, Promise<T> result) {
+    run(() -> withBorrowed(c -> Transactions.once(c, options, work))).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(ar.result());
+      } else if (attempt < options.maxAttempts() && Transactions.isRetryable(ar.cause())) {
+        long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Transactions.backoffNanos(options, attempt)));
+        shared.vertx().setTimer(delayMs, id -> attempt(options, work, attempt + 1, result));
+      } else {
+        result.fail(ar.cause());
+      }
+    });
   }
 
   @Override
@@ -153,7 +174,7 @@ public final class DefaultDb implements Db {
     RowInserter inserter = RowInserter.prepare(table, columns, rows, options,
         shared.options().isPostgres());
     return run(() -> withBorrowed(c -> timed(() ->
-        Transactions.run(c, TxOptions.DEFAULT.withMaxAttempts(1), inserter::insert))));
+        Transactions.once(c, TxOptions.DEFAULT, inserter::insert))));
   }
 
   @Override
