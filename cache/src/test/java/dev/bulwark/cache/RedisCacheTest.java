@@ -62,6 +62,8 @@ class RedisCacheTest {
     CacheManager m = CacheManager.create(vertx, b.redisUrl(Servers.REDIS_URL).meterRegistry(registry)
         .redisTimeout(Duration.ofMillis(500)).build());
     managers.add(m);
+    // Creating a manager returns at once; it connects in the background.
+    await().atMost(Duration.ofSeconds(10)).until(() -> m.health().status() == CacheHealth.Status.UP);
     return m;
   }
 

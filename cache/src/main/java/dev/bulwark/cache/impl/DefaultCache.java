@@ -298,7 +298,7 @@ final class DefaultCache<V> implements Cache<V> {
       long deadline, Entry<V> stale) {
     Promise<Void> waiter = manager.waiter(name, key);
     byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+    String lease = leasePrefix + key;
     return acquire(ctx, lease, token)
         .compose(won -> {
           if (!won) {
@@ -418,7 +418,7 @@ final class DefaultCache<V> implements Cache<V> {
       f = loadLocally(ctx, key, loader, null);
     } else {
       byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+      String lease = leasePrefix + key;
       f = acquire(ctx, lease, token).compose(won -> {
             if (!won) {
               return ctx.succeededFuture();
@@ -441,8 +441,9 @@ final class DefaultCache<V> implements Cache<V> {
    * resumes; either leaves a lease nobody releases (others would wait maxLeaderWait for it). Its
    * token is kept for releaseUnreleased.
    */
-  private Future<Boolean> acquire(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
-    return manager.call(ctx, metrics.redisErrors, () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
+  private Future<Boolean> acquire(ContextInternal ctx, String lease, byte[] token) {
+    return manager.call(ctx, metrics.redisErrors,
+            () -> bucket(lease).setIfAbsentAsync(token, manager.options().leaseTime()))
         .onFailure(err -> {
           if (err != DefaultCacheManager.BREAKER_OPEN) { // refused calls were never sent
             keepUnreleased(lease, token);
@@ -451,14 +452,14 @@ final class DefaultCache<V> implements Cache<V> {
   }
 
   /** Releases a lease this instance holds; if that fails (even refused), it is released later. */
-  private void release(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
-    manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null))
+  private void release(ContextInternal ctx, String lease, byte[] token) {
+    manager.call(ctx, metrics.redisErrors, () -> bucket(lease).compareAndSetAsync(token, null))
         .onFailure(err -> keepUnreleased(lease, token));
   }
 
-  private void keepUnreleased(RBucket<byte[]> lease, byte[] token) {
+  private void keepUnreleased(String lease, byte[] token) {
     if (unreleased.size() < MAX_UNRELEASED) {
-      unreleased.put(lease.getName(), new Unreleased(token, ticker.read() + leaseNanos));
+      unreleased.put(lease, new Unreleased(token, ticker.read() + leaseNanos));
     }
     scheduleRelease();
   }
@@ -494,7 +495,7 @@ final class DefaultCache<V> implements Cache<V> {
       if (!unreleased.remove(e.getKey(), e.getValue()) || now - e.getValue().expiresAt >= 0) {
         continue;
       }
-      release(ctx, manager.redisson().getBucket(e.getKey(), ByteArrayCodec.INSTANCE), e.getValue().token);
+      release(ctx, e.getKey(), e.getValue().token);
     }
   }
 
@@ -533,8 +534,7 @@ final class DefaultCache<V> implements Cache<V> {
     if (tier == CacheTier.LOCAL) {
       return ctx.succeededFuture();
     }
-    return manager.call(ctx, metrics.redisErrors,
-            () -> manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE).deleteAsync())
+    return manager.call(ctx, metrics.redisErrors, () -> bucket(prefix + key).deleteAsync())
         .transform(ar -> {
           manager.publish(ctx, metrics.redisErrors, name, key);
           return ctx.succeededFuture();
@@ -593,8 +593,7 @@ final class DefaultCache<V> implements Cache<V> {
 
   /** Reads and decodes the Redis entry: null for a miss or for bytes that do not decode. */
   private Future<Entry<V>> readShared(ContextInternal ctx, String key) {
-    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
-    return manager.call(ctx, metrics.redisErrors, b::getAsync).map(this::decode);
+    return manager.call(ctx, metrics.redisErrors, () -> bucket(prefix + key).getAsync()).map(this::decode);
   }
 
   private Future<Void> writeShared(ContextInternal ctx, String key, Entry<V> e) {
@@ -608,8 +607,16 @@ final class DefaultCache<V> implements Cache<V> {
     }
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
     buf.put(MAGIC).put(VERSION).putLong(System.currentTimeMillis() + freshMs).put(payload);
-    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
-    return manager.call(ctx, metrics.redisErrors, () -> b.setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
+    return manager.call(ctx, metrics.redisErrors,
+        () -> bucket(prefix + key).setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
+  }
+
+  /**
+   * A Redis key as a bucket of bytes. Only inside the operation passed to
+   * {@link DefaultCacheManager#call}, which runs it once the client exists and is connected.
+   */
+  private RBucket<byte[]> bucket(String redisKey) {
+    return manager.redisson().getBucket(redisKey, ByteArrayCodec.INSTANCE);
   }
 
   private Entry<V> decode(byte[] bytes) {
