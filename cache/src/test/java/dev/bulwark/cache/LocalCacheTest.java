@@ -90,6 +90,27 @@ class LocalCacheTest {
   }
 
   @Test
+  void get_cachesANullResultAsNoValue_untilTheTtlEnds() throws Exception {
+    Cache<String> cache = manager.cache("nulls", CachePolicy.ttl(Duration.ofSeconds(10)), strings());
+    AtomicInteger loads = new AtomicInteger();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(cache.get("k", () -> {
+        loads.incrementAndGet();
+        return Future.succeededFuture(null);
+      }))).isNull();
+      assertThat(cache.getBlocking("k", () -> "loaded")).isNull();
+    }
+    assertThat(loads).hasValue(1);
+    assertThat(cache.getIfPresent("k")).isNull();
+    assertThat(await(cache.find("k"))).isNull();
+    assertThat(cache.remainingTtlMillis("k")).isEqualTo(10_000);
+
+    ticker.advance(Duration.ofSeconds(11));
+    assertThat(await(cache.get("k", () -> Future.succeededFuture("now there")))).isEqualTo("now there");
+  }
+
+  @Test
   void find_returnsTheFreshValue_neverLoads_andCountsHitsAndMisses() throws Exception {
     Cache<String> cache = manager.cache("find", CachePolicy.ttl(Duration.ofSeconds(10))
         .withStaleWhileRevalidate(Duration.ofSeconds(30)), strings());

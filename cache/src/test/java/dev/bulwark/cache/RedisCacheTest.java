@@ -202,6 +202,55 @@ class RedisCacheTest {
     assertThat(await(b.find("k"))).isNull();
   }
 
+  public interface Directory {
+    @Cached(ttl = "60s", cache = "RedisCacheTest.directory")
+    String lookup(String id);
+  }
+
+  /**
+   * A null result is stored once, as "no value", in both tiers: later calls on this instance (on
+   * an event loop or not) and on another one neither call the method nor write to Redis, and one
+   * "written" event is published, not one delete and event per call.
+   */
+  @Test
+  void nullResult_isStoredOnceAsNoValue_notDeletedAndPublishedOnEveryCall() throws Exception {
+    String id = "nobody" + UUID.randomUUID().toString().replace("-", "");
+    String redisKey = "bulwark:RedisCacheTest.directory:" + Keys.of(id);
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    org.redisson.api.RTopic topic = raw.getTopic("bulwark:__events", org.redisson.client.codec.StringCodec.INSTANCE);
+    int listener = topic.addListener(String.class, (channel, msg) -> {
+      if (msg.endsWith("\n" + Keys.of(id))) {
+        events.add(msg);
+      }
+    });
+    AtomicInteger calls = new AtomicInteger();
+    Directory onA = Caching.decorate(Directory.class, k -> {
+      calls.incrementAndGet();
+      return null;
+    }, manager(CacheOptions.builder()));
+    Directory onB = Caching.decorate(Directory.class, k -> {
+      calls.incrementAndGet();
+      return null;
+    }, manager(CacheOptions.builder()));
+    try {
+      io.vertx.core.Context loop = vertx.getOrCreateContext();
+      for (int i = 0; i < 5; i++) {
+        assertThat(TestSupport.callOn(loop, () -> Future.succeededFuture(onA.lookup(id)))).isNull();
+        assertThat(onA.lookup(id)).isNull();
+      }
+      assertThat(calls).as("calls on the instance that loaded").hasValue(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> raw.getBucket(redisKey).isExists());
+
+      assertThat(onB.lookup(id)).as("read from Redis by the other instance").isNull();
+      assertThat(calls).as("calls in all").hasValue(1);
+      await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+      assertThat(events).as("events about the key").hasSize(1).allSatisfy(e -> assertThat(e).startsWith("w"));
+    } finally {
+      topic.removeListener(listener);
+      raw.getBucket(redisKey).delete();
+    }
+  }
+
   @Test
   void garbageBytes_areAMissAndAMetric_neverAnError() throws Exception {
     Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));

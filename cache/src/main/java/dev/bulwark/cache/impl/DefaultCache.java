@@ -38,7 +38,10 @@ import org.redisson.client.codec.ByteArrayCodec;
  * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
- * key's expiry; bytes that do not parse are a miss and a {@code decode.errors} count. Any Redis
+ * key's expiry; bytes that do not parse are a miss and a {@code decode.errors} count. A load that
+ * returns null is kept like a value, as "no value" (an {@link Entry} whose value is null, and
+ * {@code [0xB1, 2, freshUntilEpochMillis:8]} in Redis): until it expires gets answer null without
+ * loading, and a null costs one write per TTL, not a delete and an event per call. Any Redis
  * failure makes the operation fall back to the local tier or the loader.
  *
  * <p>Thread-safe.
@@ -47,6 +50,8 @@ final class DefaultCache<V> implements Cache<V> {
 
   private static final byte MAGIC = (byte) 0xB1;
   private static final byte VERSION = 1;
+  /** The frame of "the load returned null": the header alone. */
+  private static final byte NO_VALUE = 2;
   private static final int HEADER = 10;
   private static final int MAX_UNRELEASED = 10_000;
 
@@ -355,11 +360,7 @@ final class DefaultCache<V> implements Cache<V> {
         manager.publish(ctx, metrics.redisErrors, name, key);
         return staleOrFail(ctx, stale, ar.cause());
       }
-      V v = ar.result();
-      if (v == null) {
-        return ctx.succeededFuture(new Entry<>(null, ticker.read()));
-      }
-      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
+      Entry<V> e = new Entry<>(ar.result(), ticker.read() + freshNanos);
       putLocal(key, e);
       return writeShared(ctx, key, e).transform(w -> {
         manager.publish(ctx, metrics.redisErrors, name, key);
@@ -374,17 +375,14 @@ final class DefaultCache<V> implements Cache<V> {
       if (ar.failed()) {
         return staleOrFail(ctx, stale, ar.cause());
       }
-      V v = ar.result();
-      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
-      if (v != null) {
-        putLocal(key, e);
-      }
+      Entry<V> e = new Entry<>(ar.result(), ticker.read() + freshNanos);
+      putLocal(key, e);
       return ctx.succeededFuture(e);
     });
   }
 
   private Future<Entry<V>> staleOrFail(ContextInternal ctx, Entry<V> stale, Throwable cause) {
-    if (stale != null && stale.value != null && ticker.read() - (stale.freshUntil + sieNanos) < 0) {
+    if (stale != null && ticker.read() - (stale.freshUntil + sieNanos) < 0) {
       metrics.staleServes.increment();
       return ctx.succeededFuture(stale);
     }
@@ -512,10 +510,18 @@ final class DefaultCache<V> implements Cache<V> {
 
   @Override
   public Future<Void> put(String key, V value) {
-    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
     if (value == null) {
       return invalidate(key);
     }
+    return store(key, value);
+  }
+
+  /**
+   * Stores {@code value}, or "no value" for null, fresh for the TTL, in every tier of this cache,
+   * and tells the other instances (one write and one event, as for any value).
+   */
+  Future<Void> store(String key, V value) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
     Entry<V> e = new Entry<>(value, ticker.read() + freshNanos);
     putLocal(key, e);
     if (tier == CacheTier.LOCAL) {
@@ -579,11 +585,21 @@ final class DefaultCache<V> implements Cache<V> {
     }
   }
 
+  /**
+   * The fresh local entry for {@code key} (its value may be null: "no value"), counted as a hit,
+   * or null when there is none. No Redis call.
+   */
+  Entry<V> freshLocal(String key) {
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    if (e != null && ticker.read() - e.freshUntil < 0) {
+      metrics.hits.increment();
+      return e;
+    }
+    return null;
+  }
+
   /** Keeps a loaded or read entry locally; on the shared tier, only when it stops being fresh. */
   private void putLocal(String key, Entry<V> e) {
-    if (e.value == null) {
-      return;
-    }
     if (local != null) {
       local.put(key, e);
     } else {
@@ -601,12 +617,13 @@ final class DefaultCache<V> implements Cache<V> {
     long hardMs = freshMs + (hardNanos - freshNanos) / 1_000_000;
     byte[] payload;
     try {
-      payload = codec.encode(e.value);
+      payload = e.value == null ? new byte[0] : codec.encode(e.value);
     } catch (Exception ex) {
       return ctx.failedFuture(ex);
     }
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    buf.put(MAGIC).put(VERSION).putLong(System.currentTimeMillis() + freshMs).put(payload);
+    buf.put(MAGIC).put(e.value == null ? NO_VALUE : VERSION).putLong(System.currentTimeMillis() + freshMs)
+        .put(payload);
     return manager.call(ctx, metrics.redisErrors,
         () -> bucket(prefix + key).setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
   }
@@ -624,11 +641,15 @@ final class DefaultCache<V> implements Cache<V> {
       return null;
     }
     try {
-      if (bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION) {
+      if (bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION && bytes[1] != NO_VALUE
+          || bytes[1] == NO_VALUE && bytes.length != HEADER) {
         throw new IllegalArgumentException("not a bulwark cache entry");
       }
       ByteBuffer buf = ByteBuffer.wrap(bytes);
       long freshUntilEpochMs = buf.getLong(2);
+      if (bytes[1] == NO_VALUE) {
+        return new Entry<>(null, ticker.read() + (freshUntilEpochMs - System.currentTimeMillis()) * 1_000_000);
+      }
       byte[] payload = new byte[bytes.length - HEADER];
       System.arraycopy(bytes, HEADER, payload, 0, payload.length);
       V v = codec.decode(payload);
