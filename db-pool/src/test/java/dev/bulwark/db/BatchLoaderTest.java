@@ -165,21 +165,46 @@ class BatchLoaderTest {
     }
   }
 
+  /**
+   * With a window the end of a turn dispatches nothing: the loads of two turns wait together. The
+   * window is an hour, so nothing but the batch filling up (maxBatch 6) can have sent them.
+   */
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void window_gathersLoadsOfSeveralTurns(Backend backend, Vertx vertx) {
     try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2))) {
       String users = users(t);
-      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofMillis(200), 100,
+      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofHours(1), 6,
           DefaultBatchLoader.anyQuery("SELECT id, name FROM " + users + " WHERE id = ANY(?)", "bigint",
               rs -> new User(rs.getLong(1), rs.getString(2)), User::id));
       Context context = vertx.getOrCreateContext();
 
       List<Future<Optional<User>>> first = inOneTurn(context, i -> loader.load((long) i), 3);
+      inOneTurn(context, i -> Future.succeededFuture(), 1); // a later turn: the first one has ended
+      assertThat(loader.batchesDispatched()).as("batches after the first turn").isZero();
+      assertThat(first).noneMatch(Future::isComplete);
       List<Future<Optional<User>>> second = inOneTurn(context, i -> loader.load((long) i + 3), 3);
 
       assertThat(await(first.get(0))).contains(new User(1, "user-1"));
       assertThat(await(second.get(2))).contains(new User(6, "user-6"));
+      assertThat(loader.batchesDispatched()).isEqualTo(1);
+    }
+  }
+
+  /** The window's end sends what it gathered. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void window_dispatchesWhenItEnds(Backend backend, Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2))) {
+      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofMillis(20), 100,
+          DefaultBatchLoader.anyQuery("SELECT id, name FROM " + users(t) + " WHERE id = ANY(?)", "bigint",
+              rs -> new User(rs.getLong(1), rs.getString(2)), User::id));
+
+      List<Future<Optional<User>>> loads = inOneTurn(vertx.getOrCreateContext(), i -> loader.load((long) i), 3);
+
+      assertThat(loads.stream().map(TestSupport::await).toList())
+          .containsExactly(Optional.of(new User(1, "user-1")), Optional.of(new User(2, "user-2")),
+              Optional.of(new User(3, "user-3")));
       assertThat(loader.batchesDispatched()).isEqualTo(1);
     }
   }
