@@ -268,6 +268,74 @@ class RedisCacheTest {
   }
 
   /**
+   * Bytes under a real key of the cache that this cache did not write, as an attacker with access
+   * to Redis (or a bug elsewhere) could leave them: each is read through the cache, decodes to a
+   * miss (the loader's value is served and stored), never to an object, an error or an outsized
+   * allocation, and the first one is logged, once.
+   */
+  @Test
+  void hostileBytes_underRealKeys_areAMiss_loggedOnce_neverAnObject() throws Exception {
+    Cache<String> a = cache(manager(CacheOptions.builder()), CachePolicy.ttl(Duration.ofMinutes(1)).withTier(CacheTier.SHARED));
+    await(a.put("genuine", "right"));
+    byte[] genuine = raw.<byte[]>getBucket("bulwark:" + name + ":genuine", ByteArrayCodec.INSTANCE).get();
+    long inAMinute = System.currentTimeMillis() + 60_000;
+    byte[] gadget = javaSerialized(new java.util.HashMap<>(java.util.Map.of("k", new java.util.ArrayList<>(List.of("gadget")))));
+    java.util.Map<String, byte[]> hostile = new java.util.LinkedHashMap<>();
+    hostile.put("java-serialization", gadget);
+    hostile.put("java-serialization-in-a-frame", frame(1, inAMinute, gadget));
+    hostile.put("truncated-header", java.util.Arrays.copyOf(genuine, 5));
+    hostile.put("truncated-payload", java.util.Arrays.copyOf(genuine, genuine.length - 2));
+    hostile.put("huge-declared-length", frame(1, inAMinute, new byte[] {0x7f, (byte) 0xff, (byte) 0xff, (byte) 0xff, 'x'}));
+    hostile.put("huge-declared-string", frame(1, inAMinute, "\"\\u".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    hostile.put("fresh-for-ever", frame(1, Long.MAX_VALUE, "\"right\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    hostile.put("trailing-bytes", concat(genuine, "\"gadget\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    hostile.put("no-value-with-a-payload", frame(2, inAMinute, "\"right\"".getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    hostile.put("deep-nesting", frame(1, inAMinute, "[".repeat(100_000).getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    ch.qos.logback.classic.Logger logger =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("dev.bulwark.cache.impl.DefaultCache");
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logs =
+        new ch.qos.logback.core.read.ListAppender<>();
+    logs.start();
+    logger.addAppender(logs);
+    try {
+      for (java.util.Map.Entry<String, byte[]> bad : hostile.entrySet()) {
+        String key = bad.getKey();
+        double errorsBefore = registry.get("bulwark.cache.decode.errors").tag("cache", name).counter().count();
+        raw.getBucket("bulwark:" + name + ":" + key, ByteArrayCodec.INSTANCE).set(bad.getValue(), Duration.ofMinutes(1));
+
+        assertThat(await(a.get(key, () -> Future.succeededFuture("loaded")))).as(key).isEqualTo("loaded");
+        assertThat(registry.get("bulwark.cache.decode.errors").tag("cache", name).counter().count())
+            .as("decode errors counted for %s", key).isGreaterThan(errorsBefore);
+        assertThat(await(a.find(key))).as("what the load stored over %s", key).isEqualTo("loaded");
+      }
+      assertThat(logs.list.stream().filter(e -> e.getFormattedMessage().contains("'" + name + "'")).toList())
+          .as("log lines about the cache").hasSize(1)
+          .allSatisfy(e -> assertThat(e.getLevel()).isEqualTo(ch.qos.logback.classic.Level.WARN));
+    } finally {
+      logger.detachAppender(logs);
+    }
+  }
+
+  private static byte[] frame(int version, long freshUntilEpochMillis, byte[] payload) {
+    return java.nio.ByteBuffer.allocate(10 + payload.length).put((byte) 0xB1).put((byte) version)
+        .putLong(freshUntilEpochMillis).put(payload).array();
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+
+  private static byte[] javaSerialized(java.io.Serializable value) throws java.io.IOException {
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (java.io.ObjectOutputStream out = new java.io.ObjectOutputStream(bytes)) {
+      out.writeObject(value);
+    }
+    return bytes.toByteArray();
+  }
+
+  /**
    * An entry already stale in Redis (its writer's fresh-until is a second ago; within
    * staleWhileRevalidate): both instances serve it and, between them, refresh it once.
    */

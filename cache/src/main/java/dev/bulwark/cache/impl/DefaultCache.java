@@ -38,7 +38,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
- * key's expiry; bytes that do not parse are a miss and a {@code decode.errors} count. A load that
+ * key's expiry; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
+ * time) a log line; see {@link #decode}. A load that
  * returns null is kept like a value, as "no value" (an {@link Entry} whose value is null, and
  * {@code [0xB1, 2, freshUntilEpochMillis:8]} in Redis): until it expires gets answer null without
  * loading, and a null costs one write per TTL, not a delete and an event per call. Any Redis
@@ -52,6 +53,12 @@ final class DefaultCache<V> implements Cache<V> {
   private static final byte VERSION = 1;
   /** The frame of "the load returned null": the header alone. */
   private static final byte NO_VALUE = 2;
+  /**
+   * How far another instance's wall clock may run ahead of this one's: an entry whose fresh-until
+   * lies further beyond the TTL than this was not written by a Bulwark cache with this policy.
+   */
+  private static final long MAX_CLOCK_SKEW_MS = 60_000;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultCache.class);
   private static final int HEADER = 10;
   private static final int MAX_UNRELEASED = 10_000;
 
@@ -82,6 +89,8 @@ final class DefaultCache<V> implements Cache<V> {
   private final long leaseNanos;
   private final long releaseDelayMs;
   private final AtomicBoolean releaseScheduled = new AtomicBoolean();
+  /** Whether an undecodable value was logged already: once per cache, then only counted. */
+  private final AtomicBoolean decodeLogged = new AtomicBoolean();
 
   DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
       Codec<V> codec, CacheMetrics metrics) {
@@ -636,31 +645,61 @@ final class DefaultCache<V> implements Cache<V> {
     return manager.redisson().getBucket(redisKey, ByteArrayCodec.INSTANCE);
   }
 
+  /**
+   * The entry in {@code bytes}, or null for a miss: bytes this cache did not write (another
+   * program's, Java serialization, a truncated or tampered frame, a payload the codec refuses or
+   * that has bytes after its value, an entry claiming to stay fresh longer than the TTL allows)
+   * are a miss, counted, and the first one is logged. Nothing here allocates more than the bytes
+   * already read, whatever a payload declares.
+   */
   private Entry<V> decode(byte[] bytes) {
     if (bytes == null) {
       return null;
     }
+    String problem;
     try {
-      if (bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION && bytes[1] != NO_VALUE
-          || bytes[1] == NO_VALUE && bytes.length != HEADER) {
-        throw new IllegalArgumentException("not a bulwark cache entry");
+      problem = frameProblem(bytes);
+      if (problem == null) {
+        long remainingMs = ByteBuffer.wrap(bytes).getLong(2) - System.currentTimeMillis();
+        if (remainingMs > freshNanos / 1_000_000 + MAX_CLOCK_SKEW_MS) {
+          problem = "fresh for " + remainingMs + " ms, longer than the ttl (" + policy.ttl() + ")";
+        } else {
+          // Long past its hard TTL (Redis should have dropped it): stale; and no overflow below.
+          remainingMs = Math.max(remainingMs, -(hardNanos / 1_000_000) - 1);
+          long freshUntil = ticker.read() + remainingMs * 1_000_000;
+          if (bytes[1] == NO_VALUE) {
+            return new Entry<>(null, freshUntil);
+          }
+          V v = codec.decode(java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length));
+          if (v != null) {
+            return new Entry<>(v, freshUntil);
+          }
+          problem = "the payload decoded to null";
+        }
       }
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      long freshUntilEpochMs = buf.getLong(2);
-      if (bytes[1] == NO_VALUE) {
-        return new Entry<>(null, ticker.read() + (freshUntilEpochMs - System.currentTimeMillis()) * 1_000_000);
-      }
-      byte[] payload = new byte[bytes.length - HEADER];
-      System.arraycopy(bytes, HEADER, payload, 0, payload.length);
-      V v = codec.decode(payload);
-      if (v == null) {
-        throw new IllegalArgumentException("decoded to null");
-      }
-      long remainingMs = freshUntilEpochMs - System.currentTimeMillis();
-      return new Entry<>(v, ticker.read() + remainingMs * 1_000_000);
     } catch (Exception | StackOverflowError ex) {
-      metrics.decodeErrors.increment();
-      return null;
+      problem = "the payload does not decode (" + ex.getClass().getSimpleName() + ")";
     }
+    metrics.decodeErrors.increment();
+    if (decodeLogged.compareAndSet(false, true)) {
+      LOG.warn("cache '{}': a value in Redis is not an entry this cache wrote ({}); it is treated as"
+          + " a miss and replaced by the next load. Further ones are only counted in"
+          + " bulwark.cache.decode.errors", name, problem);
+    }
+    return null;
+  }
+
+  /** What is wrong with the frame around the payload, or null. */
+  private static String frameProblem(byte[] bytes) {
+    if (bytes.length < HEADER) {
+      return "shorter than the " + HEADER + "-byte header";
+    }
+    if (bytes[0] != MAGIC) {
+      return bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED ? "Java serialization" : "no bulwark header";
+    }
+    if (bytes[1] == NO_VALUE) {
+      return bytes.length == HEADER ? null : "a no-value entry with a payload";
+    }
+    return bytes[1] == VERSION ? null : "unknown format version " + bytes[1];
   }
 }
