@@ -44,6 +44,8 @@ public interface BatchLoader<K, V> {
    * A loader over {@code fetch}.
    *
    * @param window zero to batch the calls of one event-loop turn, or a short time to gather more
+   *     (whole milliseconds, a Vert.x timer's unit)
+   * @throws IllegalArgumentException for a negative or sub-millisecond window, or a maxBatch below 1
    * @param maxBatch at most this many keys per query; reaching it dispatches at once
    */
   static <K, V> BatchLoader<K, V> create(Db db, Duration window, int maxBatch, BatchFunction<K, V> fetch) {

@@ -191,5 +191,20 @@ class DbOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("isolation").hasMessageEndingWith("3");
     assertThatThrownBy(() -> new TxOptions(-1, false, 1, Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("backoff must be >= 0, but was PT-0.001S");
+    // The backoff is a Vert.x timer, in milliseconds: 0.5 ms would have become 1 ms.
+    assertThatThrownBy(() -> new TxOptions(-1, false, 2, Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backoff must be a whole number of milliseconds, but was PT0.0005S");
+    assertThat(new TxOptions(-1, false, 2, Duration.ZERO).backoff()).isZero();
+  }
+
+  /** A window is a Vert.x timer, in milliseconds: 0.5 ms would have become 0, "end of the turn". */
+  @Test
+  void batchLoaderWindow_refusesSubMillisecondValues() {
+    assertThatThrownBy(() -> BatchLoader.create(null, Duration.ofNanos(500_000), 10, (c, keys) -> java.util.Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("window must be 0 or a whole number of milliseconds, but was PT0.0005S");
+    assertThatThrownBy(() -> BatchLoader.create(null, Duration.ofMillis(-1), 10, (c, keys) -> java.util.Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("window must be >= 0, but was PT-0.001S");
   }
 }

@@ -45,6 +45,9 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     if (window == null || window.isNegative()) {
       throw new IllegalArgumentException("window must be >= 0, but was " + window);
     }
+    if (window.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("window must be 0 or a whole number of milliseconds, but was " + window);
+    }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1, but was " + maxBatch);
     }

@@ -27,7 +27,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The {@link Db} implementation: a HikariCP pool, a {@link WorkerPool} exactly as large as it
@@ -160,8 +159,12 @@ public final class DefaultDb implements Db {
       if (ar.succeeded()) {
         result.complete(ar.result());
       } else if (attempt < options.maxAttempts() && Transactions.isRetryable(ar.cause())) {
-        long delayMs = Math.max(1, TimeUnit.NANOSECONDS.toMillis(Transactions.backoffNanos(options, attempt)));
-        shared.vertx().setTimer(delayMs, id -> attempt(options, work, attempt + 1, result));
+        long delayMs = Transactions.backoffMillis(options, attempt);
+        if (delayMs == 0) {
+          attempt(options, work, attempt + 1, result);
+        } else {
+          shared.vertx().setTimer(delayMs, id -> attempt(options, work, attempt + 1, result));
+        }
       } else {
         result.fail(ar.cause());
       }

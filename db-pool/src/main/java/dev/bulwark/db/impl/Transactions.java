@@ -93,9 +93,12 @@ final class Transactions {
     return first;
   }
 
-  /** The wait before attempt {@code attempt + 1}: the base backoff doubled per attempt, plus up to 50% jitter. */
-  static long backoffNanos(TxOptions options, int attempt) {
-    long base = options.backoff().toNanos() << Math.min(20, attempt - 1);
+  /**
+   * The wait in milliseconds before attempt {@code attempt + 1}: the base backoff doubled per
+   * attempt, plus up to 50% jitter; zero for a zero backoff.
+   */
+  static long backoffMillis(TxOptions options, int attempt) {
+    long base = options.backoff().toMillis() << Math.min(20, attempt - 1);
     long jitter = base <= 0 ? 0 : ThreadLocalRandom.current().nextLong(base / 2 + 1);
     return Math.max(0, base + jitter);
   }
