@@ -16,8 +16,11 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockedLoops implements AutoCloseable {
 
-  /** Longer than any honest event-loop task, far shorter than a Redis connect timeout (1 s). */
-  static final long LIMIT_MS = 200;
+  /**
+   * Longer than any honest event-loop task, even on a loaded machine that leaves a thread waiting
+   * for a CPU, and half a Redis connect timeout (1 s), which is what a connect on the loop costs.
+   */
+  static final long LIMIT_MS = 500;
 
   private final Logger logger = (Logger) LoggerFactory.getLogger("io.vertx.core.impl.BlockedThreadChecker");
   private final ListAppender<ILoggingEvent> appender = new ListAppender<>();

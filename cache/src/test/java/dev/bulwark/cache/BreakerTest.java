@@ -80,7 +80,7 @@ class BreakerTest {
    * The manager is created on an event loop while Redis is paused (it accepts TCP connections but
    * answers nothing, so a connect waits out its whole timeout): creating it, calling the cache and
    * the background connect attempts that follow never block the loop, as Vert.x's blocked-thread
-   * checker (200 ms) reports; once Redis answers the manager joins it.
+   * checker (500 ms) reports; once Redis answers the manager joins it.
    */
   @Test
   void createdOnAnEventLoop_withRedisPaused_neverBlocksIt_andJoinsRedisWhenItAnswers() throws Exception {
