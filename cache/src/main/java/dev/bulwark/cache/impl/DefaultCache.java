@@ -39,11 +39,11 @@ import org.redisson.client.codec.ByteArrayCodec;
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
  * key's expiry; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
- * time) a log line; see {@link #decode}. A load that
- * returns null is kept like a value, as "no value" (an {@link Entry} whose value is null, and
- * {@code [0xB1, 2, freshUntilEpochMillis:8]} in Redis): until it expires gets answer null without
- * loading, and a null costs one write per TTL, not a delete and an event per call. Any Redis
- * failure makes the operation fall back to the local tier or the loader.
+ * time) a log line; see {@link #decode}. A load that returns null is kept like a value, as "no
+ * value" (an {@link Entry} whose value is null, and {@code [0xB1, 2, freshUntilEpochMillis:8]} in
+ * Redis): until it expires gets answer null without loading, and a null costs one write per TTL,
+ * not a delete and an event per call. Any Redis failure makes the operation fall back to the local
+ * tier or the loader.
  *
  * <p>Thread-safe.
  */

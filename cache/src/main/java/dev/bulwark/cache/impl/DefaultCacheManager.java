@@ -82,9 +82,12 @@ public final class DefaultCacheManager implements CacheManager {
    */
   private volatile boolean connected;
   private final AtomicBoolean connecting = new AtomicBoolean();
+  private final AtomicBoolean shutDown = new AtomicBoolean();
   private final AtomicLong connectAttempts = new AtomicLong();
   private volatile String lastConnectFailure = "";
   private final long probeTimer;
+  /** Removed on close: whoever registers a meter removes it. */
+  private final Gauge breakerGauge;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
   private volatile boolean closed;
@@ -102,11 +105,12 @@ public final class DefaultCacheManager implements CacheManager {
         options.ticker(), this::onReconnect);
     if (options.redisUrl() == null) {
       probeTimer = -1;
+      breakerGauge = null;
     } else {
       connectInBackground();
       long every = Math.max(50, options.breakerOpenDuration().toMillis() / 2);
       probeTimer = vertx.setPeriodic(every, id -> probe());
-      Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
+      breakerGauge = Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
           .description("0 closed, 1 open, 2 half-open")
           .tag("manager", id)
           .register(registry);
@@ -114,10 +118,11 @@ public final class DefaultCacheManager implements CacheManager {
   }
 
   /**
-   * The client, created on first use; called on a worker only, as creating it starts Netty's
-   * threads. Null once the manager is closed.
+   * The client, created on first use; called by one connect attempt at a time, on a worker, as
+   * creating it starts Netty's threads. Null once the manager is closed: a client created while
+   * {@link #close} ran is shut down here, by whichever of the two claims it first.
    */
-  private synchronized RedissonClient client() {
+  private RedissonClient client() {
     if (redisson == null && !closed) {
       Config config = new Config();
       config.setCodec(org.redisson.client.codec.ByteArrayCodec.INSTANCE);
@@ -139,8 +144,20 @@ public final class DefaultCacheManager implements CacheManager {
       RedissonClient client = Redisson.create(config);
       topic = client.getTopic(EVENTS, StringCodec.INSTANCE);
       redisson = client;
+      if (closed) {
+        shutdownClient();
+        return null;
+      }
     }
     return redisson;
+  }
+
+  /** Shuts the client down once, whoever asks first (close, or a connect attempt that saw it). */
+  private void shutdownClient() {
+    RedissonClient client = redisson;
+    if (client != null && shutDown.compareAndSet(false, true)) {
+      client.shutdown();
+    }
   }
 
   @Override
@@ -202,16 +219,13 @@ public final class DefaultCacheManager implements CacheManager {
       return Future.succeededFuture();
     }
     vertx.cancelTimer(probeTimer);
-    RedissonClient client;
-    synchronized (this) {
-      // A connect attempt still creating the client sees closed afterwards and creates none.
-      client = redisson;
-    }
-    if (client == null) {
+    registry.remove(breakerGauge);
+    if (redisson == null) {
+      // None yet; a connect attempt creating one now sees closed and shuts it down itself.
       return Future.succeededFuture();
     }
     return vertx.executeBlocking(() -> {
-      client.shutdown();
+      shutdownClient();
       return null;
     });
   }
@@ -410,13 +424,18 @@ public final class DefaultCacheManager implements CacheManager {
         String why = e.getClass().getSimpleName() + ": " + e.getMessage();
         if (lastConnectFailure.isEmpty()) {
           LOG.warn("bulwark cache: cannot connect to Redis at {} yet ({}); caches work locally and"
-              + " the connection is retried in the background", options.redisUrl(), why);
+              + " the connection is retried in the background", maskedUrl(), why);
         }
         lastConnectFailure = why;
         breaker.forceOpen("cannot connect: " + e.getClass().getSimpleName());
       }
       connecting.set(false);
     });
+  }
+
+  /** The Redis URL without its credentials ({@code redis://user:secret@host} to {@code redis://****@host}). */
+  private String maskedUrl() {
+    return options.redisUrl().replaceFirst("//[^/@]*@", "//****@");
   }
 
   private void onReconnect() {
