@@ -71,6 +71,7 @@ class BreakerTest {
       } finally {
         m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
+      assertThat(registry.find("bulwark.cache.breaker.state").gauge()).as("the gauge after close").isNull();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
