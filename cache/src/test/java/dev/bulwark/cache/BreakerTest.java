@@ -133,6 +133,42 @@ class BreakerTest {
     }
   }
 
+  /**
+   * Nothing listens on the port: created on an event loop, the manager returns at once, says why
+   * it is not connected, keeps trying in the background, and its caches work on the local tier.
+   */
+  @Test
+  void createdOnAnEventLoop_withNothingListening_worksLocally_andKeepsTrying() throws Exception {
+    Vertx vertx = BlockedLoops.strictVertx(1);
+    int closedPort;
+    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    try (BlockedLoops blocked = BlockedLoops.watch()) {
+      CacheOptions options = CacheOptions.builder().redisUrl("redis://127.0.0.1:" + closedPort)
+          .breakerOpenDuration(Duration.ofMillis(100)).build();
+      CompletableFuture<CacheManager> created = new CompletableFuture<>();
+      vertx.runOnContext(v -> created.complete(CacheManager.create(vertx, options)));
+      CacheManager m = created.get(10, TimeUnit.SECONDS);
+      try {
+        Cache<String> cache = m.cache("nothing-there", CachePolicy.ttl(Duration.ofMinutes(5)), LocalCacheTest.strings());
+        Context loop = vertx.getOrCreateContext();
+        assertThat(TestSupport.callOn(loop, () -> cache.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
+        assertThat(TestSupport.callOn(loop, () -> cache.get("k", () -> Future.failedFuture("local hit expected"))))
+            .isEqualTo("v");
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> m.health().detail().matches(".*connect attempts: [3-9].*"));
+        assertThat(m.health().status()).isEqualTo(CacheHealth.Status.DEGRADED);
+        assertThat(m.health().detail()).contains("last: ");
+        assertThat(blocked.eventLoopWarnings()).as("event loops blocked").isEmpty();
+      } finally {
+        m.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      }
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
   @Test
   void aLeaseTakenByACallThatTimedOut_isReleasedWhenRedisAnswersAgain() throws Exception {
     // One event loop, so that the test can hold it between the GET and the SET NX of a miss.
