@@ -93,7 +93,7 @@ class BreakerTest {
       redis.pause();
       CacheOptions options = CacheOptions.builder()
           .redisUrl(redis.url())
-          .redisTimeout(Duration.ofMillis(50))
+          .redisTimeout(Duration.ofMillis(500))
           .breakerFailureThreshold(3)
           .breakerOpenDuration(Duration.ofMillis(300))
           .build();
