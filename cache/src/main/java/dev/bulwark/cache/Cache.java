@@ -7,8 +7,11 @@ import java.util.function.Supplier;
 /**
  * A named cache of values of one type, obtained from {@link CacheManager#cache}. Concurrent misses
  * for one key run the loader once per process, and once per cluster on the shared tiers. A failed
- * load is never cached. Redis trouble never fails a call: it falls back to the local tier or the
- * loader.
+ * load is never cached. A load that yields null is cached as "no value" for the TTL, like a value:
+ * {@link #get} answers null without loading until it expires, and on the Redis tiers it is
+ * written once (a marker), not deleted and announced on every call; {@link #getIfPresent} and
+ * {@link #find} answer null for it, as for a miss. Redis trouble never fails a call: it falls back
+ * to the local tier or the loader.
  *
  * <p>Thread-safe. Futures complete on the caller's Vert.x context (an event-loop context is
  * created for callers outside Vert.x).
@@ -60,7 +63,10 @@ public interface Cache<V> {
    */
   Future<V> find(String key);
 
-  /** Stores a value, fresh for the policy's TTL, and invalidates other instances' local copies. */
+  /**
+   * Stores a value, fresh for the policy's TTL, and invalidates other instances' local copies. A
+   * null {@code value} is the same as {@link #invalidate}.
+   */
   Future<Void> put(String key, V value);
 
   /** Removes a key from every tier and every instance's local tier. */

@@ -13,8 +13,11 @@ import io.vertx.core.Vertx;
 public interface CacheManager {
 
   /**
-   * Creates a manager. With a Redis URL the client connects lazily; a Redis that is down at
-   * startup only opens the breaker.
+   * Creates a manager; returns at once and never blocks the calling thread, which may be an event
+   * loop. With a Redis URL the client is created and connected in the background, on a worker
+   * thread, and retried there while Redis does not answer: until it is connected the caches work
+   * on their local tier (or load every time on the shared one) and {@link #health()} says
+   * DEGRADED; a Redis that is down at startup only opens the breaker.
    */
   static CacheManager create(Vertx vertx, CacheOptions options) {
     return new DefaultCacheManager(vertx, options);

@@ -134,9 +134,9 @@ public final class CacheOptions {
       return this;
     }
 
-    /** Deadline of each Redis call (default 50 ms). */
+    /** Deadline of each Redis call: whole milliseconds, at least 1 ms (default 50 ms). */
     public Builder redisTimeout(Duration redisTimeout) {
-      this.redisTimeout = positive("redisTimeout", redisTimeout);
+      this.redisTimeout = wholeMillis("redisTimeout", redisTimeout);
       return this;
     }
 
@@ -157,10 +157,11 @@ public final class CacheOptions {
 
     /**
      * How long a cluster-wide single-flight lease lasts (default 10 s). It should exceed the
-     * slowest load: a load that outlives its lease may run a second time elsewhere.
+     * slowest load: a load that outlives its lease may run a second time elsewhere. Whole
+     * milliseconds (Redis's {@code PX}), at least 1 ms.
      */
     public Builder leaseTime(Duration leaseTime) {
-      this.leaseTime = positive("leaseTime", leaseTime);
+      this.leaseTime = wholeMillis("leaseTime", leaseTime);
       return this;
     }
 
@@ -194,6 +195,15 @@ public final class CacheOptions {
     /** Builds the options. */
     public CacheOptions build() {
       return new CacheOptions(this);
+    }
+
+    /** Milliseconds are what Redis (and the timers) take: a finer value would be rounded. */
+    private static Duration wholeMillis(String option, Duration d) {
+      positive(option, d);
+      if (d.toMillis() < 1 || d.getNano() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(option + " must be a whole number of milliseconds >= 1ms, but was " + d);
+      }
+      return d;
     }
 
     private static Duration positive(String option, Duration d) {

@@ -35,11 +35,15 @@ public final class CachePolicy {
   /**
    * A policy whose values are fresh for {@code ttl}, on the manager's default tier.
    *
-   * @throws IllegalArgumentException if {@code ttl} is null, zero or negative
+   * @throws IllegalArgumentException if {@code ttl} is null, zero or negative, or not a whole
+   *     number of milliseconds (the shared tier's unit, which would otherwise round it)
    */
   public static CachePolicy ttl(Duration ttl) {
     if (ttl == null || ttl.isZero() || ttl.isNegative()) {
       throw new IllegalArgumentException("ttl must be > 0, but was " + ttl);
+    }
+    if (ttl.toMillis() < 1 || ttl.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("ttl must be a whole number of milliseconds >= 1ms, but was " + ttl);
     }
     return new CachePolicy(ttl, DEFAULT_STALE_WHILE_REVALIDATE, DEFAULT_STALE_IF_ERROR, null);
   }
@@ -47,7 +51,8 @@ public final class CachePolicy {
   /**
    * Serve the stale value for up to {@code window} after the soft TTL while one refresh runs.
    *
-   * @throws IllegalArgumentException if {@code window} is null or negative
+   * @throws IllegalArgumentException if {@code window} is null, negative or not a whole number
+   *     of milliseconds
    */
   public CachePolicy withStaleWhileRevalidate(Duration window) {
     return new CachePolicy(ttl, nonNegative("staleWhileRevalidate", window), staleIfError, tier);
@@ -56,7 +61,8 @@ public final class CachePolicy {
   /**
    * Serve the stale value for up to {@code window} after the soft TTL when the loader fails.
    *
-   * @throws IllegalArgumentException if {@code window} is null or negative
+   * @throws IllegalArgumentException if {@code window} is null, negative or not a whole number
+   *     of milliseconds
    */
   public CachePolicy withStaleIfError(Duration window) {
     return new CachePolicy(ttl, staleWhileRevalidate, nonNegative("staleIfError", window), tier);
@@ -95,6 +101,9 @@ public final class CachePolicy {
   private static Duration nonNegative(String option, Duration d) {
     if (d == null || d.isNegative()) {
       throw new IllegalArgumentException(option + " must be >= 0, but was " + d);
+    }
+    if (d.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException(option + " must be 0 or a whole number of milliseconds, but was " + d);
     }
     return d;
   }

@@ -9,7 +9,8 @@ import java.lang.annotation.Target;
 /**
  * Caches a service method's result, keyed by its arguments; see
  * {@link Caching#decorate(Class, Object, CacheManager)}. A {@code Future} or
- * {@code CompletionStage} is cached as its value; failures are not cached.
+ * {@code CompletionStage} is cached as its value; failures are not cached; a null result is cached
+ * as "no value" for the TTL (see {@link Caching#decorate(Class, Object, CacheManager)}).
  */
 @Documented
 @Retention(RetentionPolicy.RUNTIME)

@@ -23,8 +23,17 @@ public final class Caching {
   /**
    * Returns a {@link Proxy} for {@code service} that calls {@code impl} and caches the results of
    * its {@link Cached} methods (JSON with the declared return type, bytes for {@code byte[]}).
-   * Plain methods run the loader on the calling thread; they must not be called on an event loop
-   * when they block.
+   * Concurrent misses of one key call the method once per process (and once per cluster on the
+   * Redis tiers, except as below). Plain methods run on the calling thread, so a plain method that
+   * blocks must not be called on an event loop; if it is, it still has single flight in this
+   * process: a second event loop asking for the same key meanwhile waits for the first one's
+   * result (at most {@code maxLeaderWait}, then it calls the method itself), and only the local
+   * tier is read there, since Redis cannot be waited for on an event loop.
+   *
+   * <p>A method that returns null (or a future of null) has its null cached as "no value", like
+   * any other result, for the TTL: later calls return null without calling the method, and on the
+   * Redis tiers the null is written once (a marker) and announced once, never deleted and
+   * re-announced per call. Failures are never cached.
    *
    * @throws IllegalArgumentException if {@code service} is not an interface or an annotation is
    *     invalid (a bad duration, an unknown key parameter)

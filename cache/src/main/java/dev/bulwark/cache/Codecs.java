@@ -1,5 +1,6 @@
 package dev.bulwark.cache;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -39,13 +40,16 @@ public final class Codecs {
 
   /**
    * JSON through a copy of {@code mapper} with default typing turned off, reading always as
-   * {@code type}: the bytes cannot choose which class is instantiated.
+   * {@code type}: the bytes cannot choose which class is instantiated. Bytes after the value fail
+   * the decode; Jackson's read constraints bound nesting depth and the length of numbers and
+   * strings.
    */
   public static <V> Codec<V> json(ObjectMapper mapper, JavaType type) {
     Objects.requireNonNull(mapper, "mapper");
     Objects.requireNonNull(type, "type");
     ObjectMapper safe = mapper.copy().deactivateDefaultTyping();
-    ObjectReader reader = safe.readerFor(type);
+    // Bytes after the value were not written by encode: refuse them rather than ignore them.
+    ObjectReader reader = safe.readerFor(type).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     ObjectWriter writer = safe.writerFor(type);
     return new Codec<>() {
       @Override

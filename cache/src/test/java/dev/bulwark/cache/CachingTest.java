@@ -7,8 +7,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import io.vertx.core.Context;
+import static org.awaitility.Awaitility.await;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,10 +41,20 @@ class CachingTest {
   static final class Impl implements Users {
     final AtomicInteger calls = new AtomicInteger();
     volatile boolean fail;
+    /** When set, name() waits for it (bounded) after counting the call. */
+    volatile CountDownLatch gate;
 
     @Override
     public String name(int id, String ignored) {
       calls.incrementAndGet();
+      CountDownLatch g = gate;
+      if (g != null) {
+        try {
+          g.await(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
       if (fail) {
         throw new IllegalStateException("db down");
       }
@@ -145,6 +159,78 @@ class CachingTest {
     assertThat(impl.calls).hasValue(2);
     assertThat(users).isEqualTo(users);
     assertThat(users.toString()).startsWith("Caching proxy");
+  }
+
+  /**
+   * A plain method called on two event loops at once for one key runs once: the second caller
+   * waits for the first one's result instead of calling the method too. The first caller is held
+   * inside the method until the second is seen waiting (or, without single flight, inside the
+   * method as well).
+   */
+  @Test
+  void plainMethod_calledOnTwoEventLoopsAtOnce_runsOnce() throws Exception {
+    // New event-loop contexts take the loops in turn (Vert.x has 2 x cores of them here).
+    Context first = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    Context second = ((io.vertx.core.internal.VertxInternal) vertx).createEventLoopContext();
+    assertThat(threadOf(first)).as("two different event loops").isNotSameAs(threadOf(second));
+    CountDownLatch gate = new CountDownLatch(1);
+    impl.gate = gate;
+    CompletableFuture<String> onFirst = new CompletableFuture<>();
+    CompletableFuture<String> onSecond = new CompletableFuture<>();
+    AtomicReference<Thread> secondThread = new AtomicReference<>();
+
+    first.runOnContext(v -> callInto(onFirst, "a"));
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> impl.calls.get() == 1);
+    second.runOnContext(v -> {
+      secondThread.set(Thread.currentThread());
+      callInto(onSecond, "b");
+    });
+    await().atMost(java.time.Duration.ofSeconds(10)).until(() -> secondThread.get() != null
+        && (secondThread.get().getState() == Thread.State.WAITING
+            || secondThread.get().getState() == Thread.State.TIMED_WAITING));
+    gate.countDown();
+
+    assertThat(onFirst.get(10, TimeUnit.SECONDS)).isEqualTo("user1#1");
+    assertThat(onSecond.get(10, TimeUnit.SECONDS)).isEqualTo("user1#1");
+    assertThat(impl.calls).as("calls of the method").hasValue(1);
+    assertThat(users.name(1, "c")).as("then a hit").isEqualTo("user1#1");
+  }
+
+  private void callInto(CompletableFuture<String> result, String ignored) {
+    try {
+      result.complete(users.name(1, ignored));
+    } catch (Throwable t) {
+      result.completeExceptionally(t);
+    }
+  }
+
+  private static Thread threadOf(Context context) throws Exception {
+    CompletableFuture<Thread> t = new CompletableFuture<>();
+    context.runOnContext(v -> t.complete(Thread.currentThread()));
+    return t.get(10, TimeUnit.SECONDS);
+  }
+
+  public interface Directory {
+    @Cached(ttl = "60s")
+    String lookup(String id);
+  }
+
+  /** A null result is cached as "no value" for the TTL, on the event loop and off it alike. */
+  @Test
+  void nullResult_isCachedAsNoValue_onAndOffTheEventLoop() throws Exception {
+    AtomicInteger calls = new AtomicInteger();
+    Directory directory = Caching.decorate(Directory.class, id -> {
+      calls.incrementAndGet();
+      return null;
+    }, manager);
+    Context loop = vertx.getOrCreateContext();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(TestSupport.callOn(loop, () -> Future.succeededFuture(directory.lookup("nobody")))).isNull();
+      assertThat(directory.lookup("nobody")).isNull();
+    }
+
+    assertThat(calls).hasValue(1);
   }
 
   public interface Broken {

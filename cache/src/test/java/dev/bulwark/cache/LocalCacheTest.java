@@ -90,6 +90,27 @@ class LocalCacheTest {
   }
 
   @Test
+  void get_cachesANullResultAsNoValue_untilTheTtlEnds() throws Exception {
+    Cache<String> cache = manager.cache("nulls", CachePolicy.ttl(Duration.ofSeconds(10)), strings());
+    AtomicInteger loads = new AtomicInteger();
+
+    for (int i = 0; i < 3; i++) {
+      assertThat(await(cache.get("k", () -> {
+        loads.incrementAndGet();
+        return Future.succeededFuture(null);
+      }))).isNull();
+      assertThat(cache.getBlocking("k", () -> "loaded")).isNull();
+    }
+    assertThat(loads).hasValue(1);
+    assertThat(cache.getIfPresent("k")).isNull();
+    assertThat(await(cache.find("k"))).isNull();
+    assertThat(cache.remainingTtlMillis("k")).isEqualTo(10_000);
+
+    ticker.advance(Duration.ofSeconds(11));
+    assertThat(await(cache.get("k", () -> Future.succeededFuture("now there")))).isEqualTo("now there");
+  }
+
+  @Test
   void find_returnsTheFreshValue_neverLoads_andCountsHitsAndMisses() throws Exception {
     Cache<String> cache = manager.cache("find", CachePolicy.ttl(Duration.ofSeconds(10))
         .withStaleWhileRevalidate(Duration.ofSeconds(30)), strings());
@@ -207,6 +228,30 @@ class LocalCacheTest {
     assertThatThrownBy(() -> manager.cache("shared", CachePolicy.ttl(Duration.ofSeconds(1))
         .withTier(CacheTier.SHARED), strings())).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("needs Redis");
+  }
+
+  /** Redis takes milliseconds (PX, epoch millis): a finer value would be silently rounded there. */
+  @Test
+  void millisecondOptions_refuseSubMillisecondValues_insteadOfRoundingThem() {
+    Duration halfMs = Duration.ofNanos(500_000);
+    Duration oneAndAHalfMs = Duration.ofNanos(1_500_000);
+    assertThatThrownBy(() -> CacheOptions.builder().redisTimeout(halfMs))
+        .hasMessage("redisTimeout must be a whole number of milliseconds >= 1ms, but was PT0.0005S");
+    assertThatThrownBy(() -> CacheOptions.builder().redisTimeout(oneAndAHalfMs))
+        .hasMessage("redisTimeout must be a whole number of milliseconds >= 1ms, but was PT0.0015S");
+    assertThatThrownBy(() -> CacheOptions.builder().leaseTime(Duration.ofNanos(10_000_000_001L)))
+        .hasMessage("leaseTime must be a whole number of milliseconds >= 1ms, but was PT10.000000001S");
+    assertThatThrownBy(() -> CachePolicy.ttl(oneAndAHalfMs))
+        .hasMessage("ttl must be a whole number of milliseconds >= 1ms, but was PT0.0015S");
+    assertThatThrownBy(() -> CachePolicy.ttl(Duration.ofSeconds(1)).withStaleWhileRevalidate(halfMs))
+        .hasMessage("staleWhileRevalidate must be 0 or a whole number of milliseconds, but was PT0.0005S");
+    assertThatThrownBy(() -> CachePolicy.ttl(Duration.ofSeconds(1)).withStaleIfError(oneAndAHalfMs))
+        .hasMessage("staleIfError must be 0 or a whole number of milliseconds, but was PT0.0015S");
+
+    assertThat(CacheOptions.builder().redisTimeout(Duration.ofMillis(1)).build().redisTimeout())
+        .isEqualTo(Duration.ofMillis(1));
+    assertThat(CachePolicy.ttl(Duration.ofMillis(1)).withStaleIfError(Duration.ZERO).hardTtl())
+        .isEqualTo(Duration.ofMillis(1));
   }
 
   static Codec<String> strings() {

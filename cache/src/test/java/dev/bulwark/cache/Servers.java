@@ -83,6 +83,22 @@ final class Servers {
       return out.equals("1");
     }
 
+    /**
+     * How many times the server has run {@code command} (from {@code INFO commandstats}, asked with
+     * redis-cli, so not while paused). Once it counts a command, that command's reply has been
+     * written to its client's socket: the server writes every pending reply before it answers a
+     * later request, and a socket delivers what was written even if the server is then paused.
+     */
+    long calls(String command) throws Exception {
+      Process p = new ProcessBuilder("redis-cli", "-h", REDIS_HOST, "-p", String.valueOf(port), "INFO", "commandstats")
+          .redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      Assertions.assertEquals(0, p.waitFor(), "redis-cli INFO commandstats: " + out);
+      java.util.regex.Matcher m = java.util.regex.Pattern
+          .compile("(?m)^cmdstat_" + command.toLowerCase(java.util.Locale.ROOT) + ":calls=(\\d+)").matcher(out);
+      return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
     void pause() throws Exception {
       signal("STOP");
     }

@@ -12,7 +12,10 @@ import java.util.function.Function;
 /**
  * The N+1 cure: {@link #load} calls made within one event-loop turn (or within a short window, or
  * up to a maximum batch) become one query for all their keys. Keys are deduplicated; a key the
- * query does not return resolves empty; a failure of the query fails every waiter.
+ * query does not return resolves empty; a failure of the query fails every waiter. A batch is a
+ * query of the {@link Db} view it was made with, like {@link Db#query}: timed as
+ * {@code bulwark.db.query} under the view's name ({@link Db#named}), and every statement the batch
+ * function prepares carries {@code statementTimeout}.
  *
  * <pre>{@code
  * BatchLoader<Long, List<Post>> postsByUser = BatchLoader.grouped(db,
@@ -41,6 +44,8 @@ public interface BatchLoader<K, V> {
    * A loader over {@code fetch}.
    *
    * @param window zero to batch the calls of one event-loop turn, or a short time to gather more
+   *     (whole milliseconds, a Vert.x timer's unit)
+   * @throws IllegalArgumentException for a negative or sub-millisecond window, or a maxBatch below 1
    * @param maxBatch at most this many keys per query; reaching it dispatches at once
    */
   static <K, V> BatchLoader<K, V> create(Db db, Duration window, int maxBatch, BatchFunction<K, V> fetch) {

@@ -45,7 +45,10 @@ public interface Db {
   /**
    * Runs {@code work} in a transaction: commit when it returns, rollback when it throws. A
    * serialization failure or deadlock (SQLSTATE 40001, 40P01) is retried, whole, up to
-   * {@code maxAttempts} with backoff, so {@code work} must be safe to repeat.
+   * {@code maxAttempts} with backoff, so {@code work} must be safe to repeat. Each attempt borrows
+   * a connection and gives it back when it ends: during the backoff (a Vert.x timer) the
+   * transaction holds no connection and no JDBC thread. The future fails with the first failure
+   * of the last attempt; a rollback or restore that failed after it is in its suppressed list.
    */
   <T> Future<T> inTransaction(TxOptions options, SqlFunction<T> work);
 

@@ -31,8 +31,13 @@ public final class DbOptions {
   public static final Duration DEFAULT_WAIT_TIMEOUT = Duration.ofSeconds(1);
   /** Default {@code connectionTimeout}: 1 s for HikariCP to hand out or open a connection. */
   public static final Duration DEFAULT_CONNECTION_TIMEOUT = Duration.ofSeconds(1);
-  /** Default {@code statementTimeout}: 30 s per statement ({@code Statement.setQueryTimeout}). */
+  /**
+   * Default {@code statementTimeout}: 30 s per statement ({@code Statement.setQueryTimeout}, whole
+   * seconds; zero for none).
+   */
   public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
+  /** HikariCP's {@code maxLifetime}, left at its default: 30 minutes. */
+  private static final Duration HIKARI_MAX_LIFETIME = Duration.ofMinutes(30);
   /** Default {@code leakDetectionThreshold}: zero, off. */
   public static final Duration DEFAULT_LEAK_DETECTION = Duration.ZERO;
   /** Default {@code slowQueryThreshold}: 500 ms; slower statements are logged at WARN. */
@@ -222,9 +227,13 @@ public final class DbOptions {
       return this;
     }
 
-    /** HikariCP's connection timeout (at least 250 ms, its own minimum). */
+    /**
+     * HikariCP's connection timeout: whole milliseconds (HikariCP's unit), at least 250 ms (its
+     * own minimum, below which it would quietly use 250 ms).
+     */
     public Builder connectionTimeout(Duration connectionTimeout) {
       positive("connectionTimeout", connectionTimeout);
+      wholeMillis("connectionTimeout", connectionTimeout);
       if (connectionTimeout.toMillis() < 250) {
         throw new IllegalArgumentException("connectionTimeout must be >= 250ms, but was " + connectionTimeout);
       }
@@ -232,21 +241,39 @@ public final class DbOptions {
       return this;
     }
 
-    /** Per-statement timeout, whole seconds (JDBC's unit); zero for none. */
+    /**
+     * Per-statement timeout ({@code Statement.setQueryTimeout}): zero for none, else a whole number
+     * of seconds, JDBC's unit. A value JDBC cannot express exactly (500 ms, 1.5 s) is refused
+     * rather than rounded: 500 ms would otherwise mean no timeout at all.
+     */
     public Builder statementTimeout(Duration statementTimeout) {
       if (statementTimeout == null || statementTimeout.isNegative()) {
         throw new IllegalArgumentException("statementTimeout must be >= 0, but was " + statementTimeout);
+      }
+      if (!statementTimeout.isZero() && (statementTimeout.getNano() != 0 || statementTimeout.getSeconds() < 1)) {
+        throw new IllegalArgumentException(
+            "statementTimeout must be a whole number of seconds >= 1s, but was " + statementTimeout);
+      }
+      if (statementTimeout.getSeconds() > Integer.MAX_VALUE) {
+        throw new IllegalArgumentException("statementTimeout must be at most " + Integer.MAX_VALUE
+            + " seconds (JDBC's limit), but was " + statementTimeout);
       }
       this.statementTimeout = statementTimeout;
       return this;
     }
 
-    /** Logs a connection held longer than this (zero: off; else at least 2 s, HikariCP's minimum). */
+    /**
+     * Logs a connection held longer than this: zero for off, else whole milliseconds between 2 s
+     * (HikariCP's minimum) and 30 min (HikariCP's {@code maxLifetime}, above which it would quietly
+     * turn leak detection off).
+     */
     public Builder leakDetectionThreshold(Duration threshold) {
       if (threshold == null || threshold.isNegative()
-          || !threshold.isZero() && threshold.toMillis() < 2000) {
-        throw new IllegalArgumentException("leakDetectionThreshold must be 0 or >= 2s, but was " + threshold);
+          || !threshold.isZero() && (threshold.toMillis() < 2000 || threshold.compareTo(HIKARI_MAX_LIFETIME) > 0)) {
+        throw new IllegalArgumentException(
+            "leakDetectionThreshold must be 0 or >= 2s and <= 30m (HikariCP's maxLifetime), but was " + threshold);
       }
+      wholeMillis("leakDetectionThreshold", threshold);
       this.leakDetectionThreshold = threshold;
       return this;
     }
@@ -279,6 +306,12 @@ public final class DbOptions {
 
     public DbOptions build() {
       return new DbOptions(this);
+    }
+
+    private static void wholeMillis(String option, Duration d) {
+      if (d.getNano() % 1_000_000 != 0) {
+        throw new IllegalArgumentException(option + " must be a whole number of milliseconds, but was " + d);
+      }
     }
 
     private static Duration positive(String option, Duration d) {

@@ -10,7 +10,8 @@ import java.time.Duration;
  * @param isolation a {@code java.sql.Connection.TRANSACTION_*} level, or -1 for the driver default
  * @param readOnly whether to mark the transaction read-only
  * @param maxAttempts attempts in all, at least 1 (1 = no retry)
- * @param backoff the first retry's base delay; doubles per attempt, with up to 50% jitter
+ * @param backoff the first retry's base delay, whole milliseconds (a Vert.x timer's unit; zero
+ *     retries at once); doubles per attempt, with up to 50% jitter
  */
 public record TxOptions(int isolation, boolean readOnly, int maxAttempts, Duration backoff) {
 
@@ -30,6 +31,9 @@ public record TxOptions(int isolation, boolean readOnly, int maxAttempts, Durati
     }
     if (backoff == null || backoff.isNegative()) {
       throw new IllegalArgumentException("backoff must be >= 0, but was " + backoff);
+    }
+    if (backoff.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("backoff must be a whole number of milliseconds, but was " + backoff);
     }
   }
 

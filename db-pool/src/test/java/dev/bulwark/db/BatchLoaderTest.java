@@ -5,10 +5,13 @@ import static dev.bulwark.db.TestSupport.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.db.impl.DefaultBatchLoader;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -162,21 +165,46 @@ class BatchLoaderTest {
     }
   }
 
+  /**
+   * With a window the end of a turn dispatches nothing: the loads of two turns wait together. The
+   * window is an hour, so nothing but the batch filling up (maxBatch 6) can have sent them.
+   */
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void window_gathersLoadsOfSeveralTurns(Backend backend, Vertx vertx) {
     try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2))) {
       String users = users(t);
-      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofMillis(200), 100,
+      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofHours(1), 6,
           DefaultBatchLoader.anyQuery("SELECT id, name FROM " + users + " WHERE id = ANY(?)", "bigint",
               rs -> new User(rs.getLong(1), rs.getString(2)), User::id));
       Context context = vertx.getOrCreateContext();
 
       List<Future<Optional<User>>> first = inOneTurn(context, i -> loader.load((long) i), 3);
+      inOneTurn(context, i -> Future.succeededFuture(), 1); // a later turn: the first one has ended
+      assertThat(loader.batchesDispatched()).as("batches after the first turn").isZero();
+      assertThat(first).noneMatch(Future::isComplete);
       List<Future<Optional<User>>> second = inOneTurn(context, i -> loader.load((long) i + 3), 3);
 
       assertThat(await(first.get(0))).contains(new User(1, "user-1"));
       assertThat(await(second.get(2))).contains(new User(6, "user-6"));
+      assertThat(loader.batchesDispatched()).isEqualTo(1);
+    }
+  }
+
+  /** The window's end sends what it gathered. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void window_dispatchesWhenItEnds(Backend backend, Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2))) {
+      BatchLoader<Long, User> loader = BatchLoader.create(t.db(), Duration.ofMillis(20), 100,
+          DefaultBatchLoader.anyQuery("SELECT id, name FROM " + users(t) + " WHERE id = ANY(?)", "bigint",
+              rs -> new User(rs.getLong(1), rs.getString(2)), User::id));
+
+      List<Future<Optional<User>>> loads = inOneTurn(vertx.getOrCreateContext(), i -> loader.load((long) i), 3);
+
+      assertThat(loads.stream().map(TestSupport::await).toList())
+          .containsExactly(Optional.of(new User(1, "user-1")), Optional.of(new User(2, "user-2")),
+              Optional.of(new User(3, "user-3")));
       assertThat(loader.batchesDispatched()).isEqualTo(1);
     }
   }
@@ -214,6 +242,61 @@ class BatchLoaderTest {
 
       assertThat(t.count(log)).as("statements executed").isEqualTo(1);
       assertThat(await(futures.get(39))).contains(new User(40, "user-40"));
+    }
+  }
+  /** A batch query is a Db query like any other: timed under the view's name, by outcome. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void batchQueries_areTimedUnderTheQueryName(Backend backend, Vertx vertx) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.poolName("loader").maximumPoolSize(2)
+        .meterRegistry(registry))) {
+      BatchLoader<Long, User> loader = byId(t.db().named("users-by-id"), users(t));
+      BatchLoader<Long, User> broken = byId(t.db().named("users-broken"), "no_such_table_" + TestSupport.uniqueSuffix());
+
+      inOneTurn(vertx.getOrCreateContext(), i -> loader.load((long) i), 5).forEach(TestSupport::await);
+      inOneTurn(vertx.getOrCreateContext(), i -> broken.load((long) i), 2).forEach(TestSupport::awaitFailure);
+
+      Timer ok = registry.find("bulwark.db.query")
+          .tags("pool", "loader", "query", "users-by-id", "outcome", "success").timer();
+      assertThat(ok).as("timer of the batch query").isNotNull();
+      assertThat(ok.count()).isEqualTo(1);
+      Timer failed = registry.find("bulwark.db.query")
+          .tags("pool", "loader", "query", "users-broken", "outcome", "error").timer();
+      assertThat(failed).as("timer of the failed batch query").isNotNull();
+      assertThat(failed.count()).isEqualTo(1);
+    }
+  }
+
+  /** Every statement a batch function prepares carries the pool's statement timeout. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void statementsOfABatchFunction_getTheStatementTimeout(Backend backend, Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2).statementTimeout(Duration.ofSeconds(7)))) {
+      BatchLoader<Long, Integer> loader = BatchLoader.create(t.db(), Duration.ZERO, 10, (c, keys) -> {
+        try (PreparedStatement ps = c.prepareStatement("SELECT 1")) {
+          return java.util.Map.of(keys.get(0), ps.getQueryTimeout());
+        }
+      });
+
+      assertThat(await(loader.load(1L))).contains(7);
+    }
+  }
+
+  /** PostgreSQL cancels the built-in ANY query once it runs past the statement timeout (57014). */
+  @Test
+  void slowBatchQueryOnPostgres_isCancelledAtTheStatementTimeout(Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, Backend.POSTGRES, b -> b.maximumPoolSize(2)
+        .statementTimeout(Duration.ofSeconds(1)))) {
+      String users = users(t);
+      BatchLoader<Long, User> slow = BatchLoader.byKey(t.db(), "SELECT id, name FROM " + users
+              + " WHERE id = ANY(?) AND (SELECT true FROM pg_sleep(5))", "bigint",
+          rs -> new User(rs.getLong(1), rs.getString(2)), User::id);
+
+      Throwable failure = awaitFailure(slow.load(1L));
+
+      assertThat(failure).isInstanceOf(SQLException.class);
+      assertThat(((SQLException) failure).getSQLState()).as("query_canceled").isEqualTo("57014");
     }
   }
 }

@@ -38,7 +38,7 @@ class DbOptionsTest {
             "connectionTimeout must be >= 250ms, but was PT0.1S"),
         Arguments.of("leakDetectionThreshold 1s",
             (ThrowingCallable) () -> builder().leakDetectionThreshold(Duration.ofSeconds(1)),
-            "leakDetectionThreshold must be 0 or >= 2s, but was PT1S"),
+            "leakDetectionThreshold must be 0 or >= 2s and <= 30m (HikariCP's maxLifetime), but was PT1S"),
         Arguments.of("waitTimeout 0", (ThrowingCallable) () -> builder().waitTimeout(Duration.ZERO),
             "waitTimeout must be > 0, but was PT0S"),
         Arguments.of("downProbeInterval null", (ThrowingCallable) () -> builder().downProbeInterval(null),
@@ -46,6 +46,27 @@ class DbOptionsTest {
         Arguments.of("statementTimeout -1s",
             (ThrowingCallable) () -> builder().statementTimeout(Duration.ofSeconds(-1)),
             "statementTimeout must be >= 0, but was PT-1S"),
+        // JDBC's setQueryTimeout takes whole seconds: 500 ms would have been 0, no timeout at all.
+        Arguments.of("statementTimeout 500ms",
+            (ThrowingCallable) () -> builder().statementTimeout(Duration.ofMillis(500)),
+            "statementTimeout must be a whole number of seconds >= 1s, but was PT0.5S"),
+        Arguments.of("statementTimeout 1.5s",
+            (ThrowingCallable) () -> builder().statementTimeout(Duration.ofMillis(1500)),
+            "statementTimeout must be a whole number of seconds >= 1s, but was PT1.5S"),
+        Arguments.of("statementTimeout above Integer.MAX_VALUE seconds",
+            (ThrowingCallable) () -> builder().statementTimeout(Duration.ofSeconds(Integer.MAX_VALUE + 1L)),
+            "statementTimeout must be at most " + Integer.MAX_VALUE + " seconds (JDBC's limit), but was PT596523H14M8S"),
+        // HikariCP takes milliseconds: sub-millisecond parts would be dropped.
+        Arguments.of("connectionTimeout 250.5ms",
+            (ThrowingCallable) () -> builder().connectionTimeout(Duration.ofNanos(250_500_000)),
+            "connectionTimeout must be a whole number of milliseconds, but was PT0.2505S"),
+        Arguments.of("leakDetectionThreshold 2000.5ms",
+            (ThrowingCallable) () -> builder().leakDetectionThreshold(Duration.ofNanos(2_000_500_000)),
+            "leakDetectionThreshold must be a whole number of milliseconds, but was PT2.0005S"),
+        // HikariCP quietly turns leak detection off above its maxLifetime (30 min here).
+        Arguments.of("leakDetectionThreshold 1h",
+            (ThrowingCallable) () -> builder().leakDetectionThreshold(Duration.ofHours(1)),
+            "leakDetectionThreshold must be 0 or >= 2s and <= 30m (HikariCP's maxLifetime), but was PT1H"),
         Arguments.of("poolName with a space", (ThrowingCallable) () -> builder().poolName("my pool"),
             "poolName must be 1-64 letters, digits, '-', '_' or '.', but was 'my pool'"),
         Arguments.of("poolName empty", (ThrowingCallable) () -> builder().poolName(""),
@@ -106,6 +127,29 @@ class DbOptionsTest {
   }
 
   @Test
+  void wholeValues_areKeptExactly_andZeroStatementTimeoutMeansNone() {
+    DbOptions options = builder().statementTimeout(Duration.ofSeconds(1)).connectionTimeout(Duration.ofMillis(251))
+        .leakDetectionThreshold(Duration.ofMinutes(30)).build();
+
+    assertThat(options.statementTimeout()).isEqualTo(Duration.ofSeconds(1));
+    assertThat(options.connectionTimeout()).isEqualTo(Duration.ofMillis(251));
+    assertThat(options.leakDetectionThreshold()).isEqualTo(Duration.ofMinutes(30));
+    assertThat(builder().statementTimeout(Duration.ZERO).build().statementTimeout()).isZero();
+  }
+
+  /** The pool HikariCP builds gets exactly the configured values, not rounded or reset ones. */
+  @Test
+  void hikariGetsTheConfiguredMilliseconds(Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, Backend.H2, b -> b.maximumPoolSize(1)
+        .connectionTimeout(Duration.ofMillis(1234)).leakDetectionThreshold(Duration.ofMillis(2345)))) {
+      HikariDataSource hikari = t.db().unwrap(HikariDataSource.class);
+
+      assertThat(hikari.getConnectionTimeout()).isEqualTo(1234);
+      assertThat(hikari.getLeakDetectionThreshold()).isEqualTo(2345);
+    }
+  }
+
+  @Test
   void builtOptions_areNotChangedByLaterBuilderCalls() {
     DbOptions.Builder b = builder().dataSourceProperty("a", "1").maximumPoolSize(3);
     DbOptions options = b.build();
@@ -147,5 +191,20 @@ class DbOptionsTest {
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("isolation").hasMessageEndingWith("3");
     assertThatThrownBy(() -> new TxOptions(-1, false, 1, Duration.ofMillis(-1)))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("backoff must be >= 0, but was PT-0.001S");
+    // The backoff is a Vert.x timer, in milliseconds: 0.5 ms would have become 1 ms.
+    assertThatThrownBy(() -> new TxOptions(-1, false, 2, Duration.ofNanos(500_000)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("backoff must be a whole number of milliseconds, but was PT0.0005S");
+    assertThat(new TxOptions(-1, false, 2, Duration.ZERO).backoff()).isZero();
+  }
+
+  /** A window is a Vert.x timer, in milliseconds: 0.5 ms would have become 0, "end of the turn". */
+  @Test
+  void batchLoaderWindow_refusesSubMillisecondValues() {
+    assertThatThrownBy(() -> BatchLoader.create(null, Duration.ofNanos(500_000), 10, (c, keys) -> java.util.Map.of()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("window must be 0 or a whole number of milliseconds, but was PT0.0005S");
+    assertThatThrownBy(() -> BatchLoader.create(null, Duration.ofMillis(-1), 10, (c, keys) -> java.util.Map.of()))
+        .isInstanceOf(IllegalArgumentException.class).hasMessage("window must be >= 0, but was PT-0.001S");
   }
 }

@@ -123,6 +123,9 @@ class DownDetectionTest {
       assertThat(fast.retryAfter()).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
       assertThat(fast).isInstanceOf(dev.bulwark.core.Overloaded.class);
       assertThat(fast.getStackTrace()).isEmpty();
+      assertThat(fast.getCause()).as("the failed connection attempt").isInstanceOf(java.sql.SQLException.class);
+      assertThat(fast.getCause().toString()).doesNotContain(PASSWORD);
+      assertThat(fast.sqlState()).as("a connection exception").startsWith("08");
       assertThat(db.stats().active()).isZero();
     } finally {
       await(db.close());

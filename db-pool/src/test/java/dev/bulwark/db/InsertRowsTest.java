@@ -178,4 +178,33 @@ class InsertRowsTest {
     assertThatThrownBy(() -> new InsertOptions(InsertOptions.Mode.BATCH, 0))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("chunkSize must be >= 1, but was 0");
   }
+  /**
+   * A value fails while the COPY is under way and the server has just ended the session (the
+   * value's toString terminates it first): cancelling the COPY then fails too, but the caller
+   * learns the value's failure, with the cancel's under it, not the cancel's in its place.
+   */
+  @Test
+  void copyFailingOnABrokenSession_reportsTheOriginalFailure_theCancelsSuppressed(Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, Backend.POSTGRES, b -> b.maximumPoolSize(1))) {
+      String users = t.table("users", "id BIGINT PRIMARY KEY, name VARCHAR(50)");
+      int pid = await(t.db().queryOne("SELECT pg_backend_pid()", rs -> rs.getInt(1))).orElseThrow();
+      IllegalStateException boom = new IllegalStateException("boom");
+      Object killer = new Object() {
+        @Override
+        public String toString() {
+          t.execute("SELECT pg_terminate_backend(" + pid + ")");
+          org.awaitility.Awaitility.await().atMost(TestSupport.WAIT).until(() -> t.rows(
+              "SELECT count(*) FROM pg_stat_activity WHERE pid = " + pid).get(0).get(0).equals(0L));
+          throw boom;
+        }
+      };
+
+      Throwable failure = awaitFailure(t.db().insertRows(users, List.of("id", "name"),
+          List.<Object[]>of(new Object[] {1L, "one"}, new Object[] {2L, killer}), InsertOptions.COPY));
+
+      assertThat(failure).isSameAs(boom);
+      assertThat(boom.getSuppressed()).as("the cancel's and the rollback's failures").isNotEmpty();
+      assertThat(t.count(users)).isZero();
+    }
+  }
 }

@@ -11,11 +11,13 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.awaitility.Awaitility;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -246,5 +248,55 @@ class TransactionTest {
       ps.executeUpdate();
     }
     return v + 1;
+  }
+  /**
+   * The backoff before a retry holds neither the connection nor the bridge's slot: with a pool of
+   * one, another query runs while the transaction waits to retry (an hour here, so the order is
+   * certain).
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void retryBackoff_releasesTheConnectionAndTheBridgeSlot(Backend backend, Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(1))) {
+      AtomicInteger attempts = new AtomicInteger();
+      TxOptions hourBackoff = new TxOptions(-1, false, 2, Duration.ofHours(1));
+
+      Future<String> tx = t.db().inTransaction(hourBackoff, c -> {
+        attempts.incrementAndGet();
+        throw new SQLException("simulated conflict", "40001");
+      });
+      Awaitility.await().atMost(TestSupport.WAIT).until(() -> attempts.get() == 1 && t.db().stats().active() == 0);
+      List<Integer> during = await(t.db().query("SELECT 1", rs -> attempts.get()));
+
+      assertThat(during).as("attempts seen by a query run during the backoff").containsExactly(1);
+      assertThat(tx.isComplete()).as("the transaction is still waiting to retry").isFalse();
+      assertThat(t.db().stats().active()).isZero();
+    }
+  }
+
+  /**
+   * The server ends the session inside the transaction: rollback and restoring autocommit then
+   * fail too, but the caller learns the original cause (57P01), with those later failures
+   * suppressed under it, not "connection closed" from the finally.
+   */
+  @Test
+  void sessionKilledInsideTheTransaction_failsWithTheOriginalCause_laterFailuresSuppressed(Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, Backend.POSTGRES, b -> b.maximumPoolSize(1))) {
+      Throwable failure = awaitFailure(t.db().inTransaction(c -> {
+        try (Statement s = c.createStatement()) {
+          s.execute("SELECT pg_terminate_backend(pg_backend_pid())");
+        }
+        return "not reached";
+      }));
+
+      assertThat(failure).isInstanceOf(DbUnavailableException.class);
+      DbUnavailableException unavailable = (DbUnavailableException) failure;
+      assertThat(unavailable.sqlState()).isEqualTo("57P01");
+      assertThat(unavailable.getCause()).isInstanceOf(SQLException.class);
+      SQLException cause = (SQLException) unavailable.getCause();
+      assertThat(cause.getSQLState()).isEqualTo("57P01");
+      assertThat(cause.getSuppressed()).as("rollback and restore failures").isNotEmpty();
+      assertThat(await(t.db().query("SELECT 1", rs -> rs.getInt(1)))).as("the pool recovers").containsExactly(1);
+    }
   }
 }

@@ -129,7 +129,12 @@ public final class CachingHandler implements InvocationHandler {
     Type valueType = kind == Kind.PLAIN ? m.getGenericReturnType() : typeArgument(m);
     Codec<Object> codec = codec(mapper, valueType);
     Cache<Object> cache = manager.cache(name, policy, codec);
-    return new CachedInvoker(m, kind, cache, keyIndexes(m, c.key()));
+    if (!(cache instanceof DefaultCache)) {
+      throw new IllegalArgumentException("@Cached on " + where + " needs a CacheManager made by"
+          + " CacheManager.create, but its caches are " + cache.getClass().getName());
+    }
+    return new CachedInvoker(m, kind, (DefaultCache<Object>) cache, keyIndexes(m, c.key()),
+        manager.options().maxLeaderWait().toNanos());
   }
 
   @SuppressWarnings("unchecked")
@@ -207,23 +212,40 @@ public final class CachingHandler implements InvocationHandler {
     Object invoke(Object[] args) throws Throwable;
   }
 
+  /**
+   * A cached method. Futures and stages go through {@link Cache#get}; a plain method called off
+   * an event loop through {@link Cache#getBlocking}; both have the cache's single flight. A plain
+   * method called on an event loop cannot wait for a future (that would block the very loop that
+   * completes it), so it has its own single flight, {@code flights}: the first caller of a key runs
+   * the method on its loop and stores the result; one on another loop meanwhile waits for that
+   * result (a blocked loop, but for no longer than running the method itself would take, and at
+   * most {@code maxLeaderWait}, after which it runs the method itself), and a caller on the
+   * leader's own thread (a re-entrant call) runs it directly. On this path only the local tier is
+   * read: Redis cannot be waited for on an event loop.
+   */
   private final class CachedInvoker implements Invoker {
     private final Method method;
     private final Kind kind;
-    private final Cache<Object> cache;
+    private final DefaultCache<Object> cache;
     private final int[] keyIdx;
+    private final long maxWaitNanos;
+    private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
-    CachedInvoker(Method method, Kind kind, Cache<Object> cache, int[] keyIdx) {
+    CachedInvoker(Method method, Kind kind, DefaultCache<Object> cache, int[] keyIdx, long maxWaitNanos) {
       this.method = method;
       this.kind = kind;
       this.cache = cache;
       this.keyIdx = keyIdx;
+      this.maxWaitNanos = maxWaitNanos;
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public Object invoke(Object[] args) throws Throwable {
       String key = key(keyIdx, args);
+      if (kind == Kind.PLAIN) {
+        return plain(key, args);
+      }
       Object hit = cache.getIfPresent(key);
       switch (kind) {
         case FUTURE:
@@ -243,27 +265,75 @@ public final class CachingHandler implements InvocationHandler {
             }
           }).toCompletionStage();
         default:
-          if (hit != null) {
-            return hit;
-          }
-          if (Context.isOnEventLoopThread()) {
-            // Cannot block here: call through and store the value, without single flight.
-            Object v = call(method, args);
-            cache.put(key, v);
-            return v;
-          }
-          return cache.getBlocking(key, () -> {
-            try {
-              return method.invoke(impl, args);
-            } catch (InvocationTargetException e) {
-              Throwable c = e.getCause();
-              if (c instanceof Exception) {
-                throw (Exception) c;
-              }
-              throw (Error) c;
-            }
-          });
+          throw new IllegalStateException("unexpected kind " + kind);
       }
+    }
+
+    private Object plain(String key, Object[] args) throws Throwable {
+      Entry<Object> hit = cache.freshLocal(key);
+      if (hit != null) {
+        return hit.value;
+      }
+      if (!Context.isOnEventLoopThread()) {
+        return cache.getBlocking(key, () -> {
+          try {
+            return method.invoke(impl, args);
+          } catch (InvocationTargetException e) {
+            Throwable c = e.getCause();
+            if (c instanceof Exception) {
+              throw (Exception) c;
+            }
+            throw (Error) c;
+          }
+        });
+      }
+      Flight mine = new Flight(Thread.currentThread());
+      Flight running = flights.putIfAbsent(key, mine);
+      if (running == null) {
+        try {
+          // A leader that finished between the lookup above and the claim has stored its value.
+          Entry<Object> stored = cache.freshLocal(key);
+          Object v = stored != null ? stored.value : callAndStore(key, args);
+          mine.result.complete(v);
+          return v;
+        } catch (Throwable t) {
+          mine.result.completeExceptionally(t);
+          throw t;
+        } finally {
+          flights.remove(key, mine);
+        }
+      }
+      if (running.leader == Thread.currentThread()) {
+        return callAndStore(key, args);
+      }
+      try {
+        return running.result.get(maxWaitNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        throw e.getCause();
+      } catch (java.util.concurrent.TimeoutException e) {
+        return callAndStore(key, args);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted while waiting for another call of "
+            + describe(method) + " to load the same key", e);
+      }
+    }
+
+    /** Runs the method; stores its result, a null as "no value" (no Redis delete, no storm). */
+    private Object callAndStore(String key, Object[] args) throws Throwable {
+      Object v = call(method, args);
+      cache.store(key, v);
+      return v;
+    }
+  }
+
+  /** A plain method's load on an event loop: who runs it, and its outcome. */
+  private static final class Flight {
+    final Thread leader;
+    final CompletableFuture<Object> result = new CompletableFuture<>();
+
+    Flight(Thread leader) {
+      this.leader = leader;
     }
   }
 

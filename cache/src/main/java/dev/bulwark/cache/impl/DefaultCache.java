@@ -38,8 +38,12 @@ import org.redisson.client.codec.ByteArrayCodec;
  * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
- * key's expiry; bytes that do not parse are a miss and a {@code decode.errors} count. Any Redis
- * failure makes the operation fall back to the local tier or the loader.
+ * key's expiry; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
+ * time) a log line; see {@link #decode}. A load that returns null is kept like a value, as "no
+ * value" (an {@link Entry} whose value is null, and {@code [0xB1, 2, freshUntilEpochMillis:8]} in
+ * Redis): until it expires gets answer null without loading, and a null costs one write per TTL,
+ * not a delete and an event per call. Any Redis failure makes the operation fall back to the local
+ * tier or the loader.
  *
  * <p>Thread-safe.
  */
@@ -47,6 +51,14 @@ final class DefaultCache<V> implements Cache<V> {
 
   private static final byte MAGIC = (byte) 0xB1;
   private static final byte VERSION = 1;
+  /** The frame of "the load returned null": the header alone. */
+  private static final byte NO_VALUE = 2;
+  /**
+   * How far another instance's wall clock may run ahead of this one's: an entry whose fresh-until
+   * lies further beyond the TTL than this was not written by a Bulwark cache with this policy.
+   */
+  private static final long MAX_CLOCK_SKEW_MS = 60_000;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultCache.class);
   private static final int HEADER = 10;
   private static final int MAX_UNRELEASED = 10_000;
 
@@ -77,6 +89,8 @@ final class DefaultCache<V> implements Cache<V> {
   private final long leaseNanos;
   private final long releaseDelayMs;
   private final AtomicBoolean releaseScheduled = new AtomicBoolean();
+  /** Whether an undecodable value was logged already: once per cache, then only counted. */
+  private final AtomicBoolean decodeLogged = new AtomicBoolean();
 
   DefaultCache(DefaultCacheManager manager, String name, CachePolicy policy, CacheTier tier,
       Codec<V> codec, CacheMetrics metrics) {
@@ -298,7 +312,7 @@ final class DefaultCache<V> implements Cache<V> {
       long deadline, Entry<V> stale) {
     Promise<Void> waiter = manager.waiter(name, key);
     byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-    RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+    String lease = leasePrefix + key;
     return acquire(ctx, lease, token)
         .compose(won -> {
           if (!won) {
@@ -355,11 +369,7 @@ final class DefaultCache<V> implements Cache<V> {
         manager.publish(ctx, metrics.redisErrors, name, key);
         return staleOrFail(ctx, stale, ar.cause());
       }
-      V v = ar.result();
-      if (v == null) {
-        return ctx.succeededFuture(new Entry<>(null, ticker.read()));
-      }
-      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
+      Entry<V> e = new Entry<>(ar.result(), ticker.read() + freshNanos);
       putLocal(key, e);
       return writeShared(ctx, key, e).transform(w -> {
         manager.publish(ctx, metrics.redisErrors, name, key);
@@ -374,17 +384,14 @@ final class DefaultCache<V> implements Cache<V> {
       if (ar.failed()) {
         return staleOrFail(ctx, stale, ar.cause());
       }
-      V v = ar.result();
-      Entry<V> e = new Entry<>(v, ticker.read() + freshNanos);
-      if (v != null) {
-        putLocal(key, e);
-      }
+      Entry<V> e = new Entry<>(ar.result(), ticker.read() + freshNanos);
+      putLocal(key, e);
       return ctx.succeededFuture(e);
     });
   }
 
   private Future<Entry<V>> staleOrFail(ContextInternal ctx, Entry<V> stale, Throwable cause) {
-    if (stale != null && stale.value != null && ticker.read() - (stale.freshUntil + sieNanos) < 0) {
+    if (stale != null && ticker.read() - (stale.freshUntil + sieNanos) < 0) {
       metrics.staleServes.increment();
       return ctx.succeededFuture(stale);
     }
@@ -418,7 +425,7 @@ final class DefaultCache<V> implements Cache<V> {
       f = loadLocally(ctx, key, loader, null);
     } else {
       byte[] token = UUID.randomUUID().toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-      RBucket<byte[]> lease = manager.redisson().getBucket(leasePrefix + key, ByteArrayCodec.INSTANCE);
+      String lease = leasePrefix + key;
       f = acquire(ctx, lease, token).compose(won -> {
             if (!won) {
               return ctx.succeededFuture();
@@ -441,8 +448,9 @@ final class DefaultCache<V> implements Cache<V> {
    * resumes; either leaves a lease nobody releases (others would wait maxLeaderWait for it). Its
    * token is kept for releaseUnreleased.
    */
-  private Future<Boolean> acquire(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
-    return manager.call(ctx, metrics.redisErrors, () -> lease.setIfAbsentAsync(token, manager.options().leaseTime()))
+  private Future<Boolean> acquire(ContextInternal ctx, String lease, byte[] token) {
+    return manager.call(ctx, metrics.redisErrors,
+            () -> bucket(lease).setIfAbsentAsync(token, manager.options().leaseTime()))
         .onFailure(err -> {
           if (err != DefaultCacheManager.BREAKER_OPEN) { // refused calls were never sent
             keepUnreleased(lease, token);
@@ -451,14 +459,14 @@ final class DefaultCache<V> implements Cache<V> {
   }
 
   /** Releases a lease this instance holds; if that fails (even refused), it is released later. */
-  private void release(ContextInternal ctx, RBucket<byte[]> lease, byte[] token) {
-    manager.call(ctx, metrics.redisErrors, () -> lease.compareAndSetAsync(token, null))
+  private void release(ContextInternal ctx, String lease, byte[] token) {
+    manager.call(ctx, metrics.redisErrors, () -> bucket(lease).compareAndSetAsync(token, null))
         .onFailure(err -> keepUnreleased(lease, token));
   }
 
-  private void keepUnreleased(RBucket<byte[]> lease, byte[] token) {
+  private void keepUnreleased(String lease, byte[] token) {
     if (unreleased.size() < MAX_UNRELEASED) {
-      unreleased.put(lease.getName(), new Unreleased(token, ticker.read() + leaseNanos));
+      unreleased.put(lease, new Unreleased(token, ticker.read() + leaseNanos));
     }
     scheduleRelease();
   }
@@ -494,7 +502,7 @@ final class DefaultCache<V> implements Cache<V> {
       if (!unreleased.remove(e.getKey(), e.getValue()) || now - e.getValue().expiresAt >= 0) {
         continue;
       }
-      release(ctx, manager.redisson().getBucket(e.getKey(), ByteArrayCodec.INSTANCE), e.getValue().token);
+      release(ctx, e.getKey(), e.getValue().token);
     }
   }
 
@@ -511,10 +519,18 @@ final class DefaultCache<V> implements Cache<V> {
 
   @Override
   public Future<Void> put(String key, V value) {
-    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
     if (value == null) {
       return invalidate(key);
     }
+    return store(key, value);
+  }
+
+  /**
+   * Stores {@code value}, or "no value" for null, fresh for the TTL, in every tier of this cache,
+   * and tells the other instances (one write and one event, as for any value).
+   */
+  Future<Void> store(String key, V value) {
+    ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
     Entry<V> e = new Entry<>(value, ticker.read() + freshNanos);
     putLocal(key, e);
     if (tier == CacheTier.LOCAL) {
@@ -533,8 +549,7 @@ final class DefaultCache<V> implements Cache<V> {
     if (tier == CacheTier.LOCAL) {
       return ctx.succeededFuture();
     }
-    return manager.call(ctx, metrics.redisErrors,
-            () -> manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE).deleteAsync())
+    return manager.call(ctx, metrics.redisErrors, () -> bucket(prefix + key).deleteAsync())
         .transform(ar -> {
           manager.publish(ctx, metrics.redisErrors, name, key);
           return ctx.succeededFuture();
@@ -579,11 +594,21 @@ final class DefaultCache<V> implements Cache<V> {
     }
   }
 
+  /**
+   * The fresh local entry for {@code key} (its value may be null: "no value"), counted as a hit,
+   * or null when there is none. No Redis call.
+   */
+  Entry<V> freshLocal(String key) {
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    if (e != null && ticker.read() - e.freshUntil < 0) {
+      metrics.hits.increment();
+      return e;
+    }
+    return null;
+  }
+
   /** Keeps a loaded or read entry locally; on the shared tier, only when it stops being fresh. */
   private void putLocal(String key, Entry<V> e) {
-    if (e.value == null) {
-      return;
-    }
     if (local != null) {
       local.put(key, e);
     } else {
@@ -593,8 +618,7 @@ final class DefaultCache<V> implements Cache<V> {
 
   /** Reads and decodes the Redis entry: null for a miss or for bytes that do not decode. */
   private Future<Entry<V>> readShared(ContextInternal ctx, String key) {
-    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
-    return manager.call(ctx, metrics.redisErrors, b::getAsync).map(this::decode);
+    return manager.call(ctx, metrics.redisErrors, () -> bucket(prefix + key).getAsync()).map(this::decode);
   }
 
   private Future<Void> writeShared(ContextInternal ctx, String key, Entry<V> e) {
@@ -602,37 +626,80 @@ final class DefaultCache<V> implements Cache<V> {
     long hardMs = freshMs + (hardNanos - freshNanos) / 1_000_000;
     byte[] payload;
     try {
-      payload = codec.encode(e.value);
+      payload = e.value == null ? new byte[0] : codec.encode(e.value);
     } catch (Exception ex) {
       return ctx.failedFuture(ex);
     }
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
-    buf.put(MAGIC).put(VERSION).putLong(System.currentTimeMillis() + freshMs).put(payload);
-    RBucket<byte[]> b = manager.redisson().getBucket(prefix + key, ByteArrayCodec.INSTANCE);
-    return manager.call(ctx, metrics.redisErrors, () -> b.setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
+    buf.put(MAGIC).put(e.value == null ? NO_VALUE : VERSION).putLong(System.currentTimeMillis() + freshMs)
+        .put(payload);
+    return manager.call(ctx, metrics.redisErrors,
+        () -> bucket(prefix + key).setAsync(buf.array(), Duration.ofMillis(Math.max(1, hardMs))));
   }
 
+  /**
+   * A Redis key as a bucket of bytes. Only inside the operation passed to
+   * {@link DefaultCacheManager#call}, which runs it once the client exists and is connected.
+   */
+  private RBucket<byte[]> bucket(String redisKey) {
+    return manager.redisson().getBucket(redisKey, ByteArrayCodec.INSTANCE);
+  }
+
+  /**
+   * The entry in {@code bytes}, or null for a miss: bytes this cache did not write (another
+   * program's, Java serialization, a truncated or tampered frame, a payload the codec refuses or
+   * that has bytes after its value, an entry claiming to stay fresh longer than the TTL allows)
+   * are a miss, counted, and the first one is logged. Nothing here allocates more than the bytes
+   * already read, whatever a payload declares.
+   */
   private Entry<V> decode(byte[] bytes) {
     if (bytes == null) {
       return null;
     }
+    String problem;
     try {
-      if (bytes.length < HEADER || bytes[0] != MAGIC || bytes[1] != VERSION) {
-        throw new IllegalArgumentException("not a bulwark cache entry");
+      problem = frameProblem(bytes);
+      if (problem == null) {
+        long remainingMs = ByteBuffer.wrap(bytes).getLong(2) - System.currentTimeMillis();
+        if (remainingMs > freshNanos / 1_000_000 + MAX_CLOCK_SKEW_MS) {
+          problem = "fresh for " + remainingMs + " ms, longer than the ttl (" + policy.ttl() + ")";
+        } else {
+          // Long past its hard TTL (Redis should have dropped it): stale; and no overflow below.
+          remainingMs = Math.max(remainingMs, -(hardNanos / 1_000_000) - 1);
+          long freshUntil = ticker.read() + remainingMs * 1_000_000;
+          if (bytes[1] == NO_VALUE) {
+            return new Entry<>(null, freshUntil);
+          }
+          V v = codec.decode(java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length));
+          if (v != null) {
+            return new Entry<>(v, freshUntil);
+          }
+          problem = "the payload decoded to null";
+        }
       }
-      ByteBuffer buf = ByteBuffer.wrap(bytes);
-      long freshUntilEpochMs = buf.getLong(2);
-      byte[] payload = new byte[bytes.length - HEADER];
-      System.arraycopy(bytes, HEADER, payload, 0, payload.length);
-      V v = codec.decode(payload);
-      if (v == null) {
-        throw new IllegalArgumentException("decoded to null");
-      }
-      long remainingMs = freshUntilEpochMs - System.currentTimeMillis();
-      return new Entry<>(v, ticker.read() + remainingMs * 1_000_000);
     } catch (Exception | StackOverflowError ex) {
-      metrics.decodeErrors.increment();
-      return null;
+      problem = "the payload does not decode (" + ex.getClass().getSimpleName() + ")";
     }
+    metrics.decodeErrors.increment();
+    if (decodeLogged.compareAndSet(false, true)) {
+      LOG.warn("cache '{}': a value in Redis is not an entry this cache wrote ({}); it is treated as"
+          + " a miss and replaced by the next load. Further ones are only counted in"
+          + " bulwark.cache.decode.errors", name, problem);
+    }
+    return null;
+  }
+
+  /** What is wrong with the frame around the payload, or null. */
+  private static String frameProblem(byte[] bytes) {
+    if (bytes.length < HEADER) {
+      return "shorter than the " + HEADER + "-byte header";
+    }
+    if (bytes[0] != MAGIC) {
+      return bytes[0] == (byte) 0xAC && bytes[1] == (byte) 0xED ? "Java serialization" : "no bulwark header";
+    }
+    if (bytes[1] == NO_VALUE) {
+      return bytes.length == HEADER ? null : "a no-value entry with a payload";
+    }
+    return bytes[1] == VERSION ? null : "unknown format version " + bytes[1];
   }
 }

@@ -22,8 +22,10 @@ import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.redisson.Redisson;
 import org.redisson.api.RFuture;
@@ -46,6 +48,12 @@ import org.slf4j.LoggerFactory;
  * not closed a periodic probe asks Redis; when it closes, the local tiers of two-level caches are
  * cleared, as they may have missed invalidations meanwhile.
  *
+ * <p>Connecting never happens on the caller's thread (often an event loop): creating the Redisson
+ * client and its first connection (which, with lazy initialization, connects on the thread of the
+ * first call and waits up to the connect timeout when Redis does not answer) run on a worker, one
+ * attempt at a time, started by the constructor and then by the probe until one succeeds. Until
+ * then every Redis call is refused like an open breaker's, so the caches work locally.
+ *
  * <p>Thread-safe.
  */
 public final class DefaultCacheManager implements CacheManager {
@@ -63,8 +71,9 @@ public final class DefaultCacheManager implements CacheManager {
   private final Map<String, Promise<Void>> waiters = new ConcurrentHashMap<>();
   private final long timeoutMs;
   private final Breaker breaker;
-  private final RedissonClient redisson;
-  private final RTopic topic;
+  /** Created on a worker by the first connect attempt; guarded by {@code this} while null. */
+  private volatile RedissonClient redisson;
+  private volatile RTopic topic;
   private final AtomicBoolean subscribed = new AtomicBoolean();
   /**
    * Whether the lazily initialized client has connected once. Until then a Redisson call connects
@@ -73,7 +82,12 @@ public final class DefaultCacheManager implements CacheManager {
    */
   private volatile boolean connected;
   private final AtomicBoolean connecting = new AtomicBoolean();
+  private final AtomicBoolean shutDown = new AtomicBoolean();
+  private final AtomicLong connectAttempts = new AtomicLong();
+  private volatile String lastConnectFailure = "";
   private final long probeTimer;
+  /** Removed on close: whoever registers a meter removes it. */
+  private final Gauge breakerGauge;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
   private volatile boolean closed;
@@ -82,7 +96,7 @@ public final class DefaultCacheManager implements CacheManager {
     this.vertx = vertx;
     this.options = options;
     this.registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
-    this.timeoutMs = Math.max(1, options.redisTimeout().toMillis());
+    this.timeoutMs = options.redisTimeout().toMillis();
     // Entry freshness needs milliseconds, not a nanoTime call per hit; an injected ticker (tests)
     // is used as it is.
     this.coarse = options.ticker() == Ticker.system() ? CoarseTicker.acquire() : null;
@@ -90,10 +104,26 @@ public final class DefaultCacheManager implements CacheManager {
     this.breaker = new Breaker(options.breakerFailureThreshold(), options.breakerOpenDuration().toNanos(),
         options.ticker(), this::onReconnect);
     if (options.redisUrl() == null) {
-      redisson = null;
-      topic = null;
       probeTimer = -1;
+      breakerGauge = null;
     } else {
+      connectInBackground();
+      long every = Math.max(50, options.breakerOpenDuration().toMillis() / 2);
+      probeTimer = vertx.setPeriodic(every, id -> probe());
+      breakerGauge = Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
+          .description("0 closed, 1 open, 2 half-open")
+          .tag("manager", id)
+          .register(registry);
+    }
+  }
+
+  /**
+   * The client, created on first use; called by one connect attempt at a time, on a worker, as
+   * creating it starts Netty's threads. Null once the manager is closed: a client created while
+   * {@link #close} ran is shut down here, by whichever of the two claims it first.
+   */
+  private RedissonClient client() {
+    if (redisson == null && !closed) {
       Config config = new Config();
       config.setCodec(org.redisson.client.codec.ByteArrayCodec.INSTANCE);
       config.setLazyInitialization(true);
@@ -111,15 +141,22 @@ public final class DefaultCacheManager implements CacheManager {
           .setConnectionMinimumIdleSize(1)
           .setConnectionPoolSize(16)
           .setSubscriptionConnectionMinimumIdleSize(1);
-      redisson = Redisson.create(config);
-      topic = redisson.getTopic(EVENTS, StringCodec.INSTANCE);
-      subscribe();
-      long every = Math.max(50, options.breakerOpenDuration().toMillis() / 2);
-      probeTimer = vertx.setPeriodic(every, id -> probe());
-      Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
-          .description("0 closed, 1 open, 2 half-open")
-          .tag("manager", id)
-          .register(registry);
+      RedissonClient client = Redisson.create(config);
+      topic = client.getTopic(EVENTS, StringCodec.INSTANCE);
+      redisson = client;
+      if (closed) {
+        shutdownClient();
+        return null;
+      }
+    }
+    return redisson;
+  }
+
+  /** Shuts the client down once, whoever asks first (close, or a connect attempt that saw it). */
+  private void shutdownClient() {
+    RedissonClient client = redisson;
+    if (client != null && shutDown.compareAndSet(false, true)) {
+      client.shutdown();
     }
   }
 
@@ -130,9 +167,10 @@ public final class DefaultCacheManager implements CacheManager {
       throw new IllegalArgumentException(
           "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
     }
+    boolean withRedis = options.redisUrl() != null;
     CacheTier tier = policy.tier() != null ? policy.tier()
-        : redisson != null ? CacheTier.TWO_LEVEL : CacheTier.LOCAL;
-    if (tier != CacheTier.LOCAL && redisson == null) {
+        : withRedis ? CacheTier.TWO_LEVEL : CacheTier.LOCAL;
+    if (tier != CacheTier.LOCAL && !withRedis) {
       throw new IllegalStateException("tier " + tier + " needs Redis, but redisUrl is not set (cache '"
           + name + "')");
     }
@@ -157,12 +195,14 @@ public final class DefaultCacheManager implements CacheManager {
 
   @Override
   public CacheHealth health() {
-    if (redisson == null) {
+    if (options.redisUrl() == null) {
       return new CacheHealth(CacheHealth.Status.UP, BreakerState.DISABLED, "local caches only");
     }
     if (!connected) {
       return new CacheHealth(CacheHealth.Status.DEGRADED, breaker.state(),
-          "not connected to Redis yet; " + breaker.describe());
+          "not connected to Redis yet (connect attempts: " + connectAttempts.get()
+              + (lastConnectFailure.isEmpty() ? "" : ", last: " + lastConnectFailure) + "); "
+              + breaker.describe());
     }
     BreakerState s = breaker.state();
     return new CacheHealth(s == BreakerState.CLOSED ? CacheHealth.Status.UP : CacheHealth.Status.DEGRADED,
@@ -175,12 +215,17 @@ public final class DefaultCacheManager implements CacheManager {
     if (coarse != null) {
       coarse.close();
     }
-    if (redisson == null) {
+    if (options.redisUrl() == null) {
       return Future.succeededFuture();
     }
     vertx.cancelTimer(probeTimer);
+    registry.remove(breakerGauge);
+    if (redisson == null) {
+      // None yet; a connect attempt creating one now sees closed and shuts it down itself.
+      return Future.succeededFuture();
+    }
     return vertx.executeBlocking(() -> {
-      redisson.shutdown();
+      shutdownClient();
       return null;
     });
   }
@@ -202,9 +247,9 @@ public final class DefaultCacheManager implements CacheManager {
     return redisson;
   }
 
-  /** Whether Redis calls would be tried now (the breaker is closed). */
+  /** Whether Redis calls would be tried now (connected, and the breaker is closed). */
   boolean redisUsable() {
-    return redisson != null && connected && !closed && breaker.isClosed();
+    return connected && !closed && breaker.isClosed();
   }
 
   /**
@@ -212,7 +257,7 @@ public final class DefaultCacheManager implements CacheManager {
    * Failures are counted on {@code errors} and never carry a stack trace.
    */
   <T> Future<T> call(ContextInternal ctx, Counter errors, long deadlineMs, Supplier<RFuture<T>> op) {
-    if (redisson == null || closed || !connected || !breaker.tryAcquire()) {
+    if (!connected || closed || !breaker.tryAcquire()) {
       return ctx.failedFuture(BREAKER_OPEN);
     }
     Promise<T> p = ctx.promise();
@@ -272,26 +317,19 @@ public final class DefaultCacheManager implements CacheManager {
     waiters.remove(cache + '\n' + key, waiter);
   }
 
+  /** Listens to the events channel; only once connected, so the call cannot block to connect. */
   private void subscribe() {
-    if (!subscribed.compareAndSet(false, true)) {
+    if (!connected || !subscribed.compareAndSet(false, true)) {
       return;
     }
     RFuture<Integer> listening;
     try {
       listening = topic.addListenerAsync(String.class, (channel, msg) -> onEvent(msg));
     } catch (RuntimeException e) {
-      // With lazy initialization the first call connects, and a failed connect throws here
-      // (Redis down at start): open the breaker; its probe resubscribes once Redis answers.
       subscribed.set(false);
       LOG.warn("bulwark cache: cannot subscribe to {} yet ({}); will retry when Redis answers",
           EVENTS, e.toString());
-      breaker.forceOpen("cannot connect: " + e.getClass().getSimpleName());
       return;
-    }
-    // The first call of a lazily initialized client connects before it returns: a future that
-    // is not already failed means the client is connected.
-    if (!connected && !(listening.isDone() && listening.cause() != null)) {
-      connected = true;
     }
     listening.whenComplete((v, e) -> {
       if (e != null) {
@@ -348,32 +386,66 @@ public final class DefaultCacheManager implements CacheManager {
     call(ctx, null, () -> redisson.getBucket("bulwark:__probe").isExistsAsync());
   }
 
-  /** One connect attempt at a time, on a worker thread; the next probe closes the breaker. */
+  /**
+   * One connect attempt at a time, on a worker thread: creates the client if need be and makes
+   * the first call, which connects. After a success the next probe closes an open breaker; a
+   * failure opens it (logged once per run of failures).
+   */
   private void connectInBackground() {
-    if (!connecting.compareAndSet(false, true)) {
+    if (closed || !connecting.compareAndSet(false, true)) {
       return;
     }
+    connectAttempts.incrementAndGet();
     vertx.executeBlocking(() -> {
-      redisson.getBucket("bulwark:__probe").isExistsAsync().toCompletableFuture()
+      RedissonClient client = client();
+      if (client == null) {
+        return null;
+      }
+      client.getBucket("bulwark:__probe").isExistsAsync().toCompletableFuture()
           .get(Math.max(timeoutMs, 1000) * 2, TimeUnit.MILLISECONDS);
       return null;
     }, false).onComplete(ar -> {
-      if (ar.succeeded() && !closed) {
+      if (closed) {
+        connecting.set(false);
+        return;
+      }
+      if (ar.succeeded()) {
         LOG.info("bulwark cache: connected to Redis");
+        lastConnectFailure = "";
         connected = true;
         if (breaker.isClosed()) {
           // No breaker transition will announce it: drop what may have missed invalidations
           // and subscribe now.
-          onReconnect();
+          joinRedis();
         }
+      } else {
+        Throwable e = ar.cause() instanceof ExecutionException && ar.cause().getCause() != null
+            ? ar.cause().getCause() : ar.cause();
+        String why = e.getClass().getSimpleName() + ": " + e.getMessage();
+        if (lastConnectFailure.isEmpty()) {
+          LOG.warn("bulwark cache: cannot connect to Redis at {} yet ({}); caches work locally and"
+              + " the connection is retried in the background", maskedUrl(), why);
+        }
+        lastConnectFailure = why;
+        breaker.forceOpen("cannot connect: " + e.getClass().getSimpleName());
       }
       connecting.set(false);
     });
   }
 
+  /** The Redis URL without its credentials ({@code redis://user:secret@host} to {@code redis://****@host}). */
+  private String maskedUrl() {
+    return options.redisUrl().replaceFirst("//[^/@]*@", "//****@");
+  }
+
   private void onReconnect() {
     LOG.info("bulwark cache: Redis answers again; dropping local entries of two-level caches"
         + " and releasing the leases held while it was away");
+    joinRedis();
+  }
+
+  /** Drops what may have missed invalidations, releases kept leases, and listens to events. */
+  private void joinRedis() {
     for (DefaultCache<?> c : caches.values()) {
       if (c.tier() == CacheTier.TWO_LEVEL) {
         c.dropLocal(null);

@@ -6,6 +6,7 @@ import dev.bulwark.db.RowMapper;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -40,32 +41,68 @@ final class CursorStream<T> extends ChunkedReadStream<T> implements Db.RowStream
     try (Connection c = db.borrow()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
-      try (PreparedStatement ps = db.prepare(c, sql, params)) {
-        // Fewer, larger fetches: each is a round trip to PostgreSQL (4096 rows, a few hundred KiB).
-        ps.setFetchSize(postgres ? CHUNK * 16 : CHUNK);
-        try (ResultSet rs = ps.executeQuery()) {
-          boolean more = true;
-          while (more) {
-            if (!awaitRoom()) {
-              ps.cancel();
-              return;
-            }
-            List<T> chunk = new ArrayList<>(CHUNK);
-            while (chunk.size() < CHUNK && (more = rs.next())) {
-              chunk.add(mapper.map(rs));
-            }
-            if (!chunk.isEmpty()) {
-              offer(chunk);
-            }
-          }
-        }
+      Throwable failure = null;
+      try {
+        read(c);
+      } catch (Throwable e) {
+        failure = e;
+        throw e;
       } finally {
-        try {
-          c.rollback();
-        } finally {
-          c.setAutoCommit(autoCommit);
+        endCursor(c, autoCommit, failure);
+      }
+    }
+  }
+
+  private void read(Connection c) throws Exception {
+    try (PreparedStatement ps = db.prepare(c, sql, params)) {
+      // Fewer, larger fetches: each is a round trip to PostgreSQL (4096 rows, a few hundred KiB).
+      ps.setFetchSize(postgres ? CHUNK * 16 : CHUNK);
+      try (ResultSet rs = ps.executeQuery()) {
+        boolean more = true;
+        while (more) {
+          if (!awaitRoom()) {
+            ps.cancel();
+            return;
+          }
+          List<T> chunk = new ArrayList<>(CHUNK);
+          while (chunk.size() < CHUNK && (more = rs.next())) {
+            chunk.add(mapper.map(rs));
+          }
+          if (!chunk.isEmpty()) {
+            offer(chunk);
+          }
         }
       }
     }
+  }
+
+  /**
+   * Rolls the read-only cursor's transaction back and restores autocommit, trying both. After a
+   * {@code failure} what fails here is suppressed under it; otherwise the first failure is thrown.
+   */
+  private static void endCursor(Connection c, boolean autoCommit, Throwable failure) throws SQLException {
+    SQLException first = null;
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      first = e;
+    }
+    try {
+      c.setAutoCommit(autoCommit);
+    } catch (SQLException e) {
+      if (first == null) {
+        first = e;
+      } else {
+        first.addSuppressed(e);
+      }
+    }
+    if (first == null) {
+      return;
+    }
+    if (failure != null) {
+      failure.addSuppressed(first);
+      return;
+    }
+    throw first;
   }
 }

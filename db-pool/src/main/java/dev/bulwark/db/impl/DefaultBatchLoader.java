@@ -45,6 +45,9 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     if (window == null || window.isNegative()) {
       throw new IllegalArgumentException("window must be >= 0, but was " + window);
     }
+    if (window.getNano() % 1_000_000 != 0) {
+      throw new IllegalArgumentException("window must be 0 or a whole number of milliseconds, but was " + window);
+    }
     if (maxBatch < 1) {
       throw new IllegalArgumentException("maxBatch must be >= 1, but was " + maxBatch);
     }
@@ -96,7 +99,13 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     }
     batches.incrementAndGet();
     List<K> keys = new ArrayList<>(batch.keySet());
-    db.withConnection(c -> fetch.load(c, keys)).onComplete(ar -> {
+    // A batch is one query of the Db view it was made with: timed under its name, and with the
+    // statement timeout on what the batch function prepares. Another Db implementation (a
+    // decorator) gets the plain connection its withConnection gives.
+    Future<Map<K, V>> loaded = db instanceof DefaultDb
+        ? ((DefaultDb) db).runQuery(c -> fetch.load(c, keys))
+        : db.withConnection(c -> fetch.load(c, keys));
+    loaded.onComplete(ar -> {
       for (Map.Entry<K, List<Waiter<V>>> e : batch.entrySet()) {
         for (Waiter<V> w : e.getValue()) {
           if (ar.succeeded()) {

@@ -16,6 +16,7 @@ import dev.bulwark.db.RowMapper;
 import dev.bulwark.db.SqlFunction;
 import dev.bulwark.db.TxOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -142,9 +143,32 @@ public final class DefaultDb implements Db {
     return inTransaction(TxOptions.DEFAULT, work);
   }
 
+  /**
+   * Each attempt borrows a connection and a bridge slot and gives both back when it ends; the
+   * backoff before a retry is a Vert.x timer, so a transaction waiting to retry holds neither.
+   */
   @Override
   public <T> Future<T> inTransaction(TxOptions options, SqlFunction<T> work) {
-    return run(() -> withBorrowed(c -> Transactions.run(c, options, work)));
+    Promise<T> result = Promise.promise();
+    attempt(options, work, 1, result);
+    return result.future();
+  }
+
+  private <T> void attempt(TxOptions options, SqlFunction<T> work, int attempt, Promise<T> result) {
+    run(() -> withBorrowed(c -> Transactions.once(c, options, work))).onComplete(ar -> {
+      if (ar.succeeded()) {
+        result.complete(ar.result());
+      } else if (attempt < options.maxAttempts() && Transactions.isRetryable(ar.cause())) {
+        long delayMs = Transactions.backoffMillis(options, attempt);
+        if (delayMs == 0) {
+          attempt(options, work, attempt + 1, result);
+        } else {
+          shared.vertx().setTimer(delayMs, id -> attempt(options, work, attempt + 1, result));
+        }
+      } else {
+        result.fail(ar.cause());
+      }
+    });
   }
 
   @Override
@@ -153,7 +177,7 @@ public final class DefaultDb implements Db {
     RowInserter inserter = RowInserter.prepare(table, columns, rows, options,
         shared.options().isPostgres());
     return run(() -> withBorrowed(c -> timed(() ->
-        Transactions.run(c, TxOptions.DEFAULT.withMaxAttempts(1), inserter::insert))));
+        Transactions.once(c, TxOptions.DEFAULT, inserter::insert))));
   }
 
   @Override
@@ -232,17 +256,22 @@ public final class DefaultDb implements Db {
     return c;
   }
 
+  /**
+   * Runs {@code work} as one query of this view: a borrowed connection on the bridge, timed under
+   * the view's name, and every statement {@code work} prepares with the statement timeout.
+   */
+  <T> Future<T> runQuery(SqlFunction<T> work) {
+    return run(() -> withBorrowed(c -> timed(() -> work.apply(StatementTimeouts.applying(c, timeoutSeconds())))));
+  }
+
   <T> T timed(Callable<T> work) throws Exception {
     return shared.metrics().time(queryName, work);
   }
 
   PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
     PreparedStatement ps = c.prepareStatement(sql);
+    StatementTimeouts.apply(ps, timeoutSeconds());
     try {
-      long timeout = shared.options().statementTimeout().toSeconds();
-      if (timeout > 0) {
-        ps.setQueryTimeout((int) Math.min(Integer.MAX_VALUE, timeout));
-      }
       for (int i = 0; i < params.length; i++) {
         ps.setObject(i + 1, params[i]);
       }
@@ -251,6 +280,11 @@ public final class DefaultDb implements Db {
       ps.close();
       throw e;
     }
+  }
+
+  /** The statement timeout; whole seconds within int range, as DbOptions refuses anything else. */
+  private int timeoutSeconds() {
+    return (int) shared.options().statementTimeout().toSeconds();
   }
 
   Shared shared() {

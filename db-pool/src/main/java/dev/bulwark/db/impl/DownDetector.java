@@ -27,6 +27,8 @@ final class DownDetector {
   private final String password;
   private final AtomicLong nextProbeAt = new AtomicLong();
   private volatile String lastCause = "";
+  /** The last failed attempt itself, the cause of the fail-fast errors that follow it. */
+  private volatile SQLException lastFailure;
 
   DownDetector(String pool, Duration interval, String password) {
     this.pool = pool;
@@ -66,22 +68,23 @@ final class DownDetector {
       throw e;
     }
     lastCause = Secrets.mask(String.valueOf(e.getMessage()), password);
+    lastFailure = e;
     if (nextProbeAt.getAndSet(System.nanoTime() + intervalNanos) == 0) {
       LOG.warn("{} - database unreachable, failing fast and probing every {} ms: {}", pool,
           intervalNanos / 1_000_000, lastCause);
     }
-    throw new DbUnavailableException(pool + " - database unreachable: " + lastCause);
+    throw new DbUnavailableException(pool + " - database unreachable: " + lastCause, e);
   }
 
   /** A statement that failed because its connection broke, as the unavailable error it means. */
   DbUnavailableException connectionLost(Throwable e) {
     return new DbUnavailableException(pool + " - connection lost: "
-        + Secrets.mask(String.valueOf(e.getMessage()), password));
+        + Secrets.mask(String.valueOf(e.getMessage()), password), e);
   }
 
   private DbUnavailableException unavailable() {
     return new DbUnavailableException(pool + " - database unreachable (failing fast until the next probe): "
-        + lastCause);
+        + lastCause, lastFailure);
   }
 
   static boolean isConnectionFailure(Throwable e) {

@@ -2,6 +2,7 @@ package dev.bulwark.db.impl;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.List;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -9,7 +10,8 @@ import org.postgresql.copy.CopyIn;
 /**
  * PostgreSQL {@code COPY table (columns) FROM STDIN (FORMAT csv)} through the driver's
  * {@code CopyManager}, fed 64 KiB at a time. Values are CSV-encoded (RFC 4180 quoting); SQL NULL
- * is an unquoted empty field and an empty string a quoted one. Only loaded on PostgreSQL.
+ * is an unquoted empty field and an empty string a quoted one. A COPY that fails is cancelled; a
+ * cancel that fails too is suppressed under the first failure. Only loaded on PostgreSQL.
  */
 final class PgCopy {
 
@@ -22,6 +24,7 @@ final class PgCopy {
       throws Exception {
     String sql = "COPY " + table + " (" + String.join(", ", columns) + ") FROM STDIN (FORMAT csv)";
     CopyIn copy = c.unwrap(PGConnection.class).getCopyAPI().copyIn(sql);
+    Throwable failure = null;
     try {
       StringBuilder sb = new StringBuilder(FLUSH_BYTES + 1024);
       for (Object[] row : rows) {
@@ -43,10 +46,25 @@ final class PgCopy {
         copy.writeToCopy(bytes, 0, bytes.length);
       }
       return copy.endCopy();
+    } catch (Throwable e) {
+      failure = e;
+      throw e;
     } finally {
       if (copy.isActive()) {
-        copy.cancelCopy();
+        cancel(copy, failure);
       }
+    }
+  }
+
+  /** Cancels an unfinished COPY; a cancel that fails is suppressed under {@code failure}, if any. */
+  private static void cancel(CopyIn copy, Throwable failure) throws SQLException {
+    try {
+      copy.cancelCopy();
+    } catch (SQLException e) {
+      if (failure == null) {
+        throw e;
+      }
+      failure.addSuppressed(e);
     }
   }
 
