@@ -100,6 +100,9 @@ final class Workers {
   /** Replays this consumer's own pending tasks, then starts polling. */
   void start() {
     ctx.runOnContext(v -> {
+      if (draining) {
+        return;
+      }
       started = true;
       lastLoopNanos = clock.nanos();
       polling = true;
@@ -113,6 +116,10 @@ final class Workers {
         }
         long visibility = options.visibilityTimeout().toMillis();
         heartbeatTimer = vertx.setPeriodic(Math.max(10, Math.min(visibility / 3, 1000)), id -> heartbeat());
+        if (draining) {
+          checkDrained();
+          return;
+        }
         reclaimTimer = vertx.setPeriodic(Math.max(10, Math.min(visibility / 2, 5000)), id -> reclaim());
         pump();
       });
