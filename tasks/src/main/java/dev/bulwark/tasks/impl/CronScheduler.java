@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -96,11 +97,15 @@ final class CronScheduler {
     timers.clear();
   }
 
-  /** Arms the timer for the first tick strictly after {@code afterMs}. */
+  /**
+   * Arms the timer for the first tick after {@code afterMs}'s whole second (cron-utils keeps the
+   * sub-second part of its input, and every instance must compute the same tick).
+   */
   private void arm(Schedule s, long afterMs) {
     long now = clock.nowMillis();
     Optional<ZonedDateTime> next = s.times().nextExecution(
-        ZonedDateTime.ofInstant(Instant.ofEpochMilli(Math.max(now, afterMs)), ZoneOffset.UTC));
+        ZonedDateTime.ofInstant(Instant.ofEpochMilli(Math.max(now, afterMs)), ZoneOffset.UTC)
+            .truncatedTo(ChronoUnit.SECONDS));
     if (next.isEmpty() || !running) {
       return;
     }

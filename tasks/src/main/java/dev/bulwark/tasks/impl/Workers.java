@@ -4,6 +4,8 @@ import dev.bulwark.core.Durations;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.tasks.InvalidPayloadException;
 import dev.bulwark.tasks.TaskQueueOptions;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -441,9 +443,25 @@ final class Workers {
       if (heartbeatTimer != -1) {
         vertx.cancelTimer(heartbeatTimer);
       }
-      pool.close(Duration.ZERO).onComplete(ar -> p.complete());
+      pool.close(Duration.ZERO).onComplete(ar -> {
+        removePoolMeters();
+        p.complete();
+      });
     });
     return p.future();
+  }
+
+  /** The worker pool registers meters tagged with its name but leaves them on close; this queue owns them. */
+  private void removePoolMeters() {
+    MeterRegistry registry = options.meterRegistry();
+    if (registry != null) {
+      String poolName = pool.name();
+      for (Meter m : new ArrayList<>(registry.getMeters())) {
+        if (poolName.equals(m.getId().getTag("pool"))) {
+          registry.remove(m);
+        }
+      }
+    }
   }
 
   private <T> void onCtx(Future<T> f, Handler<AsyncResult<T>> h) {
