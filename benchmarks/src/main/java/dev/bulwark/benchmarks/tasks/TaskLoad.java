@@ -148,22 +148,39 @@ public final class TaskLoad {
     all.future().await();
   }
 
+  /**
+   * Submits the next task, and the one after for each answer that is already there (the
+   * in-process queue answers at once): a loop, not a recursion that would overflow the stack.
+   */
   private void submitNext(TaskQueue queue, AtomicInteger next, AtomicInteger answered,
       Promise<Void> all) {
-    if (next.getAndIncrement() >= tasks) {
-      return;
-    }
-    queue.submit("noop", new Stamp(System.nanoTime())).onComplete(ar -> {
-      if (ar.failed()) {
-        all.tryFail(ar.cause());
+    while (next.getAndIncrement() < tasks) {
+      Future<String> f = queue.submit("noop", new Stamp(System.nanoTime()));
+      if (!f.isComplete()) {
+        f.onComplete(ar -> {
+          if (answer(ar.cause(), answered, all)) {
+            submitNext(queue, next, answered, all);
+          }
+        });
         return;
       }
-      if (answered.incrementAndGet() == tasks) {
-        all.tryComplete();
-      } else {
-        submitNext(queue, next, answered, all);
+      if (!answer(f.cause(), answered, all)) {
+        return;
       }
-    });
+    }
+  }
+
+  /** Records one answer; false when the run is over (all answered, or one failed). */
+  private boolean answer(Throwable failure, AtomicInteger answered, Promise<Void> all) {
+    if (failure != null) {
+      all.tryFail(failure);
+      return false;
+    }
+    if (answered.incrementAndGet() == tasks) {
+      all.tryComplete();
+      return false;
+    }
+    return true;
   }
 
   /** Submits {@link #rate} tasks a second for {@link #seconds}; prints submit-to-start latency. */
