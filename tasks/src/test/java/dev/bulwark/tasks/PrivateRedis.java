@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -84,24 +86,23 @@ final class PrivateRedis implements AutoCloseable {
       }
       Assumptions.abort("redis-server not installed (" + e.getMessage() + "); test skipped");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (LocalServers.redisProblem(port) != null) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        process.destroyForcibly();
-        Assertions.fail("private redis-server on port " + port + " did not start: "
-            + Files.readString(dir.resolve("redis.log")));
-      }
-      Thread.sleep(20);
+    Process started = process;
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .failFast("redis-server exited", () -> !started.isAlive())
+          .until(() -> LocalServers.redisProblem(port) == null);
+    } catch (RuntimeException | AssertionError e) {
+      started.destroyForcibly();
+      Assertions.fail("private redis-server on port " + port + " did not start: "
+          + Files.readString(dir.resolve("redis.log")), e);
     }
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (process != null) {
-      process.destroy();
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      process.destroyForcibly();
+      Queues.waitFor(process);
     }
   }
 }

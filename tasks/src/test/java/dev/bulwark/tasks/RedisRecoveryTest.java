@@ -71,6 +71,7 @@ class RedisRecoveryTest {
     try (ChildWorker again = ChildWorker.start(LocalServers.REDIS_URL, name, "stable-1", "3600000", "ok")) {
       awaitState(submitter, id, TaskState.SUCCEEDED);
       assertThat(status(submitter, id).attempts()).isEqualTo(2);
+      assertThat(again.alive()).isTrue();
     }
   }
 
