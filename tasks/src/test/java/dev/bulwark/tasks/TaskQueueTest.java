@@ -334,6 +334,30 @@ class TaskQueueTest {
     assertThat(h.storeReachable()).isTrue();
   }
 
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void manyTasksCompletingAtOnce_runWithoutRecursion(Store store) {
+    // An in-process store and handlers that complete synchronously once recursed claim -> run ->
+    // settle -> claim until the stack overflowed.
+    TaskQueue q = queues.create(store, b -> b.concurrency(8));
+    AtomicInteger done = new AtomicInteger();
+    q.registerAsync("noop", Map.class, (p, ctx) -> {
+      done.incrementAndGet();
+      return Future.succeededFuture();
+    });
+    Queues.start(q);
+    int n = 5_000;
+    for (int from = 0; from < n; from += 500) {
+      List<Future<String>> batch = new java.util.ArrayList<>();
+      for (int i = from; i < from + 500; i++) {
+        batch.add(q.submit("noop", Map.of("i", i)));
+      }
+      Await.result(Future.all(batch), BOUND);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> done.get() == n);
+    await().atMost(BOUND).until(() -> Await.result(q.depth(), BOUND) == 0L);
+  }
+
   static boolean awaitLatch(CountDownLatch latch) {
     try {
       return latch.await(BOUND.toSeconds(), TimeUnit.SECONDS);

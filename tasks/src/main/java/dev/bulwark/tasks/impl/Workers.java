@@ -464,14 +464,13 @@ final class Workers {
     }
   }
 
+  /**
+   * Handles {@code f}'s outcome on the queue's context, always as a new event: the in-process
+   * store and synchronous handlers complete at once, and handling inline would recurse
+   * (settle, claim, run, settle...) without bound.
+   */
   private <T> void onCtx(Future<T> f, Handler<AsyncResult<T>> h) {
-    f.onComplete(ar -> {
-      if (ctx.isRunningOnContext()) {
-        h.handle(ar);
-      } else {
-        ctx.runOnContext(v -> h.handle(ar));
-      }
-    });
+    f.onComplete(ar -> ctx.runOnContext(v -> h.handle(ar)));
   }
 
   private static String describe(Throwable t) {
