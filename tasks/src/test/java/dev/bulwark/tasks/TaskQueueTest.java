@@ -358,6 +358,30 @@ class TaskQueueTest {
     await().atMost(BOUND).until(() -> Await.result(q.depth(), BOUND) == 0L);
   }
 
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void namedQueues_areBulkheads(Store store) {
+    TaskQueue slow = queues.create(store, b -> b.concurrency(2));
+    TaskQueue fast = queues.create(store, b -> b.concurrency(2));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(2);
+    slow.register("stuck", Report.class, (p, ctx) -> {
+      blocked.countDown();
+      return release.await(30, TimeUnit.SECONDS);
+    });
+    fast.register("report", Report.class, (p, ctx) -> p.rows());
+    Queues.start(slow);
+    Queues.start(fast);
+    for (int i = 0; i < 4; i++) {
+      Await.result(slow.submit("stuck", new Report(i)), BOUND);
+    }
+    assertThat(awaitLatch(blocked)).isTrue();
+    String id = Await.result(fast.submit("report", new Report(1)), BOUND);
+    awaitState(fast, id, TaskState.SUCCEEDED);
+    assertThat(Await.result(slow.depth(), BOUND)).isEqualTo(2L);
+    release.countDown();
+  }
+
   static boolean awaitLatch(CountDownLatch latch) {
     try {
       return latch.await(BOUND.toSeconds(), TimeUnit.SECONDS);

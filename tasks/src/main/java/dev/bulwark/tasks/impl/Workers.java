@@ -59,6 +59,7 @@ final class Workers {
   private boolean started;
   private boolean draining;
   private boolean closed;
+  private boolean storeFailing;
   private long pollTimer = -1;
   private long reclaimTimer = -1;
   private long heartbeatTimer = -1;
@@ -160,10 +161,11 @@ final class Workers {
       polling = false;
       lastLoopNanos = clock.nanos();
       if (ar.failed()) {
-        LOG.warn("task queue '{}': claim failed: {}", options.name(), ar.cause().getMessage());
+        storeFailed("claim", ar.cause());
         schedulePoll();
         return;
       }
+      storeAnswered();
       List<Backend.Claimed> claimed = ar.result();
       claimed.forEach(this::begin);
       if (draining) {
@@ -210,7 +212,7 @@ final class Workers {
     attempts.forEach(a -> claims.add(a.claimed));
     onCtx(backend.heartbeat(claims, clock.nowMillis()), ar -> {
       if (ar.failed()) {
-        LOG.warn("task queue '{}': cannot renew claims: {}", options.name(), ar.cause().getMessage());
+        storeFailed("renewing claims", ar.cause());
         return;
       }
       List<Integer> outcomes = ar.result();
@@ -363,8 +365,7 @@ final class Workers {
   private void settle(Attempt a, Supplier<Future<Boolean>> store) {
     onCtx(store.get(), ar -> {
       if (ar.failed() && !closed) {
-        LOG.warn("task queue '{}': cannot store the outcome of task {} yet ({}); retrying",
-            options.name(), a.claimed.id(), ar.cause().getMessage());
+        storeFailed("storing the outcome of task " + a.claimed.id(), ar.cause());
         vertx.setTimer(pollMs, id -> settle(a, store));
         return;
       }
@@ -449,6 +450,24 @@ final class Workers {
       });
     });
     return p.future();
+  }
+
+  /** Logs the first failure of an outage as a warning, the rest at debug level. */
+  private void storeFailed(String what, Throwable cause) {
+    if (!storeFailing) {
+      storeFailing = true;
+      LOG.warn("task queue '{}': {} failed: {}; retrying every {}", options.name(), what,
+          cause.getMessage(), Durations.format(options.pollInterval()));
+    } else {
+      LOG.debug("task queue '{}': {} failed: {}", options.name(), what, cause.getMessage());
+    }
+  }
+
+  private void storeAnswered() {
+    if (storeFailing) {
+      storeFailing = false;
+      LOG.info("task queue '{}': the store answers again", options.name());
+    }
   }
 
   /** The worker pool registers meters tagged with its name but leaves them on close; this queue owns them. */
