@@ -100,6 +100,28 @@ class RedisRecoveryTest {
   }
 
   @Test
+  void cancelFromAnotherInstance_reachesTheRunningTask_andProgressIsShared() {
+    String name = Queues.uniqueName();
+    TaskQueue web = queues.create(Store.REDIS, name, b -> b.runWorkers(false));
+    TaskQueue worker = queues.create(Store.REDIS, name, b -> { });
+    worker.register("loop", Map.class, (p, ctx) -> {
+      ctx.progress(0.25, "a quarter");
+      await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(ctx::cancelled);
+      throw new IllegalStateException("stopped");
+    });
+    Queues.start(web);
+    Queues.start(worker);
+    String id = Await.result(web.submit("loop", Map.of()), BOUND);
+    await().atMost(BOUND).until(() -> status(web, id).progress() == 0.25);
+    TaskStatus running = status(web, id);
+    assertThat(running.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(running.progressMessage()).isEqualTo("a quarter");
+    assertThat(Await.result(web.cancel(id), BOUND)).isTrue();
+    awaitState(web, id, TaskState.CANCELLED);
+    assertThat(status(web, id).attempts()).isEqualTo(1);
+  }
+
+  @Test
   void cron_firesOncePerTickAcrossTwoInstances() {
     String name = Queues.uniqueName();
     Map<String, Integer> ticks = new ConcurrentHashMap<>();
