@@ -81,11 +81,11 @@ class RedisRecoveryTest {
     AtomicInteger runs = new AtomicInteger();
     List<TaskQueue> workers = new CopyOnWriteArrayList<>();
     for (int i = 0; i < 2; i++) {
-      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofMillis(300)));
+      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofSeconds(1)));
       w.register("long", Map.class, (p, ctx) -> {
         runs.incrementAndGet();
         // The work itself: three times the visibility timeout, while the other worker polls.
-        Thread.sleep(1000);
+        Thread.sleep(3_000);
         return ctx.attempt();
       });
       Queues.start(w);
