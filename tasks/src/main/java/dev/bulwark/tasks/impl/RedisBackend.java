@@ -22,12 +22,14 @@ import org.redisson.config.ReadMode;
  * The Redis store: a stream with one consumer group ({@code workers}) per queue, a hash per task,
  * sorted sets for delayed and dead tasks, every change made by one of the {@link Scripts}. All
  * keys of a queue share the hash tag {@code {bulwark:tasks:<name>}}, so they live in one Cluster
- * slot and a script may touch them together. Thread-safe; Redisson completes the futures on its
- * own threads.
+ * slot and a script may touch them together. Submits and outcomes are grouped while a group is in
+ * flight ({@link ScriptBatch}). Thread-safe; Redisson completes the futures on its own threads.
  */
 final class RedisBackend implements Backend {
 
   static final String GROUP = "workers";
+  /** The most submits or outcomes one script call carries (bounds a script's run time). */
+  private static final int MAX_GROUP = 100;
 
   private final Vertx vertx;
   private final TaskQueueOptions options;
@@ -37,6 +39,8 @@ final class RedisBackend implements Backend {
   private final long resultTtlMs;
   private final long deadTtlMs;
   private final long visibilityMs;
+  private final ScriptBatch submits;
+  private final ScriptBatch finishes;
   private volatile RedissonClient redisson;
   private volatile RScript script;
 
@@ -49,6 +53,17 @@ final class RedisBackend implements Backend {
     this.resultTtlMs = options.resultTtl().toMillis();
     this.deadTtlMs = options.deadLetterTtl().toMillis();
     this.visibilityMs = options.visibilityTimeout().toMillis();
+    this.submits = new ScriptBatch(MAX_GROUP, args -> eval(Scripts.SUBMIT, RScript.ReturnType.MULTI,
+        withGroup(args)));
+    this.finishes = new ScriptBatch(MAX_GROUP, args -> eval(Scripts.FINISH, RScript.ReturnType.MULTI,
+        withGroup(args)));
+  }
+
+  private static Object[] withGroup(Object[] args) {
+    Object[] out = new Object[args.length + 1];
+    out[0] = GROUP;
+    System.arraycopy(args, 0, out, 1, args.length);
+    return out;
   }
 
   /** The key prefix (a Cluster hash tag) of the queue {@code name}. */
@@ -95,10 +110,10 @@ final class RedisBackend implements Backend {
 
   @Override
   public Future<String> submit(NewTask t) {
-    return this.<List<Object>>eval(Scripts.SUBMIT, RScript.ReturnType.MULTI, GROUP, t.id(), t.type(),
-        t.payload(), t.maxAttempts(), t.timeLimitMs(), t.nowMs(), t.dueMs(),
-        t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued())
-        .compose(r -> {
+    return submits.call(t.id(), t.type(), t.payload(), t.maxAttempts(), t.timeLimitMs(), t.nowMs(),
+        t.dueMs(), t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued())
+        .compose(reply -> {
+          List<Object> r = asList(reply);
           long code = (Long) r.get(0);
           if (code < 0) {
             return Future.failedFuture(new QueueFullException(options.name(),
@@ -176,8 +191,8 @@ final class RedisBackend implements Backend {
 
   private Future<Boolean> finish(Claimed c, String outcome, long nowMs, long ttlMs, String value,
       long retryAt) {
-    return this.<Long>eval(Scripts.FINISH, RScript.ReturnType.INTEGER, GROUP, c.id(), c.lease(), c.ref(),
-        outcome, nowMs, ttlMs, value, retryAt).map(n -> n == 1L);
+    return finishes.call(c.id(), c.lease(), c.ref(), outcome, nowMs, ttlMs, value, retryAt)
+        .map(n -> ((Long) n) == 1L);
   }
 
   @Override
