@@ -26,6 +26,12 @@ class TaskQueueTest {
   record Report(int rows) {
   }
 
+  record Item(String name, int qty) {
+  }
+
+  record Order(List<Item> items) {
+  }
+
   private final Queues queues = new Queues();
 
   @AfterEach
@@ -153,11 +159,21 @@ class TaskQueueTest {
 
     Throwable e = Await.failure(q.submit("report", new JsonObject().put("rows", "abc")), BOUND);
     assertThat(e).isInstanceOf(InvalidPayloadException.class)
-        .hasMessageStartingWith("invalid payload for task type 'report': field 'rows': ");
+        .hasMessage("invalid payload for task type 'report': field 'rows': must be an integer, but was \"abc\"");
     assertThat(((InvalidPayloadException) e).field()).isEqualTo("rows");
 
     Throwable unknown = Await.failure(q.submit("report", Map.of("rows", 1, "colour", "red")), BOUND);
-    assertThat(unknown).isInstanceOf(InvalidPayloadException.class).hasMessageContaining("field 'colour'");
+    assertThat(unknown).hasMessage("invalid payload for task type 'report': field 'colour': is not a known"
+        + " field (known: rows)");
+
+    Throwable missing = Await.failure(q.submit("report", Map.of()), BOUND);
+    assertThat(missing).isInstanceOf(InvalidPayloadException.class).hasMessageContaining("field 'rows'");
+
+    q.register("order", Order.class, (p, ctx) -> p.items().size());
+    Throwable nested = Await.failure(q.submit("order", Map.of("items", List.of(
+        Map.of("name", "a", "qty", 1), Map.of("name", "b", "qty", "two")))), BOUND);
+    assertThat(nested).hasMessage("invalid payload for task type 'order': field 'items[1].qty': must be an"
+        + " integer, but was \"two\"");
 
     Throwable type = Await.failure(q.submit("no spaces", Map.of()), BOUND);
     assertThat(type).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type must be");
