@@ -41,6 +41,7 @@ final class RedisBackend implements Backend {
   private final long visibilityMs;
   private final ScriptBatch submits;
   private final ScriptBatch finishes;
+  private volatile String reclaimCursor = "0-0";
   private volatile RedissonClient redisson;
   private volatile RScript script;
 
@@ -144,8 +145,13 @@ final class RedisBackend implements Backend {
 
   @Override
   public Future<List<Claimed>> reclaim(int max, long nowMs) {
+    // XAUTOCLAIM scans at most ten times COUNT pending entries per call: resume where the last
+    // call stopped, so an idle entry deep in a long pending list is found within a few passes.
     return this.<List<Object>>eval(Scripts.RECLAIM, RScript.ReturnType.MULTI, GROUP, consumer, nowMs,
-        max, visibilityMs).map(RedisBackend::claimed);
+        max, visibilityMs, reclaimCursor).map(reply -> {
+          reclaimCursor = str(reply.get(0));
+          return claimed(reply.subList(1, reply.size()));
+        });
   }
 
   @Override

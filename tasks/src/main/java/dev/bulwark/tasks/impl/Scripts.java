@@ -113,10 +113,15 @@ final class Scripts {
       return take(res[1][2], p, g, c, now)
       """;
 
-  /** ARGV: prefix, group, consumer, nowMs, count, minIdleMs. */
+  /**
+   * ARGV: prefix, group, consumer, nowMs, count, minIdleMs, start. Returns the cursor for the next
+   * call (0-0 after a full pass over the pending list), then the claimed tasks.
+   */
   static final String RECLAIM = TAKE + """
-      local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], ARGV[6], '0-0', 'COUNT', ARGV[5])
-      return take(res[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+      local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], ARGV[6], ARGV[7], 'COUNT', ARGV[5])
+      local out = take(res[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+      table.insert(out, 1, res[1])
+      return out
       """;
 
   /** ARGV: prefix, group, consumer, then (id, lease, entry) triples; one outcome per task. */
