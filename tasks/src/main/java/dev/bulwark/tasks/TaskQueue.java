@@ -86,7 +86,8 @@ public interface TaskQueue {
    *     is queued). Fails with {@link QueueFullException} when {@code maxQueued} tasks wait, with
    *     {@link InvalidPayloadException} when the payload does not fit the registered payload type,
    *     and, on Redis, when the queue is not started or Redis does not answer within
-   *     {@code redisTimeout}. The in-process queue accepts tasks before {@link #start()}.
+   *     {@code redisTimeout}, and with {@link IllegalStateException} after {@link #close()}. The
+   *     in-process queue accepts tasks before {@link #start()}.
    */
   Future<String> submit(String type, Object payload, SubmitOptions options);
 

@@ -144,6 +144,9 @@ public final class DefaultTaskQueue implements TaskQueue {
   @Override
   public Future<String> submit(String type, Object payload, SubmitOptions submitOptions) {
     ContextInternal caller = vertx.getOrCreateContext();
+    if (closing.get()) {
+      return caller.failedFuture(new IllegalStateException("task queue '" + options.name() + "' is closed"));
+    }
     String json;
     try {
       checkType(type);
