@@ -27,6 +27,7 @@ final class PrivateRedis implements AutoCloseable {
   private final Path dir;
   private final List<String> extra;
   private Process process;
+  private Path sentinelConf;
 
   private PrivateRedis(int port, Path dir, List<String> extra) {
     this.port = port;
@@ -43,6 +44,14 @@ final class PrivateRedis implements AutoCloseable {
       extra.addAll(List.of("--appendonly", "no"));
     }
     PrivateRedis r = new PrivateRedis(freePort(), Files.createTempDirectory("bulwark-redis"), extra);
+    r.launch();
+    return r;
+  }
+
+  /** Starts a Sentinel with {@code conf} (which it rewrites) on a free port. */
+  static PrivateRedis startSentinel(Path conf) throws Exception {
+    PrivateRedis r = new PrivateRedis(freePort(), conf.getParent(), List.of());
+    r.sentinelConf = conf;
     r.launch();
     return r;
   }
@@ -74,12 +83,15 @@ final class PrivateRedis implements AutoCloseable {
   }
 
   private void launch() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-        "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString()));
+    List<String> cmd = sentinelConf != null
+        ? new ArrayList<>(List.of("redis-server", sentinelConf.toString(), "--sentinel", "--port",
+            String.valueOf(port), "--bind", "127.0.0.1"))
+        : new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+            "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString()));
     cmd.addAll(extra);
     try {
       process = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis.log").toFile()).start();
+          .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
     } catch (IOException e) {
       if ("true".equalsIgnoreCase(System.getProperty("bulwark.requireServers"))) {
         Assertions.fail("redis-server is required (bulwark.requireServers=true) but cannot run: " + e);
@@ -94,7 +106,7 @@ final class PrivateRedis implements AutoCloseable {
     } catch (RuntimeException | AssertionError e) {
       started.destroyForcibly();
       Assertions.fail("private redis-server on port " + port + " did not start: "
-          + Files.readString(dir.resolve("redis.log")), e);
+          + Files.readString(dir.resolve("redis-" + port + ".log")), e);
     }
   }
 
