@@ -68,7 +68,17 @@ final class PrivateRedis implements AutoCloseable {
 
   /** Kills the server with SIGKILL (no shutdown save) and starts it again on the same port and files. */
   void restart() throws Exception {
+    kill();
+    launch();
+  }
+
+  /** Kills the server with SIGKILL. */
+  void kill() throws Exception {
     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Starts the killed server again on the same port and files. */
+  void startAgain() throws Exception {
     launch();
   }
 

@@ -122,6 +122,33 @@ class RedisRecoveryTest {
   }
 
   @Test
+  void redisOutage_healthTurnsDown_thenTheQueueGoesOn() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start(false)) {
+      TaskQueue q = TaskQueue.create(queues.vertx, TaskQueueOptions.builder().name(Queues.uniqueName())
+          .redis(redis.url()).redisTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+          .build());
+      q.register("echo", Map.class, (p, ctx) -> p.get("v"));
+      Queues.start(q);
+      String before = Await.result(q.submit("echo", Map.of("v", 1)), BOUND);
+      awaitState(q, before, TaskState.SUCCEEDED);
+      assertThat(Await.result(q.health(), BOUND).healthy()).isTrue();
+
+      redis.kill();
+      await().atMost(BOUND).until(() -> !Await.result(q.health(), BOUND).storeReachable());
+      assertThat(Await.result(q.health(), BOUND).healthy()).isFalse();
+
+      // Started again without persistence: the stream and its group are gone and are recreated.
+      redis.startAgain();
+      String after = await().atMost(BOUND).ignoreExceptions()
+          .until(() -> Await.result(q.submit("echo", Map.of("v", 2)), BOUND), id -> id != null);
+      awaitState(q, after, TaskState.SUCCEEDED);
+      assertThat(status(q, after).result()).isEqualTo(2);
+      assertThat(Await.result(q.health(), BOUND).storeReachable()).isTrue();
+      Await.result(q.close(), BOUND);
+    }
+  }
+
+  @Test
   void cron_firesOncePerTickAcrossTwoInstances() {
     String name = Queues.uniqueName();
     Map<String, Integer> ticks = new ConcurrentHashMap<>();

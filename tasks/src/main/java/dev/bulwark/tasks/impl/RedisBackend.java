@@ -11,12 +11,15 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.redisson.Redisson;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis store: a stream with one consumer group ({@code workers}) per queue, a hash per task,
@@ -27,6 +30,7 @@ import org.redisson.config.ReadMode;
  */
 final class RedisBackend implements Backend {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   static final String GROUP = "workers";
   /** The most submits or outcomes one script call carries (bounds a script's run time). */
   private static final int MAX_GROUP = 100;
@@ -41,6 +45,7 @@ final class RedisBackend implements Backend {
   private final long visibilityMs;
   private final ScriptBatch submits;
   private final ScriptBatch finishes;
+  private final AtomicBoolean recreating = new AtomicBoolean();
   private volatile String reclaimCursor = "0-0";
   private volatile RedissonClient redisson;
   private volatile RScript script;
@@ -273,13 +278,40 @@ final class RedisBackend implements Backend {
             if (e == null) {
               p.complete(v);
             } else {
-              p.fail(new VertxException("redis: " + e.getMessage(), e, true));
+              if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                recreateGroup();
+              }
+              p.fail(new VertxException("redis: " + brief(e), e, true));
             }
           });
     } catch (RuntimeException e) {
-      p.fail(new VertxException("redis: " + e.getMessage(), e, true));
+      p.fail(new VertxException("redis: " + brief(e), e, true));
     }
     return p.future();
+  }
+
+  /** Redisson's message without the script text it appends, at most 300 characters. */
+  private static String brief(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int cut = m.indexOf(", command:");
+    if (cut > 0) {
+      m = m.substring(0, cut);
+    }
+    return m.length() <= 300 ? m : m.substring(0, 300) + "...";
+  }
+
+  /**
+   * The stream or its group vanished (a Redis restarted without persistence, a flush): create
+   * them again, once at a time, so that the next poll works. Tasks that were in Redis are gone
+   * with it; this only lets the queue go on.
+   */
+  private void recreateGroup() {
+    if (recreating.compareAndSet(false, true)) {
+      LOG.warn("task queue '{}': the consumer group is missing in Redis (restarted without"
+          + " persistence or flushed?); creating it again", options.name());
+      this.<Long>eval(Scripts.CREATE_GROUP, RScript.ReturnType.INTEGER, GROUP)
+          .onComplete(ar -> recreating.set(false));
+    }
   }
 
   private static List<Claimed> claimed(List<Object> rows) {
