@@ -99,16 +99,18 @@ final class RedisBackend implements Backend {
     config.setNettyThreads(4);
     config.setThreads(2);
     int timeout = (int) Math.min(Integer.MAX_VALUE, o.redisTimeout().toMillis());
+    // A cold JVM on a busy machine may need more than a short command deadline to open a socket.
+    int connect = Math.max(timeout, 5_000);
     if (o.redis() != null) {
-      config.useSingleServer().setAddress(o.redis()).setTimeout(timeout).setConnectTimeout(timeout)
+      config.useSingleServer().setAddress(o.redis()).setTimeout(timeout).setConnectTimeout(connect)
           .setRetryAttempts(0).setConnectionMinimumIdleSize(2).setConnectionPoolSize(16);
     } else if (o.sentinelMaster() != null) {
       config.useSentinelServers().setMasterName(o.sentinelMaster())
           .addSentinelAddress(o.redisNodes().toArray(String[]::new)).setReadMode(ReadMode.MASTER)
-          .setTimeout(timeout).setConnectTimeout(timeout).setRetryAttempts(0);
+          .setTimeout(timeout).setConnectTimeout(connect).setRetryAttempts(0);
     } else {
       config.useClusterServers().addNodeAddress(o.redisNodes().toArray(String[]::new))
-          .setReadMode(ReadMode.MASTER).setTimeout(timeout).setConnectTimeout(timeout)
+          .setReadMode(ReadMode.MASTER).setTimeout(timeout).setConnectTimeout(connect)
           .setRetryAttempts(0);
     }
     return config;
