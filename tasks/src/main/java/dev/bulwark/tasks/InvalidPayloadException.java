@@ -14,6 +14,12 @@ public final class InvalidPayloadException extends IllegalArgumentException {
   private final String type;
   private final String field;
 
+  /**
+   * @param type the task type
+   * @param field the JSON path of the offending field, or null
+   * @param problem what is wrong, for people
+   * @param cause Jackson's exception, or null
+   */
   public InvalidPayloadException(String type, String field, String problem, Throwable cause) {
     super("invalid payload for task type '" + type + "': "
         + (field == null || field.isEmpty() ? "" : "field '" + field + "': ") + problem, cause);

@@ -21,6 +21,12 @@ public final class QueueFullException extends VertxException implements Overload
   private final long maxQueued;
   private final Duration retryAfter;
 
+  /**
+   * @param queue the queue's name
+   * @param depth tasks waiting
+   * @param maxQueued the bound
+   * @param retryAfter the suggested delay, at least one second
+   */
   public QueueFullException(String queue, long depth, long maxQueued, Duration retryAfter) {
     super(queue + " - queue full: " + depth + " tasks waiting (maxQueued=" + maxQueued
         + "), retry after " + retryAfter.toSeconds() + "s", true);

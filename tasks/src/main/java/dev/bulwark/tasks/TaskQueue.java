@@ -84,7 +84,10 @@ public interface TaskQueue {
    * @param payload an object encoded with Jackson, a {@code JsonObject}/{@code JsonArray}, or a Map
    * @return the task id; with an idempotency key already known, the first task's id (nothing new
    *     is queued). Fails with {@link QueueFullException} when {@code maxQueued} tasks wait, with
-   *     {@link InvalidPayloadException} when the payload does not fit the registered payload type
+   *     {@link InvalidPayloadException} when the payload does not fit the registered payload type,
+   *     and, on Redis, when the queue is not started or Redis does not answer within
+   *     {@code redisTimeout}, and with {@link IllegalStateException} after {@link #close()}. The
+   *     in-process queue accepts tasks before {@link #start()}.
    */
   Future<String> submit(String type, Object payload, SubmitOptions options);
 
@@ -93,7 +96,10 @@ public interface TaskQueue {
 
   /**
    * Cancels a task: a queued (or retry-waiting) task never runs; a running one sees
-   * {@link TaskContext#cancelled()} and ends {@link TaskState#CANCELLED}. A final task is left as is.
+   * {@link TaskContext#cancelled()} (on another instance within a second) and, when its handler
+   * then fails or throws, ends {@link TaskState#CANCELLED} without a retry; a handler that
+   * completes anyway ends {@link TaskState#SUCCEEDED} with its result, since its effect happened.
+   * A final task is left as is.
    *
    * @return false when the task is unknown, else true
    */

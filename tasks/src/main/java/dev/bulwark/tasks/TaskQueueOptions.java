@@ -123,30 +123,37 @@ public final class TaskQueueOptions {
     return redis != null || !redisNodes.isEmpty();
   }
 
+  /** Whether this instance runs tasks. */
   public boolean runWorkers() {
     return runWorkers;
   }
 
+  /** Tasks this instance runs at once. */
   public int concurrency() {
     return concurrency;
   }
 
+  /** Waiting tasks (queued, delayed, retry-waiting) before submits fail. */
   public long maxQueued() {
     return maxQueued;
   }
 
+  /** How long an unrenewed claim lasts before another worker takes the task. */
   public Duration visibilityTimeout() {
     return visibilityTimeout;
   }
 
+  /** Attempts before the dead-letter list, unless a submit says otherwise. */
   public int maxAttempts() {
     return maxAttempts;
   }
 
+  /** Cap of the first retry's random delay. */
   public Duration backoffBase() {
     return backoffBase;
   }
 
+  /** Largest cap of a retry's random delay. */
   public Duration backoffMax() {
     return backoffMax;
   }
@@ -156,22 +163,27 @@ public final class TaskQueueOptions {
     return timeLimit;
   }
 
+  /** How long status, result and idempotency key outlive a task's end. */
   public Duration resultTtl() {
     return resultTtl;
   }
 
+  /** How long a dead task stays in the dead-letter list. */
   public Duration deadLetterTtl() {
     return deadLetterTtl;
   }
 
+  /** Pause between polls of an idle queue. */
   public Duration pollInterval() {
     return pollInterval;
   }
 
+  /** What {@link TaskQueue#close()} gives running tasks. */
   public Duration shutdownGrace() {
     return shutdownGrace;
   }
 
+  /** Deadline of each Redis command. */
   public Duration redisTimeout() {
     return redisTimeout;
   }
@@ -186,6 +198,7 @@ public final class TaskQueueOptions {
     return meterRegistry;
   }
 
+  /** The time source of timestamps, delays, backoff and expiry. */
   public Ticker ticker() {
     return ticker;
   }

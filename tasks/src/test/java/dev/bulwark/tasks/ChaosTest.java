@@ -64,6 +64,7 @@ class ChaosTest {
         }
         try (ChildWorker last = startWorker(redis, name, table, generation)) {
           await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+              .failFast("the last worker exited: " + last.lines, () -> !last.alive())
               .until(() -> finished(submitter, ids));
         }
 

@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 
 /** A {@link WorkerMain} in its own JVM, started with this test's class path; its output lines are kept. */
@@ -54,15 +53,19 @@ final class ChildWorker implements AutoCloseable {
     return w;
   }
 
+  boolean alive() {
+    return process.isAlive();
+  }
+
   /** {@code kill -9}: no shutdown hook, no acknowledgement, its claims left pending. */
-  void kill9() throws Exception {
-    int rc = new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).start().waitFor();
+  void kill9() throws java.io.IOException {
+    int rc = Queues.waitFor(new ProcessBuilder("kill", "-9", String.valueOf(process.pid())).start());
     assertThat(rc).isZero();
-    assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(Queues.waitFor(process)).isEqualTo(137);
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     if (process.isAlive()) {
       kill9();
     }

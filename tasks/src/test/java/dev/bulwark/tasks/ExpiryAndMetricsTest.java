@@ -120,7 +120,7 @@ class ExpiryAndMetricsTest {
 
   @ParameterizedTest
   @EnumSource(Store.class)
-  void depthGauge_countsWaitingTasks(Store store) {
+  void depthGauge_countsWaitingTasks(Store store) throws Exception {
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     TaskQueue q = queues.create(store, b -> b.meterRegistry(registry).runWorkers(false));
     Queues.start(q);
@@ -129,11 +129,17 @@ class ExpiryAndMetricsTest {
     }
     Await.result(q.submit("job", new Job(9), SubmitOptions.builder().delay(Duration.ofHours(1)).build()), BOUND);
     assertThat(Await.result(q.depth(), BOUND)).isEqualTo(4L);
+    if (store == Store.REDIS) {
+      // Delayed tasks wait in Redis, in a sorted set by due time, not in any worker's memory.
+      String prefix = "{bulwark:tasks:" + q.name() + "}";
+      assertThat(cli("ZCARD", prefix + ":delayed")).isEqualTo("1");
+      assertThat(cli("XLEN", prefix + ":stream")).isEqualTo("3");
+    }
     await().atMost(BOUND).until(() -> registry.get("bulwark.tasks.depth").tags("queue", q.name())
         .gauge().value() == 4.0);
   }
 
-  private static String cli(String... args) throws Exception {
+  private static String cli(String... args) throws java.io.IOException {
     String[] cmd = new String[args.length + 5];
     cmd[0] = "redis-cli";
     cmd[1] = "-h";
@@ -143,7 +149,7 @@ class ExpiryAndMetricsTest {
     System.arraycopy(args, 0, cmd, 5, args.length);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertThat(p.waitFor()).as("redis-cli %s: %s", args[0], out).isZero();
+    assertThat(Queues.waitFor(p)).as("redis-cli %s: %s", args[0], out).isZero();
     return out;
   }
 }

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
@@ -25,6 +27,7 @@ final class PrivateRedis implements AutoCloseable {
   private final Path dir;
   private final List<String> extra;
   private Process process;
+  private Path sentinelConf;
 
   private PrivateRedis(int port, Path dir, List<String> extra) {
     this.port = port;
@@ -45,6 +48,14 @@ final class PrivateRedis implements AutoCloseable {
     return r;
   }
 
+  /** Starts a Sentinel with {@code conf} (which it rewrites) on a free port. */
+  static PrivateRedis startSentinel(Path conf) throws Exception {
+    PrivateRedis r = new PrivateRedis(freePort(), conf.getParent(), List.of());
+    r.sentinelConf = conf;
+    r.launch();
+    return r;
+  }
+
   static int freePort() throws IOException {
     try (ServerSocket ss = new ServerSocket(0)) {
       return ss.getLocalPort();
@@ -57,7 +68,17 @@ final class PrivateRedis implements AutoCloseable {
 
   /** Kills the server with SIGKILL (no shutdown save) and starts it again on the same port and files. */
   void restart() throws Exception {
+    kill();
+    launch();
+  }
+
+  /** Kills the server with SIGKILL. */
+  void kill() throws Exception {
     process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+  }
+
+  /** Starts the killed server again on the same port and files. */
+  void startAgain() throws Exception {
     launch();
   }
 
@@ -72,36 +93,38 @@ final class PrivateRedis implements AutoCloseable {
   }
 
   private void launch() throws Exception {
-    List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-        "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString()));
+    List<String> cmd = sentinelConf != null
+        ? new ArrayList<>(List.of("redis-server", sentinelConf.toString(), "--sentinel", "--port",
+            String.valueOf(port), "--bind", "127.0.0.1"))
+        : new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+            "--bind", "127.0.0.1", "--save", "", "--dir", dir.toString()));
     cmd.addAll(extra);
     try {
       process = new ProcessBuilder(cmd).redirectErrorStream(true)
-          .redirectOutput(dir.resolve("redis.log").toFile()).start();
+          .redirectOutput(dir.resolve("redis-" + port + ".log").toFile()).start();
     } catch (IOException e) {
       if ("true".equalsIgnoreCase(System.getProperty("bulwark.requireServers"))) {
         Assertions.fail("redis-server is required (bulwark.requireServers=true) but cannot run: " + e);
       }
       Assumptions.abort("redis-server not installed (" + e.getMessage() + "); test skipped");
     }
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (LocalServers.redisProblem(port) != null) {
-      if (System.nanoTime() > deadline || !process.isAlive()) {
-        process.destroyForcibly();
-        Assertions.fail("private redis-server on port " + port + " did not start: "
-            + Files.readString(dir.resolve("redis.log")));
-      }
-      Thread.sleep(20);
+    Process started = process;
+    try {
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+          .failFast("redis-server exited", () -> !started.isAlive())
+          .until(() -> LocalServers.redisProblem(port) == null);
+    } catch (RuntimeException | AssertionError e) {
+      started.destroyForcibly();
+      Assertions.fail("private redis-server on port " + port + " did not start: "
+          + Files.readString(dir.resolve("redis-" + port + ".log")), e);
     }
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() {
     if (process != null) {
-      process.destroy();
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-      }
+      process.destroyForcibly();
+      Queues.waitFor(process);
     }
   }
 }

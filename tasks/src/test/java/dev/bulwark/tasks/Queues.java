@@ -61,7 +61,7 @@ final class Queues implements AutoCloseable {
   }
 
   @Override
-  public void close() throws Exception {
+  public void close() throws java.io.IOException {
     for (TaskQueue q : queues) {
       Await.result(q.close(), BOUND);
     }
@@ -72,13 +72,23 @@ final class Queues implements AutoCloseable {
   }
 
   /** Deletes every key of queue {@code name} on the Redis at {@code port}. */
-  static void deleteKeys(int port, String name) throws Exception {
+  static void deleteKeys(int port, String name) throws java.io.IOException {
     Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port), "EVAL",
         "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1", "0",
         "{bulwark:tasks:" + name + "}*").redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (p.waitFor() != 0) {
+    if (waitFor(p) != 0) {
       throw new IllegalStateException("cannot delete the keys of " + name + ": " + out);
+    }
+  }
+
+  /** Waits for a short-lived helper process; an interrupt is kept and reported as a failure. */
+  static int waitFor(Process p) {
+    try {
+      return p.waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for " + p.info().command().orElse("a process"), e);
     }
   }
 }

@@ -71,6 +71,7 @@ class RedisRecoveryTest {
     try (ChildWorker again = ChildWorker.start(LocalServers.REDIS_URL, name, "stable-1", "3600000", "ok")) {
       awaitState(submitter, id, TaskState.SUCCEEDED);
       assertThat(status(submitter, id).attempts()).isEqualTo(2);
+      assertThat(again.alive()).isTrue();
     }
   }
 
@@ -80,11 +81,11 @@ class RedisRecoveryTest {
     AtomicInteger runs = new AtomicInteger();
     List<TaskQueue> workers = new CopyOnWriteArrayList<>();
     for (int i = 0; i < 2; i++) {
-      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofMillis(300)));
+      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofSeconds(1)));
       w.register("long", Map.class, (p, ctx) -> {
         runs.incrementAndGet();
         // The work itself: three times the visibility timeout, while the other worker polls.
-        Thread.sleep(1000);
+        Thread.sleep(3_000);
         return ctx.attempt();
       });
       Queues.start(w);
@@ -96,6 +97,55 @@ class RedisRecoveryTest {
     assertThat(s.result()).isEqualTo(1);
     assertThat(s.attempts()).isEqualTo(1);
     assertThat(runs).hasValue(1);
+  }
+
+  @Test
+  void cancelFromAnotherInstance_reachesTheRunningTask_andProgressIsShared() {
+    String name = Queues.uniqueName();
+    TaskQueue web = queues.create(Store.REDIS, name, b -> b.runWorkers(false));
+    TaskQueue worker = queues.create(Store.REDIS, name, b -> { });
+    worker.register("loop", Map.class, (p, ctx) -> {
+      ctx.progress(0.25, "a quarter");
+      await().atMost(BOUND).pollInterval(Duration.ofMillis(5)).until(ctx::cancelled);
+      throw new IllegalStateException("stopped");
+    });
+    Queues.start(web);
+    Queues.start(worker);
+    String id = Await.result(web.submit("loop", Map.of()), BOUND);
+    await().atMost(BOUND).until(() -> status(web, id).progress() == 0.25);
+    TaskStatus running = status(web, id);
+    assertThat(running.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(running.progressMessage()).isEqualTo("a quarter");
+    assertThat(Await.result(web.cancel(id), BOUND)).isTrue();
+    awaitState(web, id, TaskState.CANCELLED);
+    assertThat(status(web, id).attempts()).isEqualTo(1);
+  }
+
+  @Test
+  void redisOutage_healthTurnsDown_thenTheQueueGoesOn() throws Exception {
+    try (PrivateRedis redis = PrivateRedis.start(false)) {
+      TaskQueue q = TaskQueue.create(queues.vertx, TaskQueueOptions.builder().name(Queues.uniqueName())
+          .redis(redis.url()).redisTimeout(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(20))
+          .build());
+      q.register("echo", Map.class, (p, ctx) -> p.get("v"));
+      Queues.start(q);
+      String before = Await.result(q.submit("echo", Map.of("v", 1)), BOUND);
+      awaitState(q, before, TaskState.SUCCEEDED);
+      assertThat(Await.result(q.health(), BOUND).healthy()).isTrue();
+
+      redis.kill();
+      await().atMost(BOUND).until(() -> !Await.result(q.health(), BOUND).storeReachable());
+      assertThat(Await.result(q.health(), BOUND).healthy()).isFalse();
+
+      // Started again without persistence: the stream and its group are gone and are recreated.
+      redis.startAgain();
+      String after = await().atMost(BOUND).ignoreExceptions()
+          .until(() -> Await.result(q.submit("echo", Map.of("v", 2)), BOUND), id -> id != null);
+      awaitState(q, after, TaskState.SUCCEEDED);
+      assertThat(status(q, after).result()).isEqualTo(2);
+      assertThat(Await.result(q.health(), BOUND).storeReachable()).isTrue();
+      Await.result(q.close(), BOUND);
+    }
   }
 
   @Test

@@ -26,6 +26,12 @@ class TaskQueueTest {
   record Report(int rows) {
   }
 
+  record Item(String name, int qty) {
+  }
+
+  record Order(List<Item> items) {
+  }
+
   private final Queues queues = new Queues();
 
   @AfterEach
@@ -153,11 +159,21 @@ class TaskQueueTest {
 
     Throwable e = Await.failure(q.submit("report", new JsonObject().put("rows", "abc")), BOUND);
     assertThat(e).isInstanceOf(InvalidPayloadException.class)
-        .hasMessageStartingWith("invalid payload for task type 'report': field 'rows': ");
+        .hasMessage("invalid payload for task type 'report': field 'rows': must be an integer, but was \"abc\"");
     assertThat(((InvalidPayloadException) e).field()).isEqualTo("rows");
 
     Throwable unknown = Await.failure(q.submit("report", Map.of("rows", 1, "colour", "red")), BOUND);
-    assertThat(unknown).isInstanceOf(InvalidPayloadException.class).hasMessageContaining("field 'colour'");
+    assertThat(unknown).hasMessage("invalid payload for task type 'report': field 'colour': is not a known"
+        + " field (known: rows)");
+
+    Throwable missing = Await.failure(q.submit("report", Map.of()), BOUND);
+    assertThat(missing).isInstanceOf(InvalidPayloadException.class).hasMessageContaining("field 'rows'");
+
+    q.register("order", Order.class, (p, ctx) -> p.items().size());
+    Throwable nested = Await.failure(q.submit("order", Map.of("items", List.of(
+        Map.of("name", "a", "qty", 1), Map.of("name", "b", "qty", "two")))), BOUND);
+    assertThat(nested).hasMessage("invalid payload for task type 'order': field 'items[1].qty': must be an"
+        + " integer, but was \"two\"");
 
     Throwable type = Await.failure(q.submit("no spaces", Map.of()), BOUND);
     assertThat(type).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("type must be");
@@ -332,6 +348,54 @@ class TaskQueueTest {
     TaskQueueHealth h = Await.result(q.health(), BOUND);
     assertThat(h.backend()).isEqualTo(store == Store.REDIS ? "redis" : "in-process");
     assertThat(h.storeReachable()).isTrue();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void manyTasksCompletingAtOnce_runWithoutRecursion(Store store) {
+    // An in-process store and handlers that complete synchronously once recursed claim -> run ->
+    // settle -> claim until the stack overflowed.
+    TaskQueue q = queues.create(store, b -> b.concurrency(8));
+    AtomicInteger done = new AtomicInteger();
+    q.registerAsync("noop", Map.class, (p, ctx) -> {
+      done.incrementAndGet();
+      return Future.succeededFuture();
+    });
+    Queues.start(q);
+    int n = 5_000;
+    for (int from = 0; from < n; from += 500) {
+      List<Future<String>> batch = new java.util.ArrayList<>();
+      for (int i = from; i < from + 500; i++) {
+        batch.add(q.submit("noop", Map.of("i", i)));
+      }
+      Await.result(Future.all(batch), BOUND);
+    }
+    await().atMost(Duration.ofSeconds(60)).until(() -> done.get() == n);
+    await().atMost(BOUND).until(() -> Await.result(q.depth(), BOUND) == 0L);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void namedQueues_areBulkheads(Store store) {
+    TaskQueue slow = queues.create(store, b -> b.concurrency(2));
+    TaskQueue fast = queues.create(store, b -> b.concurrency(2));
+    CountDownLatch release = new CountDownLatch(1);
+    CountDownLatch blocked = new CountDownLatch(2);
+    slow.register("stuck", Report.class, (p, ctx) -> {
+      blocked.countDown();
+      return release.await(30, TimeUnit.SECONDS);
+    });
+    fast.register("report", Report.class, (p, ctx) -> p.rows());
+    Queues.start(slow);
+    Queues.start(fast);
+    for (int i = 0; i < 4; i++) {
+      Await.result(slow.submit("stuck", new Report(i)), BOUND);
+    }
+    assertThat(awaitLatch(blocked)).isTrue();
+    String id = Await.result(fast.submit("report", new Report(1)), BOUND);
+    awaitState(fast, id, TaskState.SUCCEEDED);
+    assertThat(Await.result(slow.depth(), BOUND)).isEqualTo(2L);
+    release.countDown();
   }
 
   static boolean awaitLatch(CountDownLatch latch) {

@@ -118,15 +118,19 @@ public final class DefaultTaskQueue implements TaskQueue {
           startPromise.fail(ar.cause());
           return;
         }
+        // On the queue's context, so that a close() (whose clean-up runs there after the drain)
+        // always comes after this and cancels what it arms.
         ctx.runOnContext(v -> {
-          refreshStats();
-          statsTimer = vertx.setPeriodic(1000, id -> refreshStats());
+          if (!closing.get()) {
+            refreshStats();
+            statsTimer = vertx.setPeriodic(1000, id -> refreshStats());
+            if (workers != null) {
+              workers.start();
+              cron.start();
+            }
+          }
+          startPromise.complete();
         });
-        if (workers != null) {
-          workers.start();
-          cron.start();
-        }
-        startPromise.complete();
       });
     }
     return toCaller(caller, startPromise.future());
@@ -140,6 +144,9 @@ public final class DefaultTaskQueue implements TaskQueue {
   @Override
   public Future<String> submit(String type, Object payload, SubmitOptions submitOptions) {
     ContextInternal caller = vertx.getOrCreateContext();
+    if (closing.get()) {
+      return caller.failedFuture(new IllegalStateException("task queue '" + options.name() + "' is closed"));
+    }
     String json;
     try {
       checkType(type);
@@ -269,6 +276,7 @@ public final class DefaultTaskQueue implements TaskQueue {
       Future<Void> drained = workers == null ? Future.succeededFuture()
           : workers.drain(options.shutdownGrace()).compose(v -> workers.close());
       drained.eventually(() -> {
+        cron.stop();
         long t = statsTimer;
         if (t != -1) {
           vertx.cancelTimer(t);

@@ -31,11 +31,11 @@ final class MemoryBackend implements Backend {
   private final long resultTtlMs;
   private final long deadTtlMs;
   private final ReentrantLock lock = new ReentrantLock();
-  private final Map<String, Rec> tasks = new HashMap<>();
+  private final Map<String, MemoryRecord> tasks = new HashMap<>();
   private final Map<String, String> idempotency = new HashMap<>();
-  private final ArrayDeque<Rec> ready = new ArrayDeque<>();
-  private final PriorityQueue<Rec> delayed = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
-  private final LinkedHashMap<String, Rec> dead = new LinkedHashMap<>();
+  private final ArrayDeque<MemoryRecord> ready = new ArrayDeque<>();
+  private final PriorityQueue<MemoryRecord> delayed = new PriorityQueue<>((a, b) -> Long.compare(a.due, b.due));
+  private final LinkedHashMap<String, MemoryRecord> dead = new LinkedHashMap<>();
 
   MemoryBackend(String queue, long maxQueued, Duration resultTtl, Duration deadTtl) {
     this.queue = queue;
@@ -68,7 +68,7 @@ final class MemoryBackend implements Backend {
       if (depth >= maxQueued) {
         return Future.failedFuture(new QueueFullException(queue, depth, maxQueued, Duration.ofSeconds(1)));
       }
-      Rec r = new Rec(t);
+      MemoryRecord r = new MemoryRecord(t);
       tasks.put(r.id, r);
       if (t.idempotencyKey() != null) {
         idempotency.put(t.idempotencyKey(), r.id);
@@ -90,7 +90,7 @@ final class MemoryBackend implements Backend {
   public Future<Map<String, String>> get(String id, long nowMs) {
     lock.lock();
     try {
-      Rec r = tasks.get(id);
+      MemoryRecord r = tasks.get(id);
       return Future.succeededFuture(live(r, nowMs) ? r.fields() : null);
     } finally {
       lock.unlock();
@@ -101,7 +101,7 @@ final class MemoryBackend implements Backend {
   public Future<Integer> cancel(String id, long nowMs) {
     lock.lock();
     try {
-      Rec r = tasks.get(id);
+      MemoryRecord r = tasks.get(id);
       if (!live(r, nowMs)) {
         return Future.succeededFuture(CANCEL_UNKNOWN);
       }
@@ -134,13 +134,13 @@ final class MemoryBackend implements Backend {
     lock.lock();
     try {
       while (!delayed.isEmpty() && delayed.peek().due <= nowMs) {
-        Rec r = delayed.poll();
+        MemoryRecord r = delayed.poll();
         r.state = "queued";
         r.readyAt = r.due;
         ready.addLast(r);
       }
       while (out.size() < max && !ready.isEmpty()) {
-        Rec r = ready.pollFirst();
+        MemoryRecord r = ready.pollFirst();
         r.state = "running";
         r.attempts++;
         r.started = nowMs;
@@ -165,7 +165,7 @@ final class MemoryBackend implements Backend {
     try {
       List<Integer> out = new ArrayList<>(claimed.size());
       for (Claimed c : claimed) {
-        Rec r = owned(c);
+        MemoryRecord r = owned(c);
         out.add(r == null ? HEARTBEAT_LOST : r.cancel ? HEARTBEAT_CANCEL : HEARTBEAT_OK);
       }
       return Future.succeededFuture(out);
@@ -178,7 +178,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> succeed(Claimed c, String resultJson, long nowMs) {
     lock.lock();
     try {
-      Rec r = owned(c);
+      MemoryRecord r = owned(c);
       if (r == null) {
         return Future.succeededFuture(false);
       }
@@ -195,7 +195,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> fail(Claimed c, String error, long retryAtMs, long nowMs) {
     lock.lock();
     try {
-      Rec r = owned(c);
+      MemoryRecord r = owned(c);
       if (r == null) {
         return Future.succeededFuture(false);
       }
@@ -219,7 +219,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> cancelled(Claimed c, long nowMs) {
     lock.lock();
     try {
-      Rec r = owned(c);
+      MemoryRecord r = owned(c);
       if (r == null) {
         return Future.succeededFuture(false);
       }
@@ -234,7 +234,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> release(Claimed c, long nowMs) {
     lock.lock();
     try {
-      Rec r = owned(c);
+      MemoryRecord r = owned(c);
       if (r == null) {
         return Future.succeededFuture(false);
       }
@@ -253,7 +253,7 @@ final class MemoryBackend implements Backend {
   public Future<Void> progress(Claimed c, double fraction, String message) {
     lock.lock();
     try {
-      Rec r = owned(c);
+      MemoryRecord r = owned(c);
       if (r != null) {
         r.progress = fraction;
         r.pmsg = message;
@@ -269,7 +269,7 @@ final class MemoryBackend implements Backend {
     lock.lock();
     try {
       List<Map<String, String>> out = new ArrayList<>();
-      List<Rec> all = new ArrayList<>(dead.values());
+      List<MemoryRecord> all = new ArrayList<>(dead.values());
       for (int i = all.size() - 1; i >= 0 && out.size() < limit; i--) {
         if (live(all.get(i), nowMs)) {
           out.add(all.get(i).fields());
@@ -285,7 +285,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> retryDead(String id, long nowMs) {
     lock.lock();
     try {
-      Rec r = dead.remove(id);
+      MemoryRecord r = dead.remove(id);
       if (r == null || !live(r, nowMs)) {
         return Future.succeededFuture(false);
       }
@@ -305,7 +305,7 @@ final class MemoryBackend implements Backend {
   public Future<Boolean> discardDead(String id) {
     lock.lock();
     try {
-      Rec r = dead.remove(id);
+      MemoryRecord r = dead.remove(id);
       if (r == null) {
         return Future.succeededFuture(false);
       }
@@ -320,8 +320,8 @@ final class MemoryBackend implements Backend {
   public Future<long[]> stats(long nowMs) {
     lock.lock();
     try {
-      for (Iterator<Rec> it = tasks.values().iterator(); it.hasNext(); ) {
-        Rec r = it.next();
+      for (Iterator<MemoryRecord> it = tasks.values().iterator(); it.hasNext(); ) {
+        MemoryRecord r = it.next();
         if (r.expiresAt <= nowMs) {
           it.remove();
           dead.remove(r.id);
@@ -331,11 +331,11 @@ final class MemoryBackend implements Backend {
         }
       }
       long oldest = -1;
-      Rec head = ready.peekFirst();
+      MemoryRecord head = ready.peekFirst();
       if (head != null) {
         oldest = Math.max(0, nowMs - head.readyAt);
       }
-      Rec next = delayed.peek();
+      MemoryRecord next = delayed.peek();
       if (next != null && next.due <= nowMs) {
         oldest = Math.max(oldest, nowMs - next.due);
       }
@@ -355,80 +355,26 @@ final class MemoryBackend implements Backend {
     return Future.succeededFuture();
   }
 
-  private Rec owned(Claimed c) {
-    Rec r = tasks.get(c.id());
+  private MemoryRecord owned(Claimed c) {
+    MemoryRecord r = tasks.get(c.id());
     return r != null && c.lease().equals(r.lease) ? r : null;
   }
 
-  private static boolean live(Rec r, long nowMs) {
+  private static boolean live(MemoryRecord r, long nowMs) {
     return r != null && r.expiresAt > nowMs;
   }
 
-  private static void finish(Rec r, String state, long nowMs, long ttlMs) {
+  private static void finish(MemoryRecord r, String state, long nowMs, long ttlMs) {
     r.state = state;
     r.finished = nowMs;
     r.lease = null;
     r.expiresAt = nowMs + ttlMs;
   }
 
-  private void forget(Rec r) {
+  private void forget(MemoryRecord r) {
     tasks.remove(r.id);
     if (r.idem != null) {
       idempotency.remove(r.idem, r.id);
-    }
-  }
-
-  /** A stored task; guarded by the backend's lock. */
-  private static final class Rec {
-    final String id;
-    final String type;
-    final String payload;
-    final int max;
-    final long limitMs;
-    final long created;
-    final String idem;
-    String state = "queued";
-    int attempts;
-    long started;
-    long finished;
-    long due;
-    long readyAt;
-    long expiresAt = Long.MAX_VALUE;
-    String result;
-    String error;
-    double progress;
-    String pmsg;
-    String lease;
-    boolean cancel;
-
-    Rec(NewTask t) {
-      this.id = t.id();
-      this.type = t.type();
-      this.payload = t.payload();
-      this.max = t.maxAttempts();
-      this.limitMs = t.timeLimitMs();
-      this.created = t.nowMs();
-      this.idem = t.idempotencyKey();
-    }
-
-    Map<String, String> fields() {
-      Map<String, String> f = new HashMap<>();
-      f.put(Fields.ID, id);
-      f.put(Fields.TYPE, type);
-      f.put(Fields.STATE, state);
-      f.put(Fields.ATTEMPTS, Integer.toString(attempts));
-      f.put(Fields.CREATED, Long.toString(created));
-      if (started > 0) {
-        f.put(Fields.STARTED, Long.toString(started));
-      }
-      if (finished > 0) {
-        f.put(Fields.FINISHED, Long.toString(finished));
-      }
-      f.put(Fields.RESULT, result);
-      f.put(Fields.ERROR, error);
-      f.put(Fields.PROGRESS, Double.toString(progress));
-      f.put(Fields.PROGRESS_MESSAGE, pmsg);
-      return f;
     }
   }
 }

@@ -4,9 +4,14 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import dev.bulwark.tasks.InvalidPayloadException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * JSON for payloads and results (Jackson; never Java serialization). Decoding errors are turned
@@ -70,17 +75,60 @@ final class PayloadCodec {
     }
   }
 
+  /** What is wrong, in words a client can act on, without Java class names. */
   private static String problem(JsonProcessingException e, Class<?> target) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      List<String> known = new ArrayList<>();
+      u.getKnownPropertyIds().forEach(k -> known.add(String.valueOf(k)));
+      known.sort(null);
+      return "is not a known field (known: " + String.join(", ", known) + ")";
+    }
+    if (e instanceof InvalidFormatException f) {
+      return "must be " + kind(f.getTargetType()) + ", but was " + quoted(f.getValue());
+    }
+    if (e instanceof MismatchedInputException m && m.getTargetType() != null) {
+      return "must be " + kind(m.getTargetType()) + (e instanceof JsonMappingException me
+          && me.getPath().isEmpty() ? " (payload type " + target.getSimpleName() + ")" : "");
+    }
     String m = e.getOriginalMessage();
     if (m == null) {
       m = e.getClass().getSimpleName();
     }
     // Jackson appends hints and source locations after the first line.
     int nl = m.indexOf('\n');
-    if (nl > 0) {
-      m = m.substring(0, nl);
+    return nl > 0 ? m.substring(0, nl) : m;
+  }
+
+  private static String kind(Class<?> t) {
+    if (t == int.class || t == Integer.class || t == long.class || t == Long.class
+        || t == short.class || t == Short.class || t == java.math.BigInteger.class) {
+      return "an integer";
     }
-    return m + " (payload type " + target.getSimpleName() + ")";
+    if (t == double.class || t == Double.class || t == float.class || t == Float.class
+        || t == java.math.BigDecimal.class) {
+      return "a number";
+    }
+    if (t == boolean.class || t == Boolean.class) {
+      return "true or false";
+    }
+    if (t == String.class || t == char.class || t == Character.class) {
+      return "a string";
+    }
+    if (t.isEnum()) {
+      List<String> names = new ArrayList<>();
+      for (Object c : t.getEnumConstants()) {
+        names.add(((Enum<?>) c).name());
+      }
+      return "one of " + String.join(", ", names);
+    }
+    if (t.isArray() || java.util.Collection.class.isAssignableFrom(t)) {
+      return "an array";
+    }
+    return "an object";
+  }
+
+  private static String quoted(Object value) {
+    return value instanceof String s ? "\"" + s + "\"" : String.valueOf(value);
   }
 
   private static String fieldPath(JsonProcessingException e) {

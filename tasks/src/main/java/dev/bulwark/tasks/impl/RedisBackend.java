@@ -11,23 +11,29 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.redisson.Redisson;
 import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
 import org.redisson.config.ReadMode;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Redis store: a stream with one consumer group ({@code workers}) per queue, a hash per task,
  * sorted sets for delayed and dead tasks, every change made by one of the {@link Scripts}. All
  * keys of a queue share the hash tag {@code {bulwark:tasks:<name>}}, so they live in one Cluster
- * slot and a script may touch them together. Thread-safe; Redisson completes the futures on its
- * own threads.
+ * slot and a script may touch them together. Submits and outcomes are grouped while a group is in
+ * flight ({@link ScriptBatch}). Thread-safe; Redisson completes the futures on its own threads.
  */
 final class RedisBackend implements Backend {
 
+  private static final Logger LOG = LoggerFactory.getLogger(RedisBackend.class);
   static final String GROUP = "workers";
+  /** The most submits or outcomes one script call carries (bounds a script's run time). */
+  private static final int MAX_GROUP = 100;
 
   private final Vertx vertx;
   private final TaskQueueOptions options;
@@ -37,6 +43,10 @@ final class RedisBackend implements Backend {
   private final long resultTtlMs;
   private final long deadTtlMs;
   private final long visibilityMs;
+  private final ScriptBatch submits;
+  private final ScriptBatch finishes;
+  private final AtomicBoolean recreating = new AtomicBoolean();
+  private volatile String reclaimCursor = "0-0";
   private volatile RedissonClient redisson;
   private volatile RScript script;
 
@@ -49,6 +59,17 @@ final class RedisBackend implements Backend {
     this.resultTtlMs = options.resultTtl().toMillis();
     this.deadTtlMs = options.deadLetterTtl().toMillis();
     this.visibilityMs = options.visibilityTimeout().toMillis();
+    this.submits = new ScriptBatch(MAX_GROUP, args -> eval(Scripts.SUBMIT, RScript.ReturnType.MULTI,
+        withGroup(args)));
+    this.finishes = new ScriptBatch(MAX_GROUP, args -> eval(Scripts.FINISH, RScript.ReturnType.MULTI,
+        withGroup(args)));
+  }
+
+  private static Object[] withGroup(Object[] args) {
+    Object[] out = new Object[args.length + 1];
+    out[0] = GROUP;
+    System.arraycopy(args, 0, out, 1, args.length);
+    return out;
   }
 
   /** The key prefix (a Cluster hash tag) of the queue {@code name}. */
@@ -78,16 +99,18 @@ final class RedisBackend implements Backend {
     config.setNettyThreads(4);
     config.setThreads(2);
     int timeout = (int) Math.min(Integer.MAX_VALUE, o.redisTimeout().toMillis());
+    // A cold JVM on a busy machine may need more than a short command deadline to open a socket.
+    int connect = Math.max(timeout, 5_000);
     if (o.redis() != null) {
-      config.useSingleServer().setAddress(o.redis()).setTimeout(timeout).setConnectTimeout(timeout)
+      config.useSingleServer().setAddress(o.redis()).setTimeout(timeout).setConnectTimeout(connect)
           .setRetryAttempts(0).setConnectionMinimumIdleSize(2).setConnectionPoolSize(16);
     } else if (o.sentinelMaster() != null) {
       config.useSentinelServers().setMasterName(o.sentinelMaster())
           .addSentinelAddress(o.redisNodes().toArray(String[]::new)).setReadMode(ReadMode.MASTER)
-          .setTimeout(timeout).setConnectTimeout(timeout).setRetryAttempts(0);
+          .setTimeout(timeout).setConnectTimeout(connect).setRetryAttempts(0);
     } else {
       config.useClusterServers().addNodeAddress(o.redisNodes().toArray(String[]::new))
-          .setReadMode(ReadMode.MASTER).setTimeout(timeout).setConnectTimeout(timeout)
+          .setReadMode(ReadMode.MASTER).setTimeout(timeout).setConnectTimeout(connect)
           .setRetryAttempts(0);
     }
     return config;
@@ -95,10 +118,10 @@ final class RedisBackend implements Backend {
 
   @Override
   public Future<String> submit(NewTask t) {
-    return this.<List<Object>>eval(Scripts.SUBMIT, RScript.ReturnType.MULTI, GROUP, t.id(), t.type(),
-        t.payload(), t.maxAttempts(), t.timeLimitMs(), t.nowMs(), t.dueMs(),
-        t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued())
-        .compose(r -> {
+    return submits.call(t.id(), t.type(), t.payload(), t.maxAttempts(), t.timeLimitMs(), t.nowMs(),
+        t.dueMs(), t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued())
+        .compose(reply -> {
+          List<Object> r = asList(reply);
           long code = (Long) r.get(0);
           if (code < 0) {
             return Future.failedFuture(new QueueFullException(options.name(),
@@ -129,8 +152,13 @@ final class RedisBackend implements Backend {
 
   @Override
   public Future<List<Claimed>> reclaim(int max, long nowMs) {
+    // XAUTOCLAIM scans at most ten times COUNT pending entries per call: resume where the last
+    // call stopped, so an idle entry deep in a long pending list is found within a few passes.
     return this.<List<Object>>eval(Scripts.RECLAIM, RScript.ReturnType.MULTI, GROUP, consumer, nowMs,
-        max, visibilityMs).map(RedisBackend::claimed);
+        max, visibilityMs, reclaimCursor).map(reply -> {
+          reclaimCursor = str(reply.get(0));
+          return claimed(reply.subList(1, reply.size()));
+        });
   }
 
   @Override
@@ -176,8 +204,8 @@ final class RedisBackend implements Backend {
 
   private Future<Boolean> finish(Claimed c, String outcome, long nowMs, long ttlMs, String value,
       long retryAt) {
-    return this.<Long>eval(Scripts.FINISH, RScript.ReturnType.INTEGER, GROUP, c.id(), c.lease(), c.ref(),
-        outcome, nowMs, ttlMs, value, retryAt).map(n -> n == 1L);
+    return finishes.call(c.id(), c.lease(), c.ref(), outcome, nowMs, ttlMs, value, retryAt)
+        .map(n -> ((Long) n) == 1L);
   }
 
   @Override
@@ -252,13 +280,40 @@ final class RedisBackend implements Backend {
             if (e == null) {
               p.complete(v);
             } else {
-              p.fail(new VertxException("redis: " + e.getMessage(), e, true));
+              if (String.valueOf(e.getMessage()).contains("NOGROUP")) {
+                recreateGroup();
+              }
+              p.fail(new VertxException("redis: " + brief(e), e, true));
             }
           });
     } catch (RuntimeException e) {
-      p.fail(new VertxException("redis: " + e.getMessage(), e, true));
+      p.fail(new VertxException("redis: " + brief(e), e, true));
     }
     return p.future();
+  }
+
+  /** Redisson's message without the script text it appends, at most 300 characters. */
+  private static String brief(Throwable e) {
+    String m = String.valueOf(e.getMessage());
+    int cut = m.indexOf(", command:");
+    if (cut > 0) {
+      m = m.substring(0, cut);
+    }
+    return m.length() <= 300 ? m : m.substring(0, 300) + "...";
+  }
+
+  /**
+   * The stream or its group vanished (a Redis restarted without persistence, a flush): create
+   * them again, once at a time, so that the next poll works. Tasks that were in Redis are gone
+   * with it; this only lets the queue go on.
+   */
+  private void recreateGroup() {
+    if (recreating.compareAndSet(false, true)) {
+      LOG.warn("task queue '{}': the consumer group is missing in Redis (restarted without"
+          + " persistence or flushed?); creating it again", options.name());
+      this.<Long>eval(Scripts.CREATE_GROUP, RScript.ReturnType.INTEGER, GROUP)
+          .onComplete(ar -> recreating.set(false));
+    }
   }
 
   private static List<Claimed> claimed(List<Object> rows) {

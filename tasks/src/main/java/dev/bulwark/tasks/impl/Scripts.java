@@ -24,29 +24,43 @@ final class Scripts {
       return 1
       """;
 
-  /** ARGV: prefix, group, id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued. */
+  /** Arguments per submit in {@link #SUBMIT}. */
+  static final int SUBMIT_ARGS = 9;
+
+  /**
+   * Submits a batch: after prefix and group, groups of (id, type, payload, max, limitMs, nowMs,
+   * dueMs, idemKey, maxQueued); one {code, value} per submit: {1, id} stored, {0, firstId} for a
+   * known idempotency key, {-1, depth} when full.
+   */
   static final String SUBMIT = """
-      local p = ARGV[1]
-      local ik = nil
-      if ARGV[10] ~= '' then
-        ik = p .. ':idem:' .. ARGV[10]
-        local first = redis.call('GET', ik)
-        if first then return {0, first} end
+      local function submit(p, g, id, typ, payload, max, limit, now, due, idem, maxQueued)
+        local ik = nil
+        if idem ~= '' then
+          ik = p .. ':idem:' .. idem
+          local first = redis.call('GET', ik)
+          if first then return {0, first} end
+        end
+        local pend = redis.call('XPENDING', KEYS[1], g)
+        local depth = redis.call('XLEN', KEYS[1]) - pend[1] + redis.call('ZCARD', KEYS[2])
+        if depth >= tonumber(maxQueued) then return {-1, tostring(depth)} end
+        local tk = p .. ':task:' .. id
+        redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
+          'max', max, 'limit', limit, 'created', now, 'idem', idem)
+        if ik then redis.call('SET', ik, id) end
+        if tonumber(due) > tonumber(now) then
+          redis.call('ZADD', KEYS[2], due, id)
+        else
+          local sid = redis.call('XADD', KEYS[1], '*', 'id', id)
+          redis.call('HSET', tk, 'sid', sid, 'ready', now)
+        end
+        return {1, id}
       end
-      local pend = redis.call('XPENDING', KEYS[1], ARGV[2])
-      local depth = redis.call('XLEN', KEYS[1]) - pend[1] + redis.call('ZCARD', KEYS[2])
-      if depth >= tonumber(ARGV[11]) then return {-1, tostring(depth)} end
-      local tk = p .. ':task:' .. ARGV[3]
-      redis.call('HSET', tk, 'type', ARGV[4], 'payload', ARGV[5], 'state', 'queued', 'attempts', 0,
-        'max', ARGV[6], 'limit', ARGV[7], 'created', ARGV[8], 'idem', ARGV[10])
-      if ik then redis.call('SET', ik, ARGV[3]) end
-      if tonumber(ARGV[9]) > tonumber(ARGV[8]) then
-        redis.call('ZADD', KEYS[2], ARGV[9], ARGV[3])
-      else
-        local sid = redis.call('XADD', KEYS[1], '*', 'id', ARGV[3])
-        redis.call('HSET', tk, 'sid', sid, 'ready', ARGV[8])
+      local out = {}
+      for i = 3, #ARGV, 9 do
+        out[#out + 1] = submit(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
+          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8])
       end
-      return {1, ARGV[3]}
+      return out
       """;
 
   /**
@@ -99,10 +113,15 @@ final class Scripts {
       return take(res[1][2], p, g, c, now)
       """;
 
-  /** ARGV: prefix, group, consumer, nowMs, count, minIdleMs. */
+  /**
+   * ARGV: prefix, group, consumer, nowMs, count, minIdleMs, start. Returns the cursor for the next
+   * call (0-0 after a full pass over the pending list), then the claimed tasks.
+   */
   static final String RECLAIM = TAKE + """
-      local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], ARGV[6], '0-0', 'COUNT', ARGV[5])
-      return take(res[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+      local res = redis.call('XAUTOCLAIM', KEYS[1], ARGV[2], ARGV[3], ARGV[6], ARGV[7], 'COUNT', ARGV[5])
+      local out = take(res[2], ARGV[1], ARGV[2], ARGV[3], ARGV[4])
+      table.insert(out, 1, res[1])
+      return out
       """;
 
   /** ARGV: prefix, group, consumer, then (id, lease, entry) triples; one outcome per task. */
@@ -121,35 +140,49 @@ final class Scripts {
       return out
       """;
 
-  /** Ends a claimed attempt: ARGV prefix, group, id, lease, entry, outcome, nowMs, ttlMs, value, retryAt. */
+  /** Arguments per outcome in {@link #FINISH}. */
+  static final int FINISH_ARGS = 8;
+
+  /**
+   * Ends claimed attempts: after prefix and group, groups of (id, lease, entry, outcome, nowMs,
+   * ttlMs, value, retryAt) where outcome is succeeded (value: result), failed (value: error; waits
+   * until retryAt), dead, cancelled or release; one 1 (done) or 0 (lease lost) per outcome.
+   */
   static final String FINISH = """
-      local p, g, id, lease, sid, outcome, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7]
-      local tk = p .. ':task:' .. id
-      if redis.call('HGET', tk, 'lease') ~= lease then return 0 end
-      redis.call('XACK', KEYS[1], g, sid)
-      redis.call('XDEL', KEYS[1], sid)
-      redis.call('HDEL', tk, 'lease', 'sid')
-      if outcome == 'release' then
-        redis.call('HINCRBY', tk, 'attempts', -1)
-        local nsid = redis.call('XADD', KEYS[1], '*', 'id', id)
-        redis.call('HSET', tk, 'state', 'queued', 'sid', nsid, 'ready', now)
+      local function finish(p, g, id, lease, sid, outcome, now, ttl, value, retryAt)
+        local tk = p .. ':task:' .. id
+        if redis.call('HGET', tk, 'lease') ~= lease then return 0 end
+        redis.call('XACK', KEYS[1], g, sid)
+        redis.call('XDEL', KEYS[1], sid)
+        redis.call('HDEL', tk, 'lease', 'sid')
+        if outcome == 'release' then
+          redis.call('HINCRBY', tk, 'attempts', -1)
+          local nsid = redis.call('XADD', KEYS[1], '*', 'id', id)
+          redis.call('HSET', tk, 'state', 'queued', 'sid', nsid, 'ready', now)
+          return 1
+        end
+        if outcome == 'failed' then
+          redis.call('HSET', tk, 'state', 'failed', 'error', value)
+          redis.call('ZADD', KEYS[2], retryAt, id)
+          return 1
+        end
+        if outcome == 'succeeded' then
+          redis.call('HSET', tk, 'state', outcome, 'finished', now, 'result', value, 'progress', '1')
+        else
+          redis.call('HSET', tk, 'state', outcome, 'finished', now, 'error', value)
+        end
+        if outcome == 'dead' then redis.call('ZADD', KEYS[3], now, id) end
+        redis.call('PEXPIRE', tk, ttl)
+        local idem = redis.call('HGET', tk, 'idem')
+        if idem and idem ~= '' then redis.call('PEXPIRE', p .. ':idem:' .. idem, ttl) end
         return 1
       end
-      if outcome == 'failed' then
-        redis.call('HSET', tk, 'state', 'failed', 'error', ARGV[9])
-        redis.call('ZADD', KEYS[2], ARGV[10], id)
-        return 1
+      local out = {}
+      for i = 3, #ARGV, 8 do
+        out[#out + 1] = finish(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
+          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7])
       end
-      if outcome == 'succeeded' then
-        redis.call('HSET', tk, 'state', outcome, 'finished', now, 'result', ARGV[9], 'progress', '1')
-      else
-        redis.call('HSET', tk, 'state', outcome, 'finished', now, 'error', ARGV[9])
-      end
-      if outcome == 'dead' then redis.call('ZADD', KEYS[3], now, id) end
-      redis.call('PEXPIRE', tk, ARGV[8])
-      local idem = redis.call('HGET', tk, 'idem')
-      if idem and idem ~= '' then redis.call('PEXPIRE', p .. ':idem:' .. idem, ARGV[8]) end
-      return 1
+      return out
       """;
 
   /** ARGV: prefix, group, id, nowMs, ttlMs. Returns a Backend.CANCEL_* outcome. */
