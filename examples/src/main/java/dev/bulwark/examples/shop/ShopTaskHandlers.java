@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.tasks.InvalidPayloadException;
 import dev.bulwark.tasks.TaskQueue;
+import dev.bulwark.tasks.TaskState;
 import dev.bulwark.tasks.TaskStatus;
 import dev.bulwark.web.Body;
 import dev.bulwark.web.Delete;
@@ -30,15 +31,34 @@ public final class ShopTaskHandlers {
   public record Submitted(String id) {
   }
 
-  /** A task as {@code GET /tasks/{id}} shows it. */
-  public record TaskView(String id, String type, String state, int attempts, double progress,
-      String progressMessage, Object result, String error, String createdAt, String startedAt,
-      String finishedAt) {
+  /**
+   * A task as {@code GET /tasks/{id}} shows it. {@code state} is one of WORKLOAD.md's four
+   * (queued, running, succeeded, failed); {@code queueState} is the queue's own finer state:
+   * {@code failed} there means an attempt failed and a retry waits (so {@code state} is
+   * {@code queued}), and {@code dead} and {@code cancelled} are both {@code failed} here.
+   */
+  public record TaskView(String id, String type, String state, String queueState, int attempts,
+      double progress, String progressMessage, Object result, String error, String createdAt,
+      String startedAt, String finishedAt) {
 
     static TaskView of(TaskStatus s) {
-      return new TaskView(s.id(), s.type(), s.state().wireName(), s.attempts(), s.progress(),
-          s.progressMessage(), s.result(), s.error(), text(s.createdAt()), text(s.startedAt()),
-          text(s.finishedAt()));
+      return new TaskView(s.id(), s.type(), contractState(s.state()), s.state().wireName(),
+          s.attempts(), s.progress(), s.progressMessage(), s.result(), s.error(),
+          text(s.createdAt()), text(s.startedAt()), text(s.finishedAt()));
+    }
+
+    static String contractState(TaskState state) {
+      switch (state) {
+        case QUEUED:
+        case FAILED:
+          return "queued";
+        case RUNNING:
+          return "running";
+        case SUCCEEDED:
+          return "succeeded";
+        default:
+          return "failed";
+      }
     }
 
     private static String text(java.time.Instant t) {

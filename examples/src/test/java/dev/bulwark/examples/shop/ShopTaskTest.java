@@ -82,14 +82,14 @@ class ShopTaskTest {
         + ",\"maxPriceCents\":" + max + ",\"meanPriceCents\":" + ((double) total / rows) + "}";
   }
 
-  /** Waits until the task reaches {@code state}; returns its last view. */
+  /** Waits until the task reaches the queue state {@code state}; returns its last view. */
   static String awaitState(int port, String id, String state) {
     String[] last = new String[1];
     await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
       HttpResponse<String> r = send(port, "GET", "/tasks/" + id, null);
       last[0] = r.body();
       assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-      assertThat(r.body()).contains("\"state\":\"" + state + "\"");
+      assertThat(r.body()).contains("\"queueState\":\"" + state + "\"");
     });
     return last[0];
   }
@@ -101,6 +101,7 @@ class ShopTaskTest {
     String done = awaitState(shop.port(), id, "succeeded");
 
     assertThat(done).contains("\"id\":\"" + id + "\"", "\"type\":\"report\"", "\"progress\":1.0",
+        "\"state\":\"succeeded\"",
         "\"result\":" + expectedSummary(250_000));
     assertThat(done).doesNotContain("\"error\":\"");
   }
@@ -161,7 +162,7 @@ class ShopTaskTest {
     }
     assertThat(send("DELETE", "/tasks/" + running, null).statusCode()).isEqualTo(202);
     String stopped = awaitState(shop.port(), running, "cancelled");
-    assertThat(stopped).doesNotContain("\"progress\":1.0");
+    assertThat(stopped).doesNotContain("\"progress\":1.0").contains("\"state\":\"failed\"");
     for (String id : queued) {
       assertThat(awaitState(shop.port(), id, "cancelled")).contains("\"startedAt\":null");
     }
