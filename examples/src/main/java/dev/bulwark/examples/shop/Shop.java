@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.db.Db;
 import dev.bulwark.db.DbOptions;
+import dev.bulwark.tasks.TaskQueue;
 import dev.bulwark.web.BulwarkServer;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -65,9 +66,19 @@ public final class Shop {
       vertx.close();
       return Future.failedFuture(e);
     }
-    return wire(vertx, server, db, exportDb, config)
+    TaskQueue tasks;
+    try {
+      tasks = TaskQueue.create(vertx, config.taskOptions(server.meterRegistry()));
+    } catch (RuntimeException e) {
+      db.close();
+      exportDb.close();
+      vertx.close();
+      return Future.failedFuture(e);
+    }
+    return wire(vertx, server, db, exportDb, tasks, config)
         .recover(e -> {
           // Report the failure first: once Vert.x is closed its contexts cannot deliver it.
+          tasks.close();
           db.close();
           exportDb.close();
           vertx.close();
@@ -76,18 +87,25 @@ public final class Shop {
   }
 
   private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
-      ShopConfig config) {
+      TaskQueue tasks, ShopConfig config) {
     ShopSchema schema = new ShopSchema(db, config.db().startsWith("jdbc:postgresql:"));
     try {
-      server.handler(new ShopHandlers())
-          .handler(new ShopDataHandlers(db, schema))
-          .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
+      tasks.registerAsync(ReportTask.TYPE, ReportTask.Params.class, new ReportTask(db, schema.postgres()));
+      if (config.role().servesShop()) {
+        server.handler(new ShopHandlers())
+            .handler(new ShopDataHandlers(db, schema))
+            .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
+            .handler(new ShopTaskHandlers(tasks));
+      }
+      // Running tasks finish (or are left for another worker) before their database closes.
+      server.onDrained(() -> tasks.drain(config.drainGrace()).eventually(tasks::close))
           .onDrained(db::close)
           .onDrained(exportDb::close);
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
     return schema.prepare()
+        .compose(v -> tasks.start())
         .compose(v -> server.start())
         .map(s -> new Shop(vertx, server));
   }

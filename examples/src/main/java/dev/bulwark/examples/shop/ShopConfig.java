@@ -4,7 +4,9 @@ import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
+import dev.bulwark.tasks.TaskQueueOptions;
 import dev.bulwark.web.ServerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 
 /**
@@ -19,10 +21,39 @@ import java.time.Duration;
  * @param drainGrace how long SIGTERM waits for in-flight requests
  * @param db the JDBC URL of the shop's database
  * @param dbPoolSize connections in the pool (and JDBC threads)
- * @param redis a Redis URL for two-level caching, or null for the local cache only
+ * @param redis a Redis URL for two-level caching and the task queue, or null for local ones
+ * @param role what this process does: serve HTTP, run tasks, or both
+ * @param taskConcurrency tasks run at once by this process, or null for the queue's default
+ * @param taskQueue the in-process queue's bound, or null for the queue's default
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
-    int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis) {
+    int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+    Integer taskConcurrency, Integer taskQueue) {
+
+  /** Settings with the task queue's own concurrency and bound. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, null, null);
+  }
+
+  /** What a shop process does; web and worker processes scale apart, as Celery users run them. */
+  public enum Role {
+    /** Serves the HTTP contract and submits tasks; runs none (they need {@code --redis}). */
+    WEB,
+    /** Runs tasks; serves only {@code /health}, {@code /ready} and {@code /metrics}. */
+    WORKER,
+    /** Both: the default, and the only choice with the in-process queue. */
+    ALL;
+
+    boolean servesShop() {
+      return this != WORKER;
+    }
+
+    boolean runsTasks() {
+      return this != WEB;
+    }
+  }
 
   /** The embedded default database: H2 in memory, kept while the process runs. */
   public static final String DEFAULT_DB = "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1";
@@ -32,13 +63,13 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     int workers = PoolSizing.defaultConcurrency();
     return new ShopConfig("127.0.0.1", 8080, workers, WorkerPool.DEFAULT_QUEUE_FACTOR * workers,
         WorkerPool.DEFAULT_QUEUE_TIMEOUT, ServerOptions.DEFAULT_EVENT_LOOPS,
-        ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE, null);
+        ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE, null, Role.ALL);
   }
 
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue);
   }
 
   /** The server options these settings mean. */
@@ -53,5 +84,23 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .cache(redis == null ? CacheOptions.builder().build()
             : CacheOptions.builder().redisUrl(redis).build())
         .build();
+  }
+
+  /** The task queue options these settings mean, its meters in {@code registry}. */
+  TaskQueueOptions taskOptions(MeterRegistry registry) {
+    TaskQueueOptions.Builder b = TaskQueueOptions.builder()
+        .name("shop")
+        .runWorkers(role.runsTasks())
+        .meterRegistry(registry);
+    if (redis != null) {
+      b.redis(redis);
+    }
+    if (taskConcurrency != null) {
+      b.concurrency(taskConcurrency);
+    }
+    if (taskQueue != null) {
+      b.maxQueued(taskQueue);
+    }
+    return b.build();
   }
 }

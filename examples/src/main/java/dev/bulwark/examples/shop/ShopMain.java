@@ -68,8 +68,21 @@ public final class ShopMain implements Callable<Integer> {
   int dbPoolSize = DEFAULTS.dbPoolSize();
 
   @Option(names = "--redis", paramLabel = "URL",
-      description = "Redis for two-level caching, e.g. redis://127.0.0.1:6379 (default: local cache only).")
+      description = "Redis for two-level caching and the task queue, e.g. redis://127.0.0.1:6379 "
+          + "(default: a local cache and an in-process queue).")
   String redis;
+
+  @Option(names = "--role", paramLabel = "ROLE",
+      description = "web (HTTP only), worker (tasks only) or all (default: all); web and worker need --redis.")
+  String role = "all";
+
+  @Option(names = "--task-concurrency", paramLabel = "N",
+      description = "Tasks this process runs at once (default: the task queue's default).")
+  Integer taskConcurrency;
+
+  @Option(names = "--task-queue", paramLabel = "N",
+      description = "Bound of the in-process task queue; a submit beyond it gets 503 (default: the task queue's default).")
+  Integer taskQueue;
 
   private Shop shop;
 
@@ -105,8 +118,28 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--redis must be a redis:// or rediss:// URL, but was '"
           + Secrets.maskUrl(redis) + "'");
     }
+    ShopConfig.Role parsedRole = role(cl, role);
+    if (parsedRole != ShopConfig.Role.ALL && redis == null) {
+      throw new ParameterException(cl, "--role " + role + " needs --redis: with the in-process "
+          + "queue no other process can run or submit its tasks");
+    }
+    if (taskConcurrency != null && taskConcurrency < 1) {
+      throw new ParameterException(cl, "--task-concurrency must be >= 1, but was " + taskConcurrency);
+    }
+    if (taskQueue != null && taskQueue < 1) {
+      throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
+    }
     return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
-        redis);
+        redis, parsedRole, taskConcurrency, taskQueue);
+  }
+
+  private static ShopConfig.Role role(CommandLine cl, String text) {
+    for (ShopConfig.Role r : ShopConfig.Role.values()) {
+      if (r.name().equalsIgnoreCase(text)) {
+        return r;
+      }
+    }
+    throw new ParameterException(cl, "--role must be one of web, worker, all, but was '" + text + "'");
   }
 
   private static Duration duration(CommandLine cl, String option, String text) {

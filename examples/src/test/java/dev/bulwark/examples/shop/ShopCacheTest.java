@@ -57,7 +57,7 @@ class ShopCacheTest {
 
   static Shop start(String db, String redis) throws Exception {
     ShopConfig config = new ShopConfig("127.0.0.1", 0, 8, 64, Duration.ofSeconds(5), 2,
-        Duration.ofSeconds(5), db, 4, redis);
+        Duration.ofSeconds(5), db, 4, redis, ShopConfig.Role.ALL);
     return Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

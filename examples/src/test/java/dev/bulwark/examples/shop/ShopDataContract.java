@@ -27,7 +27,7 @@ abstract class ShopDataContract {
 
   static void startShop(String db) throws Exception {
     ShopConfig config = new ShopConfig("127.0.0.1", 0, 8, 16, Duration.ofSeconds(2), 2,
-        Duration.ofSeconds(5), db, 4, null);
+        Duration.ofSeconds(5), db, 4, null, ShopConfig.Role.ALL);
     shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

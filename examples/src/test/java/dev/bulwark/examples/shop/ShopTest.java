@@ -27,7 +27,8 @@ class ShopTest {
   @BeforeAll
   static void start() throws Exception {
     ShopConfig config = new ShopConfig("127.0.0.1", 0, 4, 4, Duration.ofSeconds(1), 2,
-        Duration.ofSeconds(5), "jdbc:h2:mem:shoptest;DB_CLOSE_DELAY=-1", 4, null);
+        Duration.ofSeconds(5), "jdbc:h2:mem:shoptest;DB_CLOSE_DELAY=-1", 4, null,
+        ShopConfig.Role.ALL);
     shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 

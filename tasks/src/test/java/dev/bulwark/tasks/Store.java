@@ -1,0 +1,6 @@
+package dev.bulwark.tasks;
+
+/** The backends shared tests run against. */
+enum Store {
+  IN_PROCESS, REDIS
+}
