@@ -21,16 +21,16 @@ final class Probes {
 
   private final Lifecycle lifecycle;
   private final PrometheusMeterRegistry registry;
-  private final RouteHandler.Tracking health;
-  private final RouteHandler.Tracking ready;
-  private final RouteHandler.Tracking metrics;
+  private final HttpMetrics.RouteMeter health;
+  private final HttpMetrics.RouteMeter ready;
+  private final HttpMetrics.RouteMeter metrics;
 
   Probes(Lifecycle lifecycle, PrometheusMeterRegistry registry, HttpMetrics httpMetrics) {
     this.lifecycle = lifecycle;
     this.registry = registry;
-    this.health = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", HEALTH), true);
-    this.ready = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", READY), true);
-    this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", METRICS), true);
+    this.health = httpMetrics.route("GET", HEALTH);
+    this.ready = httpMetrics.route("GET", READY);
+    this.metrics = httpMetrics.route("GET", METRICS);
   }
 
   private static final String HEALTH = "/health";
@@ -41,18 +41,36 @@ final class Probes {
 
   void mountOn(Router router) {
     router.route(HttpMethod.GET, HEALTH).handler(ctx -> {
-      health.begin(ctx);
+      track(ctx, lifecycle, health);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
     });
     router.route(HttpMethod.GET, READY).handler(this::ready);
     router.route(HttpMethod.GET, METRICS).handler(ctx -> {
-      metrics.begin(ctx);
+      track(ctx, lifecycle, metrics);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
     });
   }
 
+  /**
+   * Counts a request that no route plan serves (a probe, a 404 or 405) as in flight and records
+   * its status when it ends (499 when its client left first); never refused while draining.
+   */
+  static void track(RoutingContext ctx, Lifecycle lifecycle, HttpMetrics.RouteMeter meter) {
+    long start = System.nanoTime();
+    if (lifecycle != null) {
+      lifecycle.begin();
+    }
+    ctx.addEndHandler(ar -> {
+      if (lifecycle != null) {
+        lifecycle.end();
+      }
+      meter.record(ar.succeeded() ? ctx.response().getStatusCode() : Exchange.CLIENT_CLOSED,
+          System.nanoTime() - start);
+    });
+  }
+
   private void ready(RoutingContext ctx) {
-    ready.begin(ctx);
+    track(ctx, lifecycle, ready);
     ServerState state = lifecycle.state();
     ctx.response().setStatusCode(state == ServerState.READY ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)
