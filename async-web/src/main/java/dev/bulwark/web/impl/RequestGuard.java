@@ -27,23 +27,33 @@ import java.util.List;
  *       {@link #invalidRequest}, answered as JSON instead of Vert.x's empty bodies.
  * </ul>
  *
- * <p>Closing matters as much as the status: the connection is shut down before the answer is
- * written, so Vert.x drops any request that arrives behind it instead of serving it. Stateless;
- * runs on the connection's event loop.
+ * <p>Closing matters as much as the status: for framing and {@code Host}, the connection is shut
+ * down before the answer is written, so Vert.x drops any request that arrives behind it instead
+ * of serving it (a bad escape leaves the framing intact, and the connection open). Refusals are
+ * not logged: client mistakes are expected. Stateless; runs on the connection's event loop.
  */
 final class RequestGuard {
 
   private RequestGuard() {
   }
 
-  /** True when {@code request} may go on; else it was answered (400) and its connection closes. */
+  /**
+   * True when {@code request} may go on; else it was answered with a JSON 400, and, when its
+   * framing or {@code Host} is at fault, its connection closes.
+   */
   static boolean admit(HttpServerRequest request) {
-    String problem = problem(request);
-    if (problem == null) {
-      return true;
+    String problem = framingProblem(request);
+    if (problem != null) {
+      refuse(request, 400, problem, true);
+      return false;
     }
-    refuse(request, 400, problem);
-    return false;
+    String uri = request.uri();
+    if (uri.indexOf('%') >= 0 && !validEscapes(uri)) {
+      // The message is intact; only its target is bad, so the connection can carry on.
+      refuse(request, 400, "malformed percent-encoding in the request target", false);
+      return false;
+    }
+    return true;
   }
 
   /** Answers a request Netty's decoder could not parse: JSON with the right status, then close. */
@@ -51,25 +61,28 @@ final class RequestGuard {
 
   private static void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
-    if (cause instanceof TooLongHttpLineException) {
-      refuse(request, 414, "request line is longer than the server accepts");
+    if (cause instanceof FramingCheck.VersionException) {
+      refuse(request, 505, cause.getMessage(), true);
+    } else if (cause instanceof TooLongHttpLineException) {
+      refuse(request, 414, "request line is longer than the server accepts", true);
     } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {
-      refuse(request, 431, "request headers are larger than the server accepts");
+      refuse(request, 431, "request headers are larger than the server accepts", true);
     } else {
-      refuse(request, 400, "malformed request");
+      refuse(request, 400, "malformed request", true);
     }
   }
 
-  private static void refuse(HttpServerRequest request, int status, String message) {
+  private static void refuse(HttpServerRequest request, int status, String message, boolean close) {
     HttpServerResponse response = request.response();
-    response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-    if (request.version() != HttpVersion.HTTP_2) {
+    if (close) {
+      // Shut down first: Vert.x then drops whatever request arrives behind this one.
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
       request.connection().shutdown();
     }
     Errors.send(response, status, message);
   }
 
-  private static String problem(HttpServerRequest request) {
+  private static String framingProblem(HttpServerRequest request) {
     MultiMap headers = request.headers();
     List<String> te = headers.getAll(HttpHeaders.TRANSFER_ENCODING);
     if (!te.isEmpty()) {
@@ -88,10 +101,6 @@ final class RequestGuard {
       if (!validHost(host.get(0))) {
         return "malformed Host header";
       }
-    }
-    String uri = request.uri();
-    if (uri.indexOf('%') >= 0 && !validEscapes(uri)) {
-      return "malformed percent-encoding in the request target";
     }
     return null;
   }

@@ -40,7 +40,9 @@ final class ServerVerticle extends VerticleBase {
     shared.probes().mountOn(router);
     RouterFront.mount(router, shared.routes(), shared.options().maxBodySize(), shared.lifecycle());
     ErrorRoutes.mountOn(router, shared.lifecycle(), shared.metrics(), shared.options().maxBodySize());
-    HttpServer server = vertx.createHttpServer(new HttpServerOptions(shared.httpOptions()));
+    HttpServerOptions httpOptions = new HttpServerOptions(shared.httpOptions());
+    HttpServer server = vertx.createHttpServer(httpOptions);
+    HttpMetrics.RouteMeter refused = shared.metrics().route("ANY", "refused");
     int max = shared.options().maxConnections();
     AtomicInteger connections = shared.connections();
     server.connectionHandler(conn -> {
@@ -50,6 +52,7 @@ final class ServerVerticle extends VerticleBase {
         return;
       }
       conn.closeHandler(v -> connections.decrementAndGet());
+      FramingCheck.install(conn, refused);
     });
     RouteTable table = new RouteTable(shared.routes(), router, shared.lifecycle());
     Handler<HttpServerRequest> front = request -> {

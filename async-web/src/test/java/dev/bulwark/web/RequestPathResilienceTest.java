@@ -1,0 +1,290 @@
+package dev.bulwark.web;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.stream.Stream;
+import dev.bulwark.cache.Cached;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * What a client can send that the request path must refuse cleanly: each refusal is a JSON 400
+ * (414, 431) answered at once, framing that could be read two ways closes the connection so that
+ * nothing is smuggled through it, and the metrics record what was actually sent. Raw sockets, so
+ * the bytes on the wire are exactly the ones under test.
+ */
+@ExtendWith(VertxExtension.class)
+class RequestPathResilienceTest {
+
+  private static TestServer server;
+  private static volatile CompletableFuture<String> gate = new CompletableFuture<>();
+
+  public static class Routes {
+    @Get("/hello")
+    @NonBlocking
+    public String hello() {
+      return "Hello, World!";
+    }
+
+    @Get("/users")
+    public Future<String> users(@QueryParam(value = "limit", defaultValue = "50") int limit) {
+      return Future.succeededFuture("users " + limit);
+    }
+
+    @Get("/blocking")
+    public String blocking(@QueryParam(value = "ms", defaultValue = "20") int ms) {
+      return "slept " + ms;
+    }
+
+    @Get("/products/{id}/cached")
+    @Cached(ttl = "60s")
+    public Future<String> product(@PathParam("id") long id) {
+      return Future.succeededFuture("product " + id);
+    }
+
+    @Get("/expensive")
+    @Cached(ttl = "60s")
+    public String expensive() {
+      return "42";
+    }
+
+    @Get("/export")
+    public Stream<String> export(@QueryParam(value = "rows", defaultValue = "3") int rows) {
+      return Stream.of("a", "b", "c").limit(rows);
+    }
+
+    @Get("/pending")
+    public CompletionStage<String> pending() {
+      return gate;
+    }
+
+    @Post("/echo")
+    public String echo(@Body String body) {
+      return "echo " + body;
+    }
+  }
+
+  @BeforeAll
+  static void start(Vertx vertx) {
+    server = TestServer.start(vertx, o -> o.maxInitialLineLength(256).maxHeaderSize(1024),
+        new Routes());
+  }
+
+  @AfterAll
+  static void stop() {
+    server.close();
+  }
+
+  private static Socket connect() throws IOException {
+    Socket s = Http.connect(server.port());
+    s.setSoTimeout(3000);
+    return s;
+  }
+
+  /** Reads one response and checks it is the JSON error with {@code status}. */
+  private static Http.RawResponse expectJsonError(Socket socket, int status) throws IOException {
+    Http.RawResponse r = Http.readResponse(socket);
+    assertThat(r.status()).as(r.toString()).isEqualTo(status);
+    assertThat(r.headers().get("content-type")).isEqualTo("application/json");
+    assertThat(Http.json(r.body()).path("error").asText()).isNotBlank();
+    return r;
+  }
+
+  /** Everything the server still sends until it closes (or 3 s pass). */
+  private static String rest(Socket socket) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    InputStream in = socket.getInputStream();
+    byte[] buf = new byte[1024];
+    try {
+      for (int n; (n = in.read(buf)) >= 0; ) {
+        out.write(buf, 0, n);
+      }
+    } catch (SocketTimeoutException e) {
+      return out.toString(StandardCharsets.ISO_8859_1) + "<still open>";
+    } catch (SocketException e) {
+      // reset: closed
+    }
+    return out.toString(StandardCharsets.ISO_8859_1);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/users?limit=%zz", "/blocking?ms=%zz", "/products/7/cached?x=%",
+      "/expensive?x=%", "/export?rows=%zz", "/products/%zz", "/hello?a=%4"})
+  void malformedEscape_isA400JsonAtOnce_andTheConnectionServesTheNextRequest(String path)
+      throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, Http.get(path) + Http.get("/hello"));
+
+      expectJsonError(s, 400);
+      Http.RawResponse next = Http.readResponse(s);
+      assertThat(next.status()).isEqualTo(200);
+      assertThat(next.body()).isEqualTo("Hello, World!");
+    }
+  }
+
+  /** Each is refused with 400 and a closed connection; the body is never read as a request. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {
+      "Transfer-Encoding: gzip",
+      "Transfer-Encoding: identity",
+      "Transfer-Encoding: ",
+      "Transfer-Encoding: chunked, identity",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked",
+      "Content-Length: 5\r\nTransfer-Encoding: gzip"})
+  void ambiguousFraming_is400_andClosesTheConnection_withoutASmuggledRequest(String headers)
+      throws IOException {
+    String smuggled = "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
+    try (Socket s = connect()) {
+      Http.write(s, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+          + headers + "\r\n\r\n" + smuggled);
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
+  /** A broken chunk: a JSON 400 and the close, never a silent close; nothing after it is read. */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n",
+      "-1\r\nhello\r\n0\r\n\r\n"})
+  void malformedChunk_is400Json_andClosesTheConnection(String body) throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n" + body + Http.get("/hello"));
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
+  @Test
+  void obsFoldInTransferEncoding_is400_andClosesTheConnection() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+          + "Transfer-Encoding: chunked\r\n identity\r\n\r\n0\r\n\r\n" + Http.get("/hello"));
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"missing", "twice", "space", "slash"})
+  void badHost_is400_andClosesTheConnection(String kind) throws IOException {
+    String host = switch (kind) {
+      case "missing" -> "";
+      case "twice" -> "Host: a.example\r\nHost: b.example\r\n";
+      case "space" -> "Host: a example\r\n";
+      default -> "Host: a.example/x\r\n";
+    };
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.1\r\n" + host + "\r\n");
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
+  @Test
+  void goodHosts_areAccepted() throws IOException {
+    for (String host : new String[] {"127.0.0.1", "127.0.0.1:8080", "[::1]:80", "shop.example"}) {
+      try (Socket s = connect()) {
+        Http.write(s, "GET /hello HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+
+        assertThat(Http.readResponse(s).status()).as(host).isEqualTo(200);
+      }
+    }
+  }
+
+  @Test
+  void http10WithoutHost_isServed() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.0\r\n\r\n");
+
+      assertThat(Http.readResponse(s).body()).isEqualTo("Hello, World!");
+    }
+  }
+
+  @Test
+  void unknownVersion_isAJsonError_thatDoesNotEchoTheVersion() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/9.9\r\nHost: 127.0.0.1\r\n\r\n");
+
+      Http.RawResponse r = Http.readResponse(s);
+      assertThat(r.status()).isIn(400, 505);
+      assertThat(Http.json(r.body()).path("error").asText()).isNotBlank();
+      assertThat(rest(s)).doesNotContain("9.9");
+    }
+  }
+
+  @Test
+  void tooLongRequestLine_is414Json() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, Http.get("/hello?x=" + "a".repeat(400)));
+
+      expectJsonError(s, 414);
+    }
+  }
+
+  @Test
+  void tooLargeHeaders_is431Json() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Big: " + "b".repeat(2000) + "\r\n\r\n");
+
+      expectJsonError(s, 431);
+    }
+  }
+
+  @Test
+  void malformedRequestLine_is400Json() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "GET\r\nHost: 127.0.0.1\r\n\r\n");
+
+      expectJsonError(s, 400);
+    }
+  }
+
+  /**
+   * A client that half-closes after its request cannot be answered (the server closes too);
+   * the metrics must say so, never record a 200 that was not sent.
+   */
+  @Test
+  void halfClosedClient_isRecordedAsClientClosed_notAs200() throws Exception {
+    gate = new CompletableFuture<>();
+    try (Socket s = connect()) {
+      Http.write(s, Http.get("/pending"));
+      s.shutdownOutput();
+
+      await().atMost(Duration.ofSeconds(5)).until(() -> count("/pending", "499") == 1);
+    }
+    gate.complete("late");
+    // Served after the completion above on the one event loop: its effects are visible now.
+    assertThat(server.get("/hello").statusCode()).isEqualTo(200);
+    assertThat(count("/pending", "200")).isZero();
+  }
+
+  private static long count(String route, String status) {
+    Timer t = server.server().meterRegistry().find("http.server.requests")
+        .tags("route", route, "status", status).timer();
+    return t == null ? 0 : t.count();
+  }
+}
