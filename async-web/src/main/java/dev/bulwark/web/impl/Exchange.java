@@ -220,12 +220,26 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
 
   @Override
   public void end(String text) {
-    response.end(text);
+    if (head) {
+      endHead(Buffer.buffer(text).length());
+    } else {
+      response.end(text);
+    }
   }
 
   @Override
   public void end(Buffer bytes) {
-    response.end(bytes);
+    if (head) {
+      endHead(bytes.length());
+    } else {
+      response.end(bytes);
+    }
+  }
+
+  /** HEAD: the length GET would send (RFC 9110, section 9.3.2), no body. */
+  void endHead(int length) {
+    response.putHeader(HttpHeaders.CONTENT_LENGTH, Integer.toString(length));
+    response.end();
   }
 
   @Override

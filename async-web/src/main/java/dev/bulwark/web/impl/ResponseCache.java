@@ -357,7 +357,9 @@ final class ResponseCache {
         response.putHeader(HttpHeaders.VARY, varyHeader);
       }
     }
-    if (r.body().length == 0) {
+    if (ex.head()) {
+      ex.endHead(r.body().length);
+    } else if (r.body().length == 0) {
       response.end();
     } else {
       response.end(Buffer.buffer(r.body()));

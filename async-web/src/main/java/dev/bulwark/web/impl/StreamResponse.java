@@ -120,8 +120,10 @@ final class StreamResponse {
     r.vary = negotiated && plan.compress() ? "Accept, Accept-Encoding"
         : negotiated ? "Accept" : plan.compress() ? "Accept-Encoding" : null;
     if (ex.head()) {
-      r.gzip = null;
+      // Framing is left out (RFC 9110, section 9.3.2: determined while generating the content).
       r.writeHead();
+      r.response.setChunked(false);
+      r.gzip = null;
       r.done = true;
       r.response.end();
       r.cancelSource.run();
