@@ -29,6 +29,9 @@ import java.util.concurrent.CompletionStage;
  */
 final class Pipeline {
 
+  /** The arguments of every method without parameters: never written, so shared. */
+  private static final Object[] NO_ARGS = new Object[0];
+
   private Pipeline() {
   }
 
@@ -83,6 +86,9 @@ final class Pipeline {
   private static Object[] bind(Exchange ex) {
     RoutePlan plan = ex.plan();
     ParamBinder[] binders = plan.binders();
+    if (binders.length == 0) {
+      return NO_ARGS;
+    }
     int deferred = plan.deferredBody();
     Object[] args = new Object[binders.length];
     for (int i = 0; i < binders.length; i++) {

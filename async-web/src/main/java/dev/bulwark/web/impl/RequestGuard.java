@@ -84,8 +84,8 @@ final class RequestGuard {
 
   private static String framingProblem(HttpServerRequest request) {
     MultiMap headers = request.headers();
-    List<String> te = headers.getAll(HttpHeaders.TRANSFER_ENCODING);
-    if (!te.isEmpty()) {
+    if (headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
+      List<String> te = headers.getAll(HttpHeaders.TRANSFER_ENCODING);
       if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
         return "unsupported Transfer-Encoding; only a single 'chunked' is accepted";
       }
