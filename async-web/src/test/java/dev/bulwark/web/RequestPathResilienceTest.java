@@ -205,6 +205,23 @@ class RequestPathResilienceTest {
   }
 
   @Test
+  void refusals_areCountedByTheStatusSent() throws IOException {
+    long before400 = count("refused", "400");
+    long before431 = count("refused", "431");
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.1\r\n\r\n");
+      expectJsonError(s, 400);
+    }
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.1\r\nHost: h\r\nX-Big: " + "b".repeat(2000) + "\r\n\r\n");
+      expectJsonError(s, 431);
+    }
+
+    assertThat(count("refused", "400")).isEqualTo(before400 + 1);
+    assertThat(count("refused", "431")).isEqualTo(before431 + 1);
+  }
+
+  @Test
   void goodHosts_areAccepted() throws IOException {
     for (String host : new String[] {"127.0.0.1", "127.0.0.1:8080", "[::1]:80", "shop.example"}) {
       try (Socket s = connect()) {

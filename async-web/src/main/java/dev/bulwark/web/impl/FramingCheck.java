@@ -26,7 +26,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  *
  * <ul>
  *   <li>a version other than HTTP/1.0 and HTTP/1.1: the request is marked invalid and carried
- *       on as HTTP/1.1, so {@link RequestGuard#INVALID} answers 505 as JSON in an HTTP/1.1
+ *       on as HTTP/1.1, so {@link RequestGuard#invalidRequest} answers 505 as JSON in an HTTP/1.1
  *       status line (Vert.x would answer 501 echoing the client's version string);
  *   <li>a malformed chunk (a bad size, a missing CRLF), which Vert.x answers by closing in
  *       silence: the client gets a JSON 400 and the close, unless its response has already

@@ -3,7 +3,6 @@ package dev.bulwark.web.impl;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
@@ -30,18 +29,23 @@ import java.util.List;
  * <p>Closing matters as much as the status: for framing and {@code Host}, the connection is shut
  * down before the answer is written, so Vert.x drops any request that arrives behind it instead
  * of serving it (a bad escape leaves the framing intact, and the connection open). Refusals are
- * not logged: client mistakes are expected. Stateless; runs on the connection's event loop.
+ * not logged (client mistakes are expected) but counted in {@code http_server_requests} under
+ * route {@code refused}. Immutable and thread-safe; runs on the connection's event loop.
  */
 final class RequestGuard {
 
-  private RequestGuard() {
+  private final HttpMetrics.RouteMeter refused;
+
+  /** @param refused records each refusal by status (route {@code refused}, method {@code ANY}) */
+  RequestGuard(HttpMetrics.RouteMeter refused) {
+    this.refused = refused;
   }
 
   /**
    * True when {@code request} may go on; else it was answered with a JSON 400, and, when its
    * framing or {@code Host} is at fault, its connection closes.
    */
-  static boolean admit(HttpServerRequest request) {
+  boolean admit(HttpServerRequest request) {
     String problem = framingProblem(request);
     if (problem != null) {
       refuse(request, 400, problem, true);
@@ -57,9 +61,7 @@ final class RequestGuard {
   }
 
   /** Answers a request Netty's decoder could not parse: JSON with the right status, then close. */
-  static final Handler<HttpServerRequest> INVALID = RequestGuard::invalidRequest;
-
-  private static void invalidRequest(HttpServerRequest request) {
+  void invalidRequest(HttpServerRequest request) {
     Throwable cause = request.decoderResult().cause();
     if (cause instanceof FramingCheck.VersionException) {
       refuse(request, 505, cause.getMessage(), true);
@@ -72,7 +74,8 @@ final class RequestGuard {
     }
   }
 
-  private static void refuse(HttpServerRequest request, int status, String message, boolean close) {
+  private void refuse(HttpServerRequest request, int status, String message, boolean close) {
+    refused.record(status, 0);
     HttpServerResponse response = request.response();
     if (close) {
       // Shut down first: Vert.x then drops whatever request arrives behind this one.

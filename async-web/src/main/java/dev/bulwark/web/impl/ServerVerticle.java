@@ -55,12 +55,13 @@ final class ServerVerticle extends VerticleBase {
       FramingCheck.install(conn, refused);
     });
     RouteTable table = new RouteTable(shared.routes(), router, shared.lifecycle());
+    RequestGuard guard = new RequestGuard(refused);
     Handler<HttpServerRequest> front = request -> {
-      if (RequestGuard.admit(request)) {
+      if (guard.admit(request)) {
         table.handle(request);
       }
     };
-    return server.requestHandler(front).invalidRequestHandler(RequestGuard.INVALID)
+    return server.requestHandler(front).invalidRequestHandler(guard::invalidRequest)
         .listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
   }
 }
