@@ -152,6 +152,17 @@ class HttpSemanticsTest {
         .isEqualTo(get.headers().firstValue("cache-control").isPresent());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"/health", "/ready", "/metrics"})
+  void head_onProbes_is200WithoutABody(String path) {
+    HttpResponse<String> head = send("HEAD", path);
+
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
+    assertThat(head.headers().firstValue("content-type"))
+        .isEqualTo(send("GET", path).headers().firstValue("content-type"));
+  }
+
   @Test
   void head_onAPostOnlyPath_is405Json() {
     HttpResponse<String> r = send("HEAD", "/parse");

@@ -9,8 +9,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code /health}, {@code /ready} and {@code /metrics}, answered on the event loop, never behind a
- * worker queue, and still answered while the server drains. Immutable and thread-safe.
+ * {@code /health}, {@code /ready} and {@code /metrics} (GET and HEAD), answered on the event loop,
+ * never behind a worker queue, and still answered while the server drains. Immutable and thread-safe.
  */
 final class Probes {
 
@@ -40,12 +40,12 @@ final class Probes {
   static final java.util.List<String> PATHS = java.util.List.of(HEALTH, READY, METRICS);
 
   void mountOn(Router router) {
-    router.route(HttpMethod.GET, HEALTH).handler(ctx -> {
+    router.route(HttpMethod.GET, HEALTH).method(HttpMethod.HEAD).handler(ctx -> {
       track(ctx, lifecycle, health);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
     });
-    router.route(HttpMethod.GET, READY).handler(this::ready);
-    router.route(HttpMethod.GET, METRICS).handler(ctx -> {
+    router.route(HttpMethod.GET, READY).method(HttpMethod.HEAD).handler(this::ready);
+    router.route(HttpMethod.GET, METRICS).method(HttpMethod.HEAD).handler(ctx -> {
       track(ctx, lifecycle, metrics);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
     });
