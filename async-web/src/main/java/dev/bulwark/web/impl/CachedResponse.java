@@ -1,6 +1,7 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.cache.Codec;
+import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -134,7 +135,7 @@ record CachedResponse(int status, List<String[]> headers, byte[] body, String et
     }
 
     @Override
-    public void end(io.vertx.core.buffer.Buffer bytes) {
+    public void end(Buffer bytes) {
       body = bytes.getBytes();
     }
 

@@ -43,7 +43,8 @@ final class Pipeline {
     Object[] args;
     try {
       args = bind(ex);
-    } catch (HttpException e) {
+    } catch (RuntimeException e) {
+      // An HttpException (400, 415) keeps its status; anything else is a 500 with a request id.
       ex.fail(e);
       return;
     }

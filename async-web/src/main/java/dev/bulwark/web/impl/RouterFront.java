@@ -1,5 +1,6 @@
 package dev.bulwark.web.impl;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RequestBody;
 import io.vertx.ext.web.Route;
@@ -57,7 +58,7 @@ final class RouterFront {
     });
   }
 
-  private static io.vertx.core.buffer.Buffer body(RoutingContext ctx) {
+  private static Buffer body(RoutingContext ctx) {
     RequestBody body = ctx.body();
     return body == null ? null : body.buffer();
   }
