@@ -162,6 +162,36 @@ class RequestPathResilienceTest {
     }
   }
 
+  /**
+   * {@code Content-Length} with chunked framing, behind a first request on the same connection
+   * (the first request of a connection is read before the strict decoder is in place).
+   */
+  @Test
+  void contentLengthWithChunked_onAKeptAliveConnection_is400_andCloses() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, Http.get("/hello"));
+      assertThat(Http.readResponse(s).status()).isEqualTo(200);
+
+      Http.write(s, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+          + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n" + Http.get("/hello"));
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
+  @Test
+  void pipelinedRequests_afterTheDecoderSwap_areAllServed() throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, Http.get("/hello") + "POST /echo HTTP/1.1\r\nHost: h\r\nContent-Type: text/plain\r\n"
+          + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n" + Http.get("/users?limit=3"));
+
+      assertThat(Http.readResponse(s).body()).isEqualTo("Hello, World!");
+      assertThat(Http.readResponse(s).body()).isEqualTo("echo abc");
+      assertThat(Http.readResponse(s).body()).isEqualTo("users 3");
+    }
+  }
+
   /** A broken chunk: a JSON 400 and the close, never a silent close; nothing after it is read. */
   @ParameterizedTest(name = "{0}")
   @ValueSource(strings = {"zz\r\nhello\r\n0\r\n\r\n", "5\r\nhelloXX0\r\n\r\n",

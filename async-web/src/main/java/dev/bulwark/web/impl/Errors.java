@@ -45,6 +45,11 @@ public final class Errors {
         response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
       }
       send(request.response(), 503, "overloaded, retry after " + seconds + "s");
+    } else if (request.response().closed()) {
+      // The connection is gone (the client left, or a broken request closed it): nobody to
+      // answer, and nothing the server did wrong, so no error log.
+      LOG.debug("request {} {} ended with its connection closed: {}", request.method(),
+          clip(request.uri()), f.toString());
     } else {
       String id = ID_PREFIX + "-" + REQUEST_IDS.incrementAndGet();
       LOG.error("request {} {} {} failed", id, request.method(), request.uri(), f);

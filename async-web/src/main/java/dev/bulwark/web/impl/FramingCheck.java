@@ -3,6 +3,7 @@ package dev.bulwark.web.impl;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
@@ -16,9 +17,12 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
-import io.vertx.core.net.impl.ConnectionBase;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 
 /**
  * The channel-level half of the front's request checks, right behind Netty's HTTP/1 decoder, for
@@ -30,7 +34,10 @@ import io.vertx.core.net.impl.ConnectionBase;
  *       status line (Vert.x would answer 501 echoing the client's version string);
  *   <li>a malformed chunk (a bad size, a missing CRLF), which Vert.x answers by closing in
  *       silence: the client gets a JSON 400 and the close, unless its response has already
- *       begun (then only the close), and nothing after the broken chunk is read.
+ *       begun (then only the close), and nothing after the broken chunk is read;
+ *   <li>{@code Content-Length} with {@code Transfer-Encoding: chunked}, whose length Netty drops:
+ *       from the end of a connection's first request on, its decoder is a
+ *       {@link StrictRequestDecoder}, which marks such a request invalid (400 and close).
  * </ul>
  *
  * <p>Implementation note. Added per connection by {@link #install} from the server's connection
@@ -55,23 +62,27 @@ final class FramingCheck extends ChannelDuplexHandler {
   private static final byte[] BAD_CHUNK = Errors.body("malformed chunked request body");
 
   private final HttpMetrics.RouteMeter refused;
+  private final HttpServerOptions options;
+  private boolean strict;
   private long requests;
   private long responses;
   private boolean broken;
 
-  private FramingCheck(HttpMetrics.RouteMeter refused) {
+  private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options) {
     this.refused = refused;
+    this.options = options;
   }
 
-  /** Adds the check behind the connection's decoder; a no-op without one (HTTP/2). */
-  static void install(HttpConnection connection, HttpMetrics.RouteMeter refused) {
-    if (!(connection instanceof ConnectionBase)) {
+  /** Adds the check behind an HTTP/1 connection's decoder; a no-op for HTTP/2. */
+  static void install(HttpConnection connection, HttpMetrics.RouteMeter refused,
+      HttpServerOptions options) {
+    if (!(connection instanceof Http1xServerConnection)) {
       return;
     }
-    ChannelPipeline pipeline = ((ConnectionBase) connection).channelHandlerContext().pipeline();
+    ChannelPipeline pipeline = ((Http1xServerConnection) connection).channelHandlerContext().pipeline();
     if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null
         && pipeline.get("bulwarkFraming") == null) {
-      pipeline.addBefore("handler", "bulwarkFraming", new FramingCheck(refused));
+      pipeline.addBefore("handler", "bulwarkFraming", new FramingCheck(refused, options));
     }
   }
 
@@ -109,6 +120,22 @@ final class FramingCheck extends ChannelDuplexHandler {
       return;
     }
     ctx.fireChannelRead(msg);
+    if (!strict && msg instanceof LastHttpContent) {
+      useStrictDecoder(ctx.pipeline());
+    }
+  }
+
+  /**
+   * At a message boundary the decoder holds no state but the bytes of the requests behind, and
+   * Netty's {@code replace} forwards those to the new decoder. Before the first boundary it is
+   * not safe: Vert.x may create the connection while its decoder is inside the first message.
+   */
+  private void useStrictDecoder(ChannelPipeline pipeline) {
+    strict = true;
+    ChannelHandler decoder = pipeline.get("httpDecoder");
+    if (decoder instanceof VertxHttpRequestDecoder && !(decoder instanceof StrictRequestDecoder)) {
+      pipeline.replace(decoder, "httpDecoder", new StrictRequestDecoder(options));
+    }
   }
 
   @Override

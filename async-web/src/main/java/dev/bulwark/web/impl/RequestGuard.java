@@ -65,6 +65,8 @@ final class RequestGuard {
     Throwable cause = request.decoderResult().cause();
     if (cause instanceof FramingCheck.VersionException) {
       refuse(request, 505, cause.getMessage(), true);
+    } else if (cause instanceof StrictRequestDecoder.FramingException) {
+      refuse(request, 400, cause.getMessage(), true);
     } else if (cause instanceof TooLongHttpLineException) {
       refuse(request, 414, "request line is longer than the server accepts", true);
     } else if (cause instanceof TooLongHttpHeaderException || cause instanceof TooLongFrameException) {

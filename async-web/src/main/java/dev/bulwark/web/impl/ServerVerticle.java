@@ -52,7 +52,7 @@ final class ServerVerticle extends VerticleBase {
         return;
       }
       conn.closeHandler(v -> connections.decrementAndGet());
-      FramingCheck.install(conn, refused);
+      FramingCheck.install(conn, refused, httpOptions);
     });
     RouteTable table = new RouteTable(shared.routes(), router, shared.lifecycle());
     RequestGuard guard = new RequestGuard(refused);
