@@ -27,9 +27,6 @@ import io.vertx.ext.web.RoutingContext;
  */
 final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outcome {
 
-  /** The metrics status of a request whose client went away before its response was sent. */
-  static final int CLIENT_CLOSED = 499;
-
   private final RoutePlan plan;
   private final HttpServerRequest request;
   private final HttpServerResponse response;
@@ -169,11 +166,10 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (lifecycle != null) {
       lifecycle.end();
     }
-    boolean sent = response.ended();
-    if (!sent) {
+    if (!response.ended()) {
       clientGone();
     }
-    plan.meter().record(sent ? response.getStatusCode() : CLIENT_CLOSED, System.nanoTime() - start);
+    plan.meter().recordEnd(response, start);
   }
 
   private void clientGone() {

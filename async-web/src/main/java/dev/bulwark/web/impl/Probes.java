@@ -64,8 +64,7 @@ final class Probes {
       if (lifecycle != null) {
         lifecycle.end();
       }
-      meter.record(ar.succeeded() ? ctx.response().getStatusCode() : Exchange.CLIENT_CLOSED,
-          System.nanoTime() - start);
+      meter.recordEnd(ctx.response(), start);
     });
   }
 
