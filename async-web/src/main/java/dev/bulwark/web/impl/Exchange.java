@@ -127,12 +127,7 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     }
     if (context != null) {
       // vertx-web owns the response's end and close handlers; its end handlers report both.
-      context.addEndHandler(ar -> {
-        if (ar.failed()) {
-          clientGone();
-        }
-        handle(null);
-      });
+      context.addEndHandler(ar -> handle(null));
     } else {
       response.endHandler(this).closeHandler(this);
     }
