@@ -3,28 +3,29 @@ package dev.bulwark.web;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.cache.CacheManager;
 import dev.bulwark.core.WorkerPool;
-import dev.bulwark.web.impl.BoundRoute;
 import dev.bulwark.web.impl.HttpMetrics;
 import dev.bulwark.web.impl.Jackson;
-import dev.bulwark.web.impl.RouteBinder;
+import dev.bulwark.web.impl.PlannedRoutes;
+import dev.bulwark.web.impl.RoutePlanner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
-import java.util.List;
 import java.util.Map;
 
 /**
  * Annotated handlers for a vertx-web {@link Router} the user owns, with the same binding and
- * threading rule as {@link BulwarkServer}, for applications that keep their own server setup.
+ * threading rule as {@link BulwarkServer}, for applications that keep their own server setup:
+ * vertx-web finds the route, then every request goes through the same pipeline as the server's
+ * (binding, cache, invocation, encoding, metrics), and a GET route answers HEAD too.
  * Errors are answered as JSON by the route itself. Routes are bound when this object is created;
  * {@link #mountOn} may be called for any number of routers (one per verticle instance).
  * Immutable and thread-safe.
  */
 public final class BulwarkRoutes {
 
-  private final List<BoundRoute> routes;
+  private final PlannedRoutes routes;
   private final long maxBodySize;
 
-  private BulwarkRoutes(List<BoundRoute> routes, long maxBodySize) {
+  private BulwarkRoutes(PlannedRoutes routes, long maxBodySize) {
     this.routes = routes;
     this.maxBodySize = maxBodySize;
   }
@@ -55,19 +56,17 @@ public final class BulwarkRoutes {
       throw new IllegalArgumentException("maxBodySize must be >= 1 byte, but was " + maxBodySize);
     }
     ObjectMapper mapper = Jackson.mapper();
-    RouteBinder binder = new RouteBinder(mapper, Map.copyOf(pools), null, new HttpMetrics(registry),
+    RoutePlanner planner = new RoutePlanner(mapper, Map.copyOf(pools), new HttpMetrics(registry),
         caches, true);
     for (Object h : handlers) {
-      binder.bind(h);
+      planner.plan(h);
     }
-    return new BulwarkRoutes(binder.routes(), maxBodySize);
+    return new BulwarkRoutes(planner.planned(), maxBodySize);
   }
 
   /** Adds every bound route to {@code router}. */
   public Router mountOn(Router router) {
-    for (BoundRoute r : routes) {
-      r.mount(router, maxBodySize);
-    }
+    routes.mountOn(router, maxBodySize);
     return router;
   }
 }

@@ -1,6 +1,7 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.cache.Codec;
+import io.vertx.core.buffer.Buffer;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -98,6 +99,59 @@ record CachedResponse(int status, List<String[]> headers, byte[] body, String et
       }
     }
   };
+
+  /**
+   * Records what {@link ResultWriter} encodes, as a {@link CachedResponse}: the response cache's
+   * side of the encoding stage. One per load; confined to the event loop.
+   */
+  static final class Recorder implements ResultWriter.Sink {
+    private int status = 200;
+    private final List<String[]> headers = new ArrayList<>(2);
+    private byte[] body;
+
+    @Override
+    public void status(int status) {
+      this.status = status;
+    }
+
+    @Override
+    public void header(CharSequence name, CharSequence value) {
+      headers.add(new String[] {name.toString(), value.toString()});
+    }
+
+    @Override
+    public boolean hasHeader(CharSequence name) {
+      for (String[] h : headers) {
+        if (h[0].equalsIgnoreCase(name.toString())) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    @Override
+    public void end(String text) {
+      body = text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void end(Buffer bytes) {
+      body = bytes.getBytes();
+    }
+
+    @Override
+    public void end() {
+      body = new byte[0];
+    }
+
+    /** The recorded response; the writer must have ended it. */
+    CachedResponse response() {
+      if (body == null) {
+        throw new IllegalStateException("the result writer did not end the response");
+      }
+      return of(status, headers, body);
+    }
+  }
 
   /** The body as text, for logs and tests. */
   String bodyText() {

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * The {@link BulwarkServer} implementation.
  *
  * <p>Implementation note. Handlers are bound once, on the caller's thread, into
- * {@link BoundRoute}s; {@link #start} deploys one {@link ServerVerticle} per event loop, each
- * with its own router built from those routes, all listening on one port (Vert.x balances
+ * {@link RoutePlan}s; {@link #start} deploys one {@link ServerVerticle} per event loop, each
+ * with its own route table and fallback router built from those plans, all listening on one port (Vert.x balances
  * connections between them). The shared state is the {@link Lifecycle} (state and in-flight
  * count), the connection count and the worker pools, all thread-safe. Drain is a small state
  * machine driven from one periodic timer: READY to DRAINING at once; when in-flight reaches zero
@@ -53,7 +53,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private final PrometheusMeterRegistry registry;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Lifecycle lifecycle = new Lifecycle();
-  private final RouteBinder binder;
+  private final RoutePlanner planner;
   private final CacheManager caches;
   private final AtomicInteger connections = new AtomicInteger();
   private final Object lock = new Object();
@@ -80,7 +80,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     });
     this.caches = CacheManager.create(vertx, withRegistry(options.cache(), registry));
     ObjectMapper mapper = Jackson.mapper();
-    this.binder = new RouteBinder(mapper, pools, lifecycle, new HttpMetrics(registry), caches,
+    this.planner = new RoutePlanner(mapper, pools, new HttpMetrics(registry), caches,
         options.compression());
   }
 
@@ -90,20 +90,20 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       if (started) {
         throw new IllegalStateException("handlers must be added before start()");
       }
-      binder.bind(handler);
+      planner.plan(handler);
     }
     return this;
   }
 
   @Override
   public Future<BulwarkServer> start() {
-    List<BoundRoute> routes;
+    List<RoutePlan> routes;
     synchronized (lock) {
       if (started) {
         return Future.failedFuture(new IllegalStateException("start() was called already"));
       }
       started = true;
-      routes = binder.routes();
+      routes = planner.routes();
     }
     HttpMetrics metrics = new HttpMetrics(registry);
     ServerVerticle.Shared shared = new ServerVerticle.Shared(routes, options, lifecycle,
@@ -126,10 +126,10 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .onFailure(e -> lifecycle.state(ServerState.STOPPED));
   }
 
-  private static String describe(List<BoundRoute> routes) {
+  private static String describe(List<RoutePlan> routes) {
     List<String> out = new ArrayList<>();
-    for (BoundRoute r : routes) {
-      out.add(r.method() + " " + r.template() + (r.pool() == null ? " [event loop]" : " [pool " + r.pool() + "]"));
+    for (RoutePlan r : routes) {
+      out.add(r.method() + " " + r.template() + (r.pool() == null ? " [event loop]" : " [pool " + r.pool().name() + "]"));
     }
     return out.toString();
   }

@@ -14,15 +14,14 @@ final class ErrorRoutes {
   }
 
   static void mountOn(Router router, Lifecycle lifecycle, HttpMetrics metrics, long maxBodySize) {
-    RouteHandler.Tracking unmatched =
-        new RouteHandler.Tracking(lifecycle, metrics.route("ANY", "unmatched"), true);
+    HttpMetrics.RouteMeter unmatched = metrics.route("ANY", "unmatched");
     router.errorHandler(404, ctx -> {
-      unmatched.begin(ctx);
-      Errors.send(ctx, 404, "no route for " + ctx.request().method() + " " + Errors.clip(ctx.request().path()));
+      Probes.track(ctx, lifecycle, unmatched);
+      Errors.send(ctx.response(), 404, "no route for " + ctx.request().method() + " " + Errors.clip(ctx.request().path()));
     });
     router.errorHandler(405, ctx -> {
-      unmatched.begin(ctx);
-      Errors.send(ctx, 405, "method " + ctx.request().method() + " is not allowed for "
+      Probes.track(ctx, lifecycle, unmatched);
+      Errors.send(ctx.response(), 405, "method " + ctx.request().method() + " is not allowed for "
           + Errors.clip(ctx.request().path()));
     });
     router.route().failureHandler(ctx -> failure(ctx, maxBodySize));
@@ -30,19 +29,19 @@ final class ErrorRoutes {
 
   private static void failure(RoutingContext ctx, long maxBodySize) {
     if (ctx.failure() != null) {
-      Errors.handle(ctx, ctx.failure());
+      Errors.handle(ctx.request(), ctx.failure());
       return;
     }
     int status = ctx.statusCode();
     switch (status) {
       case 413:
-        Errors.send(ctx, 413, "request body exceeds the limit of " + maxBodySize + " bytes");
+        Errors.send(ctx.response(), 413, "request body exceeds the limit of " + maxBodySize + " bytes");
         break;
       case 400:
-        Errors.send(ctx, 400, "bad request");
+        Errors.send(ctx.response(), 400, "bad request");
         break;
       default:
-        Errors.send(ctx, status < 400 ? 500 : status,
+        Errors.send(ctx.response(), status < 400 ? 500 : status,
             io.netty.handler.codec.http.HttpResponseStatus.valueOf(status < 400 ? 500 : status)
                 .reasonPhrase().toLowerCase(java.util.Locale.ROOT));
     }

@@ -7,7 +7,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.RoutingContext;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicLong;
@@ -33,12 +32,7 @@ public final class Errors {
   private Errors() {
   }
 
-  /** Answers {@code failure} on {@code ctx}'s response, if it can still be answered. */
-  public static void handle(RoutingContext ctx, Throwable failure) {
-    handle(ctx.request(), failure);
-  }
-
-  /** As {@link #handle(RoutingContext, Throwable)}, for a request served without the router. */
+  /** Answers {@code failure} on {@code request}'s response, if it can still be answered. */
   public static void handle(HttpServerRequest request, Throwable failure) {
     Throwable f = unwrap(failure);
     if (f instanceof HttpException) {
@@ -51,6 +45,11 @@ public final class Errors {
         response.putHeader(HttpHeaders.RETRY_AFTER, Long.toString(seconds));
       }
       send(request.response(), 503, "overloaded, retry after " + seconds + "s");
+    } else if (request.response().closed()) {
+      // The connection is gone (the client left, or a broken request closed it): nobody to
+      // answer, and nothing the server did wrong, so no error log.
+      LOG.debug("request {} {} ended with its connection closed: {}", request.method(),
+          clip(request.uri()), f.toString());
     } else {
       String id = ID_PREFIX + "-" + REQUEST_IDS.incrementAndGet();
       LOG.error("request {} {} {} failed", id, request.method(), request.uri(), f);
@@ -63,11 +62,6 @@ public final class Errors {
   }
 
   /** Sends {@code {"error": message}} with {@code status}; if the head was already sent, resets. */
-  public static void send(RoutingContext ctx, int status, String message) {
-    send(ctx.response(), status, message);
-  }
-
-  /** As {@link #send(RoutingContext, int, String)}, on a bare response. */
   public static void send(HttpServerResponse response, int status, String message) {
     if (response.ended() || response.closed()) {
       return;

@@ -2,6 +2,7 @@ package dev.bulwark.web.impl;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -20,6 +21,12 @@ public final class HttpMetrics {
       Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
       Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
       Duration.ofSeconds(10)};
+
+  /**
+   * The status recorded for a request whose client went away before its response was sent
+   * (nginx's convention): never a 200 that was not sent.
+   */
+  public static final int CLIENT_CLOSED = 499;
 
   private final MeterRegistry registry;
 
@@ -44,6 +51,15 @@ public final class HttpMetrics {
       this.registry = registry;
       this.method = method;
       this.route = route;
+    }
+
+    /**
+     * Records a request that began at {@code startNanos} and whose response just ended or whose
+     * connection just closed: the status sent, or {@link #CLIENT_CLOSED} if nothing was.
+     */
+    public void recordEnd(HttpServerResponse response, long startNanos) {
+      int status = response.ended() ? response.getStatusCode() : CLIENT_CLOSED;
+      record(status, System.nanoTime() - startNanos);
     }
 
     /** Records one request that ended with {@code status} after {@code nanos}. */

@@ -1,11 +1,11 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.HttpException;
-import io.vertx.ext.web.RoutingContext;
 
 /**
- * Produces one handler argument from a request. Built once per parameter at start; called on the
- * event loop for every request. Implementations are immutable and thread-safe.
+ * Produces one handler argument from an {@link Exchange}. Built once per parameter at start;
+ * called for every request on the event loop (a JSON body of a worker route: on the worker).
+ * Implementations are immutable and thread-safe.
  */
 @FunctionalInterface
 interface ParamBinder {
@@ -13,5 +13,5 @@ interface ParamBinder {
   /**
    * @throws HttpException (400, 415) when the request does not supply a valid value
    */
-  Object bind(RoutingContext ctx);
+  Object bind(Exchange exchange);
 }

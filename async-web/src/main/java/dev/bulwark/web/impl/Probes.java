@@ -9,8 +9,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code /health}, {@code /ready} and {@code /metrics}, answered on the event loop, never behind a
- * worker queue, and still answered while the server drains. Immutable and thread-safe.
+ * {@code /health}, {@code /ready} and {@code /metrics} (GET and HEAD), answered on the event loop,
+ * never behind a worker queue, and still answered while the server drains. Immutable and thread-safe.
  */
 final class Probes {
 
@@ -21,16 +21,16 @@ final class Probes {
 
   private final Lifecycle lifecycle;
   private final PrometheusMeterRegistry registry;
-  private final RouteHandler.Tracking health;
-  private final RouteHandler.Tracking ready;
-  private final RouteHandler.Tracking metrics;
+  private final HttpMetrics.RouteMeter health;
+  private final HttpMetrics.RouteMeter ready;
+  private final HttpMetrics.RouteMeter metrics;
 
   Probes(Lifecycle lifecycle, PrometheusMeterRegistry registry, HttpMetrics httpMetrics) {
     this.lifecycle = lifecycle;
     this.registry = registry;
-    this.health = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", HEALTH), true);
-    this.ready = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", READY), true);
-    this.metrics = new RouteHandler.Tracking(lifecycle, httpMetrics.route("GET", METRICS), true);
+    this.health = httpMetrics.route("GET", HEALTH);
+    this.ready = httpMetrics.route("GET", READY);
+    this.metrics = httpMetrics.route("GET", METRICS);
   }
 
   private static final String HEALTH = "/health";
@@ -40,19 +40,36 @@ final class Probes {
   static final java.util.List<String> PATHS = java.util.List.of(HEALTH, READY, METRICS);
 
   void mountOn(Router router) {
-    router.route(HttpMethod.GET, HEALTH).handler(ctx -> {
-      health.begin(ctx);
+    router.route(HttpMethod.GET, HEALTH).method(HttpMethod.HEAD).handler(ctx -> {
+      track(ctx, lifecycle, health);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
     });
-    router.route(HttpMethod.GET, READY).handler(this::ready);
-    router.route(HttpMethod.GET, METRICS).handler(ctx -> {
-      metrics.begin(ctx);
+    router.route(HttpMethod.GET, READY).method(HttpMethod.HEAD).handler(this::ready);
+    router.route(HttpMethod.GET, METRICS).method(HttpMethod.HEAD).handler(ctx -> {
+      track(ctx, lifecycle, metrics);
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
     });
   }
 
+  /**
+   * Counts a request that no route plan serves (a probe, a 404 or 405) as in flight and records
+   * its status when it ends (499 when its client left first); never refused while draining.
+   */
+  static void track(RoutingContext ctx, Lifecycle lifecycle, HttpMetrics.RouteMeter meter) {
+    long start = System.nanoTime();
+    if (lifecycle != null) {
+      lifecycle.begin();
+    }
+    ctx.addEndHandler(ar -> {
+      if (lifecycle != null) {
+        lifecycle.end();
+      }
+      meter.recordEnd(ctx.response(), start);
+    });
+  }
+
   private void ready(RoutingContext ctx) {
-    ready.begin(ctx);
+    track(ctx, lifecycle, ready);
     ServerState state = lifecycle.state();
     ctx.response().setStatusCode(state == ServerState.READY ? 200 : 503)
         .putHeader(HttpHeaders.CONTENT_TYPE, JSON)

@@ -1,20 +1,20 @@
 package dev.bulwark.web.impl;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import dev.bulwark.web.Response;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.ext.web.RoutingContext;
 import java.lang.reflect.Type;
 import java.util.Map;
 
 /**
- * Writes a handler's (synchronous) result as the response. One is chosen per route at start from
- * the declared result type; {@link #dynamic} chooses per value when the type says too little.
- * Immutable and thread-safe; called on the event loop.
+ * The encoding stage: turns a handler's (synchronous) result into status, headers and body, and
+ * hands them to a {@link Sink}, which is either the response itself ({@link Exchange}) or the
+ * response cache's recorder ({@link CachedResponse.Recorder}). So a cached answer and a direct
+ * one are encoded by the same code. One writer is chosen per route at start from the declared
+ * result type; {@link #dynamic} chooses per value when the type says too little. Immutable and
+ * thread-safe; called on the event loop.
  *
  * <ul>
  *   <li>{@code void} or a {@code null} result: 204 without a body;
@@ -31,32 +31,45 @@ interface ResultWriter {
   CharSequence JSON = HttpHeaders.createOptimized("application/json");
   CharSequence OCTETS = HttpHeaders.createOptimized("application/octet-stream");
 
-  /**
-   * Writes {@code value} with the default status 200 (204 for no body); JSON encoding failures
-   * are thrown (answered as 500 by the caller).
-   */
-  default void write(RoutingContext ctx, Object value) throws Exception {
-    write(ctx.response(), value);
+  /** Where an encoded response goes. Called on one thread; {@code end} exactly once. */
+  interface Sink {
+    void status(int status);
+
+    void header(CharSequence name, CharSequence value);
+
+    boolean hasHeader(CharSequence name);
+
+    void end(String text);
+
+    void end(Buffer bytes);
+
+    void end();
   }
 
-  /** Writes {@code value} on a bare response (the router-free fast path). */
-  void write(HttpServerResponse response, Object value) throws Exception;
+  /**
+   * Encodes {@code value} with the default status 200 (204 for no body) into {@code out}; JSON
+   * encoding failures are thrown before anything reaches {@code out} (answered as 500).
+   */
+  void write(Object value, Sink out) throws Exception;
 
   static ResultWriter forType(Class<?> raw, Type generic, ObjectMapper mapper) {
     if (raw == void.class || raw == Void.class) {
-      return (response, value) -> response.setStatusCode(204).end();
+      return (value, out) -> {
+        out.status(204);
+        out.end();
+      };
     }
     if (raw == String.class) {
-      return (response, value) -> text(response, 200, (String) value);
+      return (value, out) -> text(out, 200, (String) value);
     }
     if (raw == Buffer.class || raw == byte[].class) {
-      return (response, value) -> bytes(response, 200, value);
+      return (value, out) -> bytes(out, 200, value);
     }
     if (raw == Object.class || raw == Response.class || raw.isInterface() && !isJsonContainer(raw)) {
       return dynamic(mapper);
     }
     ObjectWriter writer = mapper.writerFor(mapper.constructType(generic));
-    return (response, value) -> json(response, 200, writer, value);
+    return (value, out) -> json(out, 200, writer, value);
   }
 
   private static boolean isJsonContainer(Class<?> raw) {
@@ -66,66 +79,73 @@ interface ResultWriter {
   /** Chooses the encoding from the value's runtime class. */
   static ResultWriter dynamic(ObjectMapper mapper) {
     ObjectWriter writer = mapper.writer();
-    return (response, value) -> writeValue(response, 200, value, writer);
+    return (value, out) -> writeValue(out, 200, value, writer);
   }
 
-  private static void writeValue(HttpServerResponse response, int status, Object value,
-      ObjectWriter writer) throws JsonProcessingException {
+  private static void writeValue(Sink out, int status, Object value, ObjectWriter writer)
+      throws Exception {
     if (value instanceof Response) {
       Response<?> r = (Response<?>) value;
+      Object body = r.body();
+      // Encode first: a failure must not leave the response's headers half set.
+      byte[] json = body == null || body instanceof String || body instanceof Buffer
+          || body instanceof byte[] ? null : writer.writeValueAsBytes(body);
       for (Map.Entry<String, String> h : r.headers()) {
-        response.headers().add(h.getKey(), h.getValue());
+        out.header(h.getKey(), h.getValue());
       }
-      writeValue(response, r.status(), r.body(), writer);
+      if (json != null) {
+        typed(out, r.status(), JSON);
+        out.end(Buffer.buffer(json));
+      } else {
+        writeValue(out, r.status(), body, writer);
+      }
     } else if (value instanceof String) {
-      text(response, status, (String) value);
+      text(out, status, (String) value);
     } else if (value instanceof Buffer || value instanceof byte[]) {
-      bytes(response, status, value);
+      bytes(out, status, value);
     } else {
-      json(response, status, writer, value);
+      json(out, status, writer, value);
     }
   }
 
-  private static void text(HttpServerResponse response, int status, String value) {
+  private static void text(Sink out, int status, String value) {
     if (value == null) {
-      noContent(response, status);
+      noContent(out, status);
       return;
     }
-    response.setStatusCode(status);
-    if (!response.headers().contains(HttpHeaders.CONTENT_TYPE)) {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, TEXT);
-    }
-    response.end(value);
+    typed(out, status, TEXT);
+    out.end(value);
   }
 
-  private static void bytes(HttpServerResponse response, int status, Object value) {
+  private static void bytes(Sink out, int status, Object value) {
     if (value == null) {
-      noContent(response, status);
+      noContent(out, status);
       return;
     }
-    Buffer buffer = value instanceof Buffer ? (Buffer) value : Buffer.buffer((byte[]) value);
-    response.setStatusCode(status);
-    if (!response.headers().contains(HttpHeaders.CONTENT_TYPE)) {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, OCTETS);
-    }
-    response.end(buffer);
+    typed(out, status, OCTETS);
+    out.end(value instanceof Buffer ? (Buffer) value : Buffer.buffer((byte[]) value));
   }
 
-  private static void json(HttpServerResponse response, int status, ObjectWriter writer,
-      Object value) throws JsonProcessingException {
+  private static void json(Sink out, int status, ObjectWriter writer, Object value)
+      throws Exception {
     if (value == null) {
-      noContent(response, status);
+      noContent(out, status);
       return;
     }
     byte[] bytes = writer.writeValueAsBytes(value);
-    response.setStatusCode(status);
-    if (!response.headers().contains(HttpHeaders.CONTENT_TYPE)) {
-      response.putHeader(HttpHeaders.CONTENT_TYPE, JSON);
-    }
-    response.end(Buffer.buffer(bytes));
+    typed(out, status, JSON);
+    out.end(Buffer.buffer(bytes));
   }
 
-  private static void noContent(HttpServerResponse response, int status) {
-    response.setStatusCode(status == 200 ? 204 : status).end();
+  private static void typed(Sink out, int status, CharSequence contentType) {
+    out.status(status);
+    if (!out.hasHeader(HttpHeaders.CONTENT_TYPE)) {
+      out.header(HttpHeaders.CONTENT_TYPE, contentType);
+    }
+  }
+
+  private static void noContent(Sink out, int status) {
+    out.status(status == 200 ? 204 : status);
+    out.end();
   }
 }

@@ -12,7 +12,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.streams.ReadStream;
-import io.vertx.ext.web.RoutingContext;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Locale;
@@ -36,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * away cancels the source at once (closing a database cursor and returning its connection).
  * SSE adds a heartbeat comment on an interval and a slow-consumer policy: DISCONNECT resets a
  * client whose write queue stayed full past the timeout; KEEP_LATEST keeps reading the source and,
- * while the client is behind, keeps only the newest event.
+ * while the client is behind, keeps only the newest event. The head says {@code Vary: Accept}
+ * when the format was negotiated and {@code Vary: Accept-Encoding} whenever gzip is offered, so a
+ * shared cache never hands one variant to everyone.
  */
 final class StreamResponse {
 
@@ -44,7 +45,7 @@ final class StreamResponse {
   private static final Logger LOG = LoggerFactory.getLogger(StreamResponse.class);
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
 
-  private final RoutingContext ctx;
+  private final Exchange ex;
   private final HttpServerResponse response;
   private final Vertx vertx;
   private final Context context;
@@ -64,14 +65,16 @@ final class StreamResponse {
   private long heartbeatTimer = -1;
   private long stuckTimer = -1;
   private GzipEncoder gzip;
+  /** The {@code Vary} header: {@code Accept} when AUTO chose the format, {@code Accept-Encoding} when compressible. */
+  private String vary;
 
   @SuppressWarnings("unchecked")
-  private StreamResponse(RoutingContext ctx, Streamed<?> options, StreamFormat format,
+  private StreamResponse(Exchange ex, Streamed<?> options, StreamFormat format,
       ObjectMapper mapper, WorkerPool pool) {
-    this.ctx = ctx;
-    this.response = ctx.response();
-    this.vertx = ctx.vertx();
-    this.context = vertx.getOrCreateContext();
+    this.ex = ex;
+    this.response = ex.response();
+    this.context = Vertx.currentContext();
+    this.vertx = context.owner();
     this.options = options;
     this.format = format;
     this.encoder = ItemEncoder.create(format, options.columns(), mapper);
@@ -100,16 +103,32 @@ final class StreamResponse {
     }
   }
 
-  /** Starts streaming {@code result} (a {@link Streamed} or a bare source) on {@code ctx}. */
-  static void start(RoutingContext ctx, Object result, Streaming annotation, ObjectMapper mapper,
-      WorkerPool pool, boolean compress) {
+  /**
+   * Starts streaming {@code result} (a {@link Streamed} or a bare source) as {@code ex}'s response;
+   * on a HEAD request, writes the head GET would send and closes the source unread.
+   */
+  static void start(Exchange ex, Object result, RoutePlan.StreamPlan plan) {
     Streamed<?> options = result instanceof Streamed ? (Streamed<?>) result
-        : Streamed.fromAnnotation(result, annotation);
-    StreamFormat format = options.format() == StreamFormat.AUTO
-        ? negotiate(ctx.request().getHeader(HttpHeaders.ACCEPT)) : options.format();
-    StreamResponse r = new StreamResponse(ctx, options, format, mapper, pool);
-    if (compress && GzipEncoder.accepted(ctx.request().getHeader(HttpHeaders.ACCEPT_ENCODING))) {
+        : Streamed.fromAnnotation(result, plan.annotation());
+    boolean negotiated = options.format() == StreamFormat.AUTO;
+    StreamFormat format = negotiated ? negotiate(ex.header(HttpHeaders.ACCEPT)) : options.format();
+    StreamResponse r = new StreamResponse(ex, options, format, plan.mapper(), plan.pullPool());
+    if (plan.compress() && GzipEncoder.accepted(ex.header(HttpHeaders.ACCEPT_ENCODING))) {
       r.gzip = new GzipEncoder();
+    }
+    // Caches must know what else chose these bytes (RFC 9110, section 12.5.5), compressed or not.
+    r.vary = negotiated && plan.compress() ? "Accept, Accept-Encoding"
+        : negotiated ? "Accept" : plan.compress() ? "Accept-Encoding" : null;
+    if (ex.head()) {
+      // Framing is left out (RFC 9110, section 9.3.2: determined while generating the content).
+      r.writeHead();
+      r.response.setChunked(false);
+      r.gzip = null;
+      r.done = true;
+      r.response.end();
+      r.cancelSource.run();
+      discard(result);
+      return;
     }
     r.run();
   }
@@ -191,13 +210,8 @@ final class StreamResponse {
   }
 
   private void run() {
-    // Not response.closeHandler: vertx-web owns the response's close, end and exception
-    // handlers (its end handlers, our request accounting, hang on them).
-    ctx.addEndHandler(ar -> {
-      if (ar.failed()) {
-        clientGone();
-      }
-    });
+    // The exchange owns the response's end and close handlers (its accounting hangs on them).
+    ex.onClientGone(this::clientGone);
     source.exceptionHandler(this::sourceFailed);
     source.endHandler(v -> sourceEnded());
     if (format == StreamFormat.SSE) {
@@ -264,7 +278,7 @@ final class StreamResponse {
       }
       if (format == StreamFormat.SSE && !keepLatest) {
         stuckTimer = vertx.setTimer(options.slowConsumerTimeout().toMillis(), t -> {
-          LOG.info("SSE client of {} stuck for {}; disconnecting it", ctx.request().path(),
+          LOG.info("SSE client of {} stuck for {}; disconnecting it", ex.request().path(),
               options.slowConsumerTimeout());
           stuckTimer = -1;
           clientGone();
@@ -304,7 +318,10 @@ final class StreamResponse {
     response.setStatusCode(200).setChunked(true)
         .putHeader(HttpHeaders.CONTENT_TYPE, encoder.contentType());
     if (gzip != null) {
-      response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip").putHeader(HttpHeaders.VARY, "Accept-Encoding");
+      response.putHeader(HttpHeaders.CONTENT_ENCODING, "gzip");
+    }
+    if (vary != null) {
+      response.putHeader(HttpHeaders.VARY, vary);
     }
     if (format == StreamFormat.SSE) {
       response.putHeader(HttpHeaders.CACHE_CONTROL, "no-cache")
@@ -337,9 +354,9 @@ final class StreamResponse {
     finish();
     cancelSource.run();
     if (!headWritten) {
-      Errors.handle(ctx, t);
+      ex.fail(t);
     } else {
-      LOG.error("stream {} failed after its first bytes; cutting the response", ctx.request().path(), t);
+      LOG.error("stream {} failed after its first bytes; cutting the response", ex.request().path(), t);
       response.reset();
     }
   }

@@ -1,13 +1,13 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.HttpException;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.ext.web.RoutingContext;
 import java.util.function.Function;
 
 /**
  * Binds a path, query or header parameter: reads the text, converts it, checks its range. The
- * 400 messages name the parameter, what it must be and what it was.
+ * 400 messages name the parameter, what it must be and what it was. The converted value is also
+ * what a cached route's key is made of, so {@code 08}, {@code +8} and {@code 8} are one entry.
+ * Immutable and thread-safe.
  */
 final class TextParamBinder implements ParamBinder {
 
@@ -29,10 +29,13 @@ final class TextParamBinder implements ParamBinder {
   private final long min;
   private final long max;
   private final boolean ranged;
+  private final int pathIndex;
 
-  TextParamBinder(Source source, String name, Class<?> type, Function<String, Object> converter,
-      Object defaultValue, long min, long max) {
+  /** @param pathIndex the parameter's position among the template's names (path only; else -1) */
+  TextParamBinder(Source source, String name, int pathIndex, Class<?> type,
+      Function<String, Object> converter, Object defaultValue, long min, long max) {
     this.source = source;
+    this.pathIndex = pathIndex;
     this.name = name;
     this.type = type;
     this.converter = converter;
@@ -42,42 +45,30 @@ final class TextParamBinder implements ParamBinder {
     this.ranged = min != Long.MIN_VALUE || max != Long.MAX_VALUE;
   }
 
+  /** The parameter's value; a path parameter is looked up by its index in the template. */
   @Override
-  public Object bind(RoutingContext ctx) {
+  public Object bind(Exchange exchange) {
     String text;
     switch (source) {
       case PATH:
-        text = ctx.pathParam(name);
+        text = exchange.pathValue(pathIndex);
         break;
       case QUERY:
-        text = ctx.queryParams().get(name);
+        text = exchange.query(name);
         break;
       default:
-        text = ctx.request().getHeader(name);
+        text = exchange.header(name);
         break;
     }
     return fromText(text);
   }
 
-  /**
-   * As {@link #bind}, for a request served without the router: path parameters come from
-   * {@code pathValues} as {@code template} orders them.
-   */
-  Object bind(HttpServerRequest request, PathTemplate template, String[] pathValues) {
-    String text;
-    switch (source) {
-      case PATH:
-        int i = template.index(name);
-        text = i < 0 ? null : pathValues[i];
-        break;
-      case QUERY:
-        text = request.getParam(name);
-        break;
-      default:
-        text = request.getHeader(name);
-        break;
-    }
-    return fromText(text);
+  Source source() {
+    return source;
+  }
+
+  String name() {
+    return name;
   }
 
   /** The default (or a 400 when required) for absent text, else the converted value. */

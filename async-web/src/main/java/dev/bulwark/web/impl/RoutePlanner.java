@@ -8,7 +8,6 @@ import dev.bulwark.cache.Cached;
 import dev.bulwark.core.Durations;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.HttpCacheKey;
-import io.vertx.core.Handler;
 import dev.bulwark.web.Blocking;
 import dev.bulwark.web.Body;
 import dev.bulwark.web.CachedNotFound;
@@ -42,28 +41,35 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Turns annotated handler objects into {@link BoundRoute}s, once, at start: it reads the
- * annotations, builds a binder per parameter, a method handle spread over an argument array, a
- * result writer for the declared return type, and decides the thread (the threading rule).
- * Every mistake in a declaration fails here with an {@link IllegalArgumentException} naming the
- * method. Not thread-safe; used by one thread while routes are being set up.
+ * Turns annotated handler objects into {@link RoutePlan}s, once, at start: the pure function
+ * from a declaration to its plan, with no server, event loop or request involved (the response
+ * cache, when a route is {@code @Cached}, is only looked up in the given manager). Not
+ * thread-safe; used by one thread while routes are being set up.
+ *
+ * <p>Design note. Every decision the pipeline would otherwise make per request is made here: the
+ * binder of each parameter (path values by index, query and header by name, converted and range
+ * checked), a method handle spread over an argument array, the thread (the threading rule
+ * below), the encoding (a {@link ResultWriter} for the declared type, or a stream plan), whether
+ * the body is read and where a JSON body is parsed (on the worker for a worker route), and the
+ * response cache with its key. Every declaration that cannot work fails here with an
+ * {@link IllegalArgumentException} naming the method: an unknown path parameter, a duplicate
+ * route, an unknown pool, an unsupported type, a bad default, and the HTTP mistakes a cache
+ * would make: {@code @Cached} on a method other than GET, or with a {@code @Body}.
  *
  * <p>The threading rule: a method whose return type is {@code Future} or
  * {@code CompletionStage} runs on the event loop; any other runs on a worker pool.
  * {@code @NonBlocking} and {@code @Blocking} (method first, then class) override it, and
  * {@code @Blocking("name")} picks a named pool.
  */
-public final class RouteBinder {
+public final class RoutePlanner {
 
   private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([^}]*)}");
   private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -71,33 +77,35 @@ public final class RouteBinder {
 
   private final ObjectMapper mapper;
   private final Map<String, WorkerPool> pools;
-  private final Lifecycle lifecycle;
   private final HttpMetrics metrics;
   private final CacheManager caches;
   private final boolean compressStreams;
-  private final List<BoundRoute> routes = new ArrayList<>();
+  private final List<RoutePlan> routes = new ArrayList<>();
   private final Map<String, String> seen = new HashMap<>();
 
   /**
    * @param pools the worker pools by name; must contain {@code "default"} if any handler
    *     runs on the default pool
-   * @param lifecycle the server's lifecycle, or {@code null} when mounted on a user's router
    * @param caches where {@code @Cached} routes keep their responses, or {@code null} for none
    * @param compressStreams whether streamed responses are gzip-compressed when the client asks
    */
-  public RouteBinder(ObjectMapper mapper, Map<String, WorkerPool> pools, Lifecycle lifecycle,
-      HttpMetrics metrics, CacheManager caches, boolean compressStreams) {
+  public RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
+      CacheManager caches, boolean compressStreams) {
     this.mapper = mapper;
     this.pools = pools;
-    this.lifecycle = lifecycle;
     this.metrics = metrics;
     this.caches = caches;
     this.compressStreams = compressStreams;
   }
 
-  /** The routes bound so far, in the order they were declared. */
-  public List<BoundRoute> routes() {
+  /** The routes planned so far, in the order they were declared. */
+  List<RoutePlan> routes() {
     return List.copyOf(routes);
+  }
+
+  /** The routes planned so far, frozen for mounting on users' routers. */
+  public PlannedRoutes planned() {
+    return new PlannedRoutes(routes);
   }
 
   /**
@@ -106,7 +114,7 @@ public final class RouteBinder {
    * @throws IllegalArgumentException when a declaration is wrong (naming the method), or the
    *     object has no annotated method at all
    */
-  public void bind(Object handler) {
+  public void plan(Object handler) {
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }
@@ -121,7 +129,7 @@ public final class RouteBinder {
         throw bad(m, "has more than one route annotation");
       }
       if (declared.size() == 1) {
-        routes.add(bindMethod(handler, m, declared.get(0)[0], declared.get(0)[1]));
+        routes.add(planMethod(handler, m, declared.get(0)[0], declared.get(0)[1]));
       }
     }
     if (routes.size() == before) {
@@ -155,14 +163,14 @@ public final class RouteBinder {
     return found;
   }
 
-  private BoundRoute bindMethod(Object target, Method m, String httpMethod, String template) {
+  private RoutePlan planMethod(Object target, Method m, String httpMethod, String template) {
     if (Modifier.isStatic(m.getModifiers())) {
       throw bad(m, "is static; handler methods must be instance methods");
     }
     if (template == null || !PATH.matcher(template).matches()) {
       throw bad(m, "has path template '" + template + "'; it must start with '/' and hold only URL path characters");
     }
-    Set<String> templateParams = new LinkedHashSet<>();
+    List<String> pathNames = new ArrayList<>();
     StringBuilder vertxPath = new StringBuilder();
     Matcher matcher = TEMPLATE_PARAM.matcher(template);
     int last = 0;
@@ -171,9 +179,10 @@ public final class RouteBinder {
       if (!PARAM_NAME.matcher(name).matches()) {
         throw bad(m, "has path template '" + template + "' with a bad parameter name '" + name + "'");
       }
-      if (!templateParams.add(name)) {
+      if (pathNames.contains(name)) {
         throw bad(m, "has path template '" + template + "' naming {" + name + "} twice");
       }
+      pathNames.add(name);
       vertxPath.append(template, last, matcher.start()).append(':').append(name);
       last = matcher.end();
     }
@@ -186,38 +195,47 @@ public final class RouteBinder {
     if (previous != null) {
       throw bad(m, "declares " + httpMethod + " " + template + ", already declared by " + previous);
     }
+    Cached cached = m.getAnnotation(Cached.class);
+    if (cached != null && !httpMethod.equals("GET")) {
+      throw bad(m, "is @Cached but declares " + httpMethod + "; only GET (and its HEAD) "
+          + "responses are cached, since other methods change what they would serve");
+    }
 
     Parameter[] params = m.getParameters();
     ParamBinder[] binders = new ParamBinder[params.length];
-    boolean body = false;
-    boolean rawContext = false;
+    int bodyIndex = -1;
+    boolean usesContext = false;
     for (int i = 0; i < params.length; i++) {
       Parameter p = params[i];
       if (p.getType() == RoutingContext.class) {
-        binders[i] = ctx -> ctx;
-        rawContext = true;
+        binders[i] = Exchange::context;
+        usesContext = true;
       } else if (p.isAnnotationPresent(Body.class)) {
-        if (body) {
+        if (bodyIndex >= 0) {
           throw bad(m, "has more than one @Body parameter");
         }
-        body = true;
+        if (cached != null) {
+          throw bad(m, "is @Cached but has a @Body parameter; a cached answer cannot depend "
+              + "on a request body");
+        }
+        bodyIndex = i;
         binders[i] = bodyBinder(p);
       } else {
-        binders[i] = textBinder(m, p, i, templateParams);
+        binders[i] = textBinder(m, p, i, pathNames);
       }
     }
 
     Class<?> raw = m.getReturnType();
-    RouteHandler.Async async = RouteHandler.Async.NONE;
+    RoutePlan.Async async = RoutePlan.Async.NONE;
     Type resultType = m.getGenericReturnType();
     if (Future.class.isAssignableFrom(raw)) {
-      async = RouteHandler.Async.FUTURE;
+      async = RoutePlan.Async.FUTURE;
     } else if (CompletionStage.class.isAssignableFrom(raw)) {
-      async = RouteHandler.Async.COMPLETION_STAGE;
+      async = RoutePlan.Async.COMPLETION_STAGE;
     }
     Type valueType = resultType;
     Class<?> valueRaw = raw;
-    if (async != RouteHandler.Async.NONE) {
+    if (async != RoutePlan.Async.NONE) {
       valueType = resultType instanceof ParameterizedType
           ? ((ParameterizedType) resultType).getActualTypeArguments()[0] : Object.class;
       valueRaw = valueType instanceof Class ? (Class<?>) valueType
@@ -225,8 +243,9 @@ public final class RouteBinder {
           : Object.class;
     }
     boolean streamed = Streamed.isSourceType(valueRaw);
-    WorkerPool pool = choosePool(m, async != RouteHandler.Async.NONE || streamed);
-    ResultWriter writer;
+    WorkerPool pool = choosePool(m, async != RoutePlan.Async.NONE || streamed);
+    ResultWriter writer = null;
+    RoutePlan.StreamPlan stream = null;
     if (streamed) {
       // Blocking sources (Stream, Iterator) are pulled on the handler's pool, or the default one.
       WorkerPool pullPool = pool != null ? pool : pools.get(WorkerPool.DEFAULT_NAME);
@@ -242,61 +261,33 @@ public final class RouteBinder {
           throw bad(m, "has a bad @Streaming: " + e.getMessage());
         }
       }
-      writer = new ResultWriter() {
-        @Override
-        public void write(RoutingContext ctx, Object value) {
-          if (value == null) {
-            throw new IllegalStateException(describe(m) + " returned a null stream");
-          }
-          StreamResponse.start(ctx, value, streaming, mapper, pullPool, compressStreams);
-        }
-
-        @Override
-        public void write(io.vertx.core.http.HttpServerResponse response, Object value) {
-          throw new IllegalStateException("streamed routes are served through the router");
-        }
-      };
+      stream = new RoutePlan.StreamPlan(streaming, mapper, pullPool, compressStreams);
     } else {
       writer = ResultWriter.forType(valueRaw, valueType, mapper);
     }
 
-    MethodHandle invoker = invoker(target, m);
-    HttpMetrics.RouteMeter meter = metrics.route(httpMethod, template);
-    boolean needsBody = body || rawContext && !httpMethod.equals("GET") && !httpMethod.equals("DELETE");
-    RouteHandler.Tracking tracking = new RouteHandler.Tracking(lifecycle, meter, false);
-    RouteHandler handler = new RouteHandler(describe(m), binders, invoker, async, writer, pool,
-        needsBody ? null : tracking);
-    Handler<RoutingContext> serving = handler;
-    CachedRouteHandler cachedRoute = null;
-    Cached cached = m.getAnnotation(Cached.class);
+    boolean readsBody = bodyIndex >= 0
+        || usesContext && !httpMethod.equals("GET") && !httpMethod.equals("DELETE");
+    int deferredBody = bodyIndex >= 0 && pool != null && ((BodyBinder) binders[bodyIndex]).json()
+        ? bodyIndex : -1;
+    ResponseCache cache = null;
     if (cached != null) {
       if (streamed) {
         throw bad(m, "is @Cached but returns a stream; streamed responses are not cached");
       }
-      cachedRoute = cachedHandler(m, cached, handler, needsBody ? null : tracking, httpMethod,
-          template, new ArrayList<>(templateParams));
-      serving = cachedRoute;
+      cache = responseCache(m, cached, httpMethod, template, binders, usesContext);
     } else if (m.isAnnotationPresent(HttpCacheKey.class)) {
       throw bad(m, "has @HttpCacheKey without @Cached");
     } else if (m.isAnnotationPresent(CachedNotFound.class)) {
       throw bad(m, "has @CachedNotFound without @Cached");
     }
-    BoundRoute.Fast fast = null;
-    PathTemplate pathTemplate = PathTemplate.parse(template);
-    if (pathTemplate != null && !streamed && !needsBody && !rawContext && lifecycle != null
-        && Arrays.stream(binders).allMatch(b -> b instanceof TextParamBinder)) {
-      TextParamBinder[] fastBinders = Arrays.copyOf(binders, binders.length, TextParamBinder[].class);
-      CachedRouteHandler c = cachedRoute;
-      fast = c != null
-          ? (request, values) -> c.handleFast(request, fastBinders, pathTemplate, values)
-          : (request, values) -> handler.handleFast(request, fastBinders, pathTemplate, values, tracking);
-    }
-    return new BoundRoute(HttpMethod.valueOf(httpMethod), template, vertxPath.toString(),
-        needsBody, tracking, serving, describe(m), pool == null ? null : pool.name(), fast);
+    return new RoutePlan(HttpMethod.valueOf(httpMethod), template, pathNames.toArray(new String[0]),
+        PathTemplate.parse(template), describe(m), binders, deferredBody, invoker(target, m), async,
+        pool, writer, stream, cache, readsBody, usesContext, metrics.route(httpMethod, template));
   }
 
-  private CachedRouteHandler cachedHandler(Method m, Cached cached, RouteHandler handler,
-      RouteHandler.Tracking tracking, String httpMethod, String template, List<String> pathParams) {
+  private ResponseCache responseCache(Method m, Cached cached, String httpMethod, String template,
+      ParamBinder[] binders, boolean usesContext) {
     if (caches == null) {
       throw bad(m, "is @Cached but this router has no CacheManager");
     }
@@ -348,9 +339,9 @@ public final class RouteBinder {
       }
     }
     HttpCacheKey key = m.getAnnotation(HttpCacheKey.class);
-    return new CachedRouteHandler(handler, tracking, cache, httpMethod, template, pathParams,
-        cached.key(), key == null ? new String[0] : key.vary(), key != null && key.perUser(),
-        policy.ttl().toSeconds(), notFound, notFoundTtl.toSeconds(), mapper.writer());
+    return ResponseCache.create(describe(m), cache, httpMethod + " " + template, binders,
+        usesContext, cached.key(), key == null ? new String[0] : key.vary(),
+        key != null && key.perUser(), policy.ttl().toSeconds(), notFound, notFoundTtl.toSeconds());
   }
 
   /** The 404 TTL: a duration above zero and at most the route's TTL. */
@@ -381,7 +372,7 @@ public final class RouteBinder {
     return new BodyBinder(type, mapper.readerFor(mapper.constructType(p.getParameterizedType())));
   }
 
-  private ParamBinder textBinder(Method m, Parameter p, int index, Set<String> templateParams) {
+  private ParamBinder textBinder(Method m, Parameter p, int index, List<String> pathNames) {
     PathParam path = p.getAnnotation(PathParam.class);
     QueryParam query = p.getAnnotation(QueryParam.class);
     HeaderParam header = p.getAnnotation(HeaderParam.class);
@@ -406,18 +397,18 @@ public final class RouteBinder {
       throw bad(m, what + " has @Range min " + min + " > max " + max);
     }
     if (path != null) {
-      if (!templateParams.contains(path.value())) {
+      if (!pathNames.contains(path.value())) {
         throw bad(m, what + " is @PathParam(\"" + path.value() + "\") but the path template has no {"
             + path.value() + "}");
       }
-      return new TextParamBinder(TextParamBinder.Source.PATH, path.value(), p.getType(), converter,
-          null, min, max);
+      return new TextParamBinder(TextParamBinder.Source.PATH, path.value(),
+          pathNames.indexOf(path.value()), p.getType(), converter, null, min, max);
     }
     if (header != null) {
-      return new TextParamBinder(TextParamBinder.Source.HEADER, header.value(), p.getType(),
+      return new TextParamBinder(TextParamBinder.Source.HEADER, header.value(), -1, p.getType(),
           converter, null, min, max);
     }
-    TextParamBinder probe = new TextParamBinder(TextParamBinder.Source.QUERY, query.value(),
+    TextParamBinder probe = new TextParamBinder(TextParamBinder.Source.QUERY, query.value(), -1,
         p.getType(), converter, null, min, max);
     Object defaultValue = null;
     if (!QueryParam.NO_DEFAULT.equals(query.defaultValue())) {
@@ -427,8 +418,8 @@ public final class RouteBinder {
         throw bad(m, what + " has a bad default value: " + e.getMessage());
       }
     }
-    return new TextParamBinder(TextParamBinder.Source.QUERY, query.value(), p.getType(), converter,
-        defaultValue, min, max);
+    return new TextParamBinder(TextParamBinder.Source.QUERY, query.value(), -1, p.getType(),
+        converter, defaultValue, min, max);
   }
 
   private WorkerPool choosePool(Method m, boolean asyncResult) {

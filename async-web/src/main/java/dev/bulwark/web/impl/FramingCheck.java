@@ -1,0 +1,148 @@
+package dev.bulwark.web.impl;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.impl.Http1xServerConnection;
+import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+
+/**
+ * The channel-level half of the front's request checks, right behind Netty's HTTP/1 decoder, for
+ * what a decoded request no longer shows to the {@link RequestGuard}:
+ *
+ * <ul>
+ *   <li>a version other than HTTP/1.0 and HTTP/1.1: the request is marked invalid and carried
+ *       on as HTTP/1.1, so {@link RequestGuard#invalidRequest} answers 505 as JSON in an HTTP/1.1
+ *       status line (Vert.x would answer 501 echoing the client's version string);
+ *   <li>a malformed chunk (a bad size, a missing CRLF), which Vert.x answers by closing in
+ *       silence: the client gets a JSON 400 and the close, unless its response has already
+ *       begun (then only the close), and nothing after the broken chunk is read;
+ *   <li>{@code Content-Length} with {@code Transfer-Encoding: chunked}, whose length Netty drops:
+ *       from the end of a connection's first request on, its decoder is a
+ *       {@link StrictRequestDecoder}, which marks such a request invalid (400 and close).
+ * </ul>
+ *
+ * <p>Implementation note. Added per connection by {@link #install} from the server's connection
+ * handler, which Vert.x may call while its decoder is in the middle of the first read (h2c
+ * detection), so it never replaces the decoder: it goes right before Vert.x's own handler, where
+ * the first request (re-fired by the h2c upgrade handler) passes too. It counts requests decoded
+ * and responses begun (an outbound {@link HttpResponse} other than 1xx) to know whether the
+ * request with the broken body has been answered: responses go out in request order. Confined
+ * to its channel's event loop.
+ */
+final class FramingCheck extends ChannelDuplexHandler {
+
+  /** The failure of a message in a version this server does not speak. */
+  static final class VersionException extends IllegalArgumentException {
+    private static final long serialVersionUID = 1L;
+
+    VersionException(String message) {
+      super(message);
+    }
+  }
+
+  private static final byte[] BAD_CHUNK = Errors.body("malformed chunked request body");
+
+  private final HttpMetrics.RouteMeter refused;
+  private final HttpServerOptions options;
+  private boolean strict;
+  private long requests;
+  private long responses;
+  private boolean broken;
+
+  private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options) {
+    this.refused = refused;
+    this.options = options;
+  }
+
+  /** Adds the check behind an HTTP/1 connection's decoder; a no-op for HTTP/2. */
+  static void install(HttpConnection connection, HttpMetrics.RouteMeter refused,
+      HttpServerOptions options) {
+    if (!(connection instanceof Http1xServerConnection)) {
+      return;
+    }
+    ChannelPipeline pipeline = ((Http1xServerConnection) connection).channelHandlerContext().pipeline();
+    if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null
+        && pipeline.get("bulwarkFraming") == null) {
+      pipeline.addBefore("handler", "bulwarkFraming", new FramingCheck(refused, options));
+    }
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (broken) {
+      ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg instanceof HttpRequest) {
+      requests++;
+      HttpRequest request = (HttpRequest) msg;
+      HttpVersion version = request.protocolVersion();
+      if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
+          && request.decoderResult().isSuccess()) {
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        request.setDecoderResult(DecoderResult.failure(new VersionException(
+            "HTTP version not supported; use HTTP/1.1")));
+      }
+    } else if (msg instanceof HttpContent && !((HttpContent) msg).decoderResult().isSuccess()) {
+      ReferenceCountUtil.release(msg);
+      broken = true;
+      if (responses < requests) {
+        refused.record(400, 0);
+        FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+            HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(BAD_CHUNK));
+        answer.headers().set(HttpHeaderNames.CONTENT_TYPE, Errors.CONTENT_TYPE)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, BAD_CHUNK.length)
+            .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
+      } else {
+        // Its answer may still sit unflushed in the channel: send it, then close.
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+      return;
+    }
+    ctx.fireChannelRead(msg);
+    if (!strict && msg instanceof LastHttpContent) {
+      useStrictDecoder(ctx.pipeline());
+    }
+  }
+
+  /**
+   * At a message boundary the decoder holds no state but the bytes of the requests behind, and
+   * Netty's {@code replace} forwards those to the new decoder. Before the first boundary it is
+   * not safe: Vert.x may create the connection while its decoder is inside the first message.
+   */
+  private void useStrictDecoder(ChannelPipeline pipeline) {
+    strict = true;
+    ChannelHandler decoder = pipeline.get("httpDecoder");
+    if (decoder instanceof VertxHttpRequestDecoder && !(decoder instanceof StrictRequestDecoder)) {
+      pipeline.replace(decoder, "httpDecoder", new StrictRequestDecoder(options));
+    }
+  }
+
+  @Override
+  public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (msg instanceof HttpResponse && ((HttpResponse) msg).status().code() >= 200) {
+      responses++;
+    }
+    ctx.write(msg, promise);
+  }
+}
