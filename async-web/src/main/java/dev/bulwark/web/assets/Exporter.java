@@ -11,9 +11,13 @@ import java.nio.file.attribute.FileTime;
  * Writes the catalog's files under their fingerprinted names for a web server to serve directly:
  * each file, its {@code .br} sibling, and a {@code .gz} (the verified sibling, or one made here
  * when compressible and smaller). File times are kept, so {@code Last-Modified} matches what the
- * application sends. Stateless; used on one thread.
+ * application sends. The manifest goes beside them as {@value #MANIFEST}: a hidden name, which
+ * {@link AssetCatalog} never serves. Stateless; used on one thread.
  */
 public final class Exporter {
+
+  /** The file name of the exported manifest (JSON: logical name to fingerprinted name). */
+  public static final String MANIFEST = ".manifest.json";
 
   private Exporter() {
   }
@@ -21,6 +25,10 @@ public final class Exporter {
   /** Writes every asset of {@code catalog} into {@code directory} (created when missing). */
   public static void export(AssetCatalog catalog, Path directory) {
     try {
+      Files.createDirectories(directory);
+      Files.write(directory.resolve(MANIFEST),
+          new com.fasterxml.jackson.databind.ObjectMapper().writerWithDefaultPrettyPrinter()
+              .writeValueAsBytes(catalog.manifest()));
       for (Asset asset : catalog.assets()) {
         Path out = directory.resolve(asset.hashedName());
         Files.createDirectories(out.getParent());
