@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * classpath entry holding the folder is used (as {@code ClassLoader.getResource} would). Entry
  * names that would leave the directory (zip slip), hidden names and symbolic links are skipped.
  * Jar entry times are kept as file times, so every instance of one build sends the same
- * {@code Last-Modified}. Used on one thread at start.
+ * {@code Last-Modified}. A jar must hold the folder's own directory entry ({@code assets/}), as
+ * Maven's jar and shade plugins write it; that is how the folder is found. Used on one thread at
+ * start.
  */
 public final class ClasspathFolder {
 
