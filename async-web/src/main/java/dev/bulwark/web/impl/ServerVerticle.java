@@ -27,7 +27,7 @@ final class ServerVerticle extends VerticleBase {
   /** What every instance of one server shares; all of it is immutable or thread-safe. */
   record Shared(List<BoundRoute> routes, ServerOptions options, Lifecycle lifecycle, Probes probes,
       HttpMetrics metrics, AtomicInteger connections, HttpServerOptions httpOptions,
-      IntConsumer onListen) {
+      IntConsumer onListen, List<java.util.function.Consumer<Router>> mounts) {
   }
 
   private final Shared shared;
@@ -42,6 +42,7 @@ final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     shared.probes().mountOn(router);
+    shared.mounts().forEach(m -> m.accept(router));
     // Fewer template parameters first (stable): a literal path wins over a template that also
     // matches it, as in JAX-RS and Spring, whatever the methods are called.
     List<BoundRoute> ordered = new ArrayList<>(shared.routes());
