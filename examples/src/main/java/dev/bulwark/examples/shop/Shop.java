@@ -3,6 +3,8 @@ package dev.bulwark.examples.shop;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.web.BulwarkServer;
+import dev.bulwark.web.StaticAssets;
+import dev.bulwark.web.StaticAssetsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -79,6 +81,10 @@ public final class Shop {
       ShopConfig config) {
     ShopSchema schema = new ShopSchema(db, config.db().startsWith("jdbc:postgresql:"));
     try {
+      StaticAssets assets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
+          .classpath("assets").meterRegistry(server.meterRegistry()).build());
+      server.routes(assets::mountOn).handler(new ShopPages(assets))
+          .onDrained(() -> vertx.executeBlocking(() -> { assets.close(); return null; }));
       server.handler(new ShopHandlers())
           .handler(new ShopDataHandlers(db, schema))
           .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
