@@ -15,6 +15,8 @@ import io.vertx.core.VertxOptions;
  */
 public final class Shop {
 
+  /** The classpath folder of the static bundle served under {@code /assets}. */
+  static final String ASSETS_FOLDER = "assets";
   /** Connections for {@code /export}, apart from the main pool. */
   static final int EXPORT_POOL_SIZE = 4;
   /** Exports that may wait for one of them. */
@@ -82,7 +84,7 @@ public final class Shop {
     ShopSchema schema = new ShopSchema(db, config.db().startsWith("jdbc:postgresql:"));
     try {
       StaticAssets assets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
-          .classpath("assets").meterRegistry(server.meterRegistry()).build());
+          .classpath(ASSETS_FOLDER).meterRegistry(server.meterRegistry()).build());
       server.routes(assets::mountOn).handler(new ShopPages(assets))
           .onDrained(() -> vertx.executeBlocking(() -> { assets.close(); return null; }));
       server.handler(new ShopHandlers())
