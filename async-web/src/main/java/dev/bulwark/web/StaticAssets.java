@@ -43,10 +43,10 @@ public final class StaticAssets implements Handler<HttpServerRequest>, AutoClose
   private final AssetCatalog catalog;
   private final AssetHandler handler;
   private final AssetMetrics metrics;
-  private final Path extracted;
+  private final ClasspathFolder.Extracted extracted;
 
   private StaticAssets(StaticAssetsOptions options, AssetCatalog catalog, AssetHandler handler,
-      AssetMetrics metrics, Path extracted) {
+      AssetMetrics metrics, ClasspathFolder.Extracted extracted) {
     this.options = options;
     this.catalog = catalog;
     this.handler = handler;
@@ -62,13 +62,13 @@ public final class StaticAssets implements Handler<HttpServerRequest>, AutoClose
    * @throws java.io.UncheckedIOException when the files cannot be read
    */
   public static StaticAssets create(Vertx vertx, StaticAssetsOptions options) {
-    Path extracted = null;
+    ClasspathFolder.Extracted extracted = null;
     Path root = options.directory();
     if (root == null) {
       ClassLoader loader = Thread.currentThread().getContextClassLoader();
       extracted = ClasspathFolder.extract(loader != null ? loader : StaticAssets.class.getClassLoader(),
           options.classpath(), options.maxClasspathBytes());
-      root = extracted;
+      root = extracted.root();
     }
     try {
       AssetCatalog catalog = AssetCatalog.scan(root, options.hashLength(), options.maxFiles());
@@ -78,7 +78,9 @@ public final class StaticAssets implements Handler<HttpServerRequest>, AutoClose
       AssetHandler handler = new AssetHandler(options.prefix(), catalog, gzip, options.staleHash(), metrics);
       return new StaticAssets(options, catalog, handler, metrics, extracted);
     } catch (RuntimeException e) {
-      ClasspathFolder.delete(extracted);
+      if (extracted != null) {
+        extracted.close();
+      }
       throw e;
     }
   }
@@ -141,10 +143,15 @@ public final class StaticAssets implements Handler<HttpServerRequest>, AutoClose
     Exporter.export(catalog, directory);
   }
 
-  /** Removes the meters and deletes the extracted classpath copy, if any. */
+  /**
+   * Removes the meters and deletes the extracted classpath copy, if any (a shutdown hook deletes
+   * it when the JVM exits without this call). Blocks on file I/O.
+   */
   @Override
   public void close() {
     metrics.close();
-    ClasspathFolder.delete(extracted);
+    if (extracted != null) {
+      extracted.close();
+    }
   }
 }

@@ -30,27 +30,65 @@ import java.util.stream.Stream;
  * {@code Last-Modified}. A jar must hold the folder's own directory entry ({@code assets/}), as
  * Maven's jar and shade plugins write it; that is how the folder is found. Used on one thread at
  * start.
+ *
+ * <p>The copy is deleted by {@link Extracted#close}, or by a shutdown hook when the JVM exits
+ * first. A process killed outright (SIGKILL) cannot clean up, so each copy holds a hidden
+ * {@code .owner} file with its process id, and every extraction first deletes the copies whose
+ * owner is no longer alive. (A reused process id keeps a stale copy a while longer: harmless.)
  */
 public final class ClasspathFolder {
+
+  private static final String DIR_PREFIX = "bulwark-assets-";
+  private static final String OWNER = ".owner";
 
   private ClasspathFolder() {
   }
 
+  /** An extracted copy; {@link #close} deletes it. Thread-safe. */
+  public static final class Extracted implements AutoCloseable {
+    private final Path root;
+    private final Thread hook;
+
+    private Extracted(Path root) {
+      this.root = root;
+      this.hook = new Thread(() -> delete(root), "bulwark-assets-cleanup");
+      Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    /** The directory holding the copy. */
+    public Path root() {
+      return root;
+    }
+
+    /** Deletes the copy (idempotent). */
+    @Override
+    public void close() {
+      try {
+        Runtime.getRuntime().removeShutdownHook(hook);
+      } catch (IllegalStateException shuttingDown) {
+        // The hook is running or about to: it deletes the copy.
+        return;
+      }
+      delete(root);
+    }
+  }
+
   /**
-   * Extracts {@code folder} into a new temporary directory and returns it; the caller deletes it
-   * with {@link #delete}.
+   * Extracts {@code folder} into a new temporary directory.
    *
    * @throws IllegalArgumentException when no classpath entry holds the folder
    * @throws IllegalStateException when it holds more than {@code maxBytes}
    */
-  public static Path extract(ClassLoader loader, String folder, long maxBytes) {
+  public static Extracted extract(ClassLoader loader, String folder, long maxBytes) {
     URL url = loader.getResource(folder);
     if (url == null) {
       throw new IllegalArgumentException("classpath folder '" + folder + "' not found");
     }
     Path target = null;
     try {
-      target = Files.createTempDirectory("bulwark-assets-");
+      sweepStale(Path.of(System.getProperty("java.io.tmpdir")));
+      target = Files.createTempDirectory(DIR_PREFIX);
+      Files.writeString(target.resolve(OWNER), Long.toString(ProcessHandle.current().pid()));
       long[] total = {0};
       if (url.getProtocol().equals("file")) {
         copyDirectory(Path.of(url.toURI()), target, total, maxBytes);
@@ -64,7 +102,7 @@ public final class ClasspathFolder {
         throw new IllegalArgumentException("classpath folder '" + folder + "' is at " + url
             + "; only directories and jars are supported");
       }
-      return target;
+      return new Extracted(target);
     } catch (IOException e) {
       delete(target);
       throw new UncheckedIOException("cannot extract classpath folder '" + folder + "'", e);
@@ -141,6 +179,32 @@ public final class ClasspathFolder {
           throw new IllegalStateException("classpath assets exceed maxClasspathBytes=" + maxBytes);
         }
         os.write(buffer, 0, n);
+      }
+    }
+  }
+
+  /** Deletes the copies under {@code tmp} whose owning process is gone. */
+  static void sweepStale(Path tmp) throws IOException {
+    try (Stream<Path> dirs = Files.list(tmp)) {
+      for (Path dir : (Iterable<Path>) dirs::iterator) {
+        Path owner = dir.resolve(OWNER);
+        if (!dir.getFileName().toString().startsWith(DIR_PREFIX) || !Files.isRegularFile(owner)) {
+          continue;
+        }
+        long pid;
+        try {
+          pid = Long.parseLong(Files.readString(owner).trim());
+        } catch (NumberFormatException | IOException e) {
+          continue;
+        }
+        if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+          continue;
+        }
+        try {
+          delete(dir);
+        } catch (UncheckedIOException e) {
+          // Another process may be sweeping it at the same moment; the next start tries again.
+        }
       }
     }
   }

@@ -136,6 +136,26 @@ class ClasspathAndRouterTest {
     }
   }
 
+  @Test
+  void sweepStale_deletesCopiesOfDeadProcessesOnly(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+    Process finished = new ProcessBuilder("true").start();
+    assertThat(finished.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    Path dead = Files.createDirectories(tmp.resolve("bulwark-assets-dead").resolve("img"));
+    Files.writeString(dead.getParent().resolve(".owner"), Long.toString(finished.pid()));
+    Path alive = Files.createDirectory(tmp.resolve("bulwark-assets-alive"));
+    Files.writeString(alive.resolve(".owner"), Long.toString(ProcessHandle.current().pid()));
+    Path unowned = Files.createDirectory(tmp.resolve("bulwark-assets-starting"));
+    Path other = Files.createDirectory(tmp.resolve("something-else"));
+    Files.writeString(other.resolve(".owner"), Long.toString(finished.pid()));
+
+    ClasspathFolder.sweepStale(tmp);
+
+    assertThat(dead.getParent()).doesNotExist();
+    assertThat(alive).exists();
+    assertThat(unowned).exists();
+    assertThat(other).exists();
+  }
+
   private static void entry(JarOutputStream out, String name, String content, long time) throws Exception {
     JarEntry e = new JarEntry(name);
     e.setTime(time);

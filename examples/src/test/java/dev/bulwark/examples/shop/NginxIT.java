@@ -89,6 +89,13 @@ class NginxIT {
     assertThat(Files.exists(runDir.resolve("nginx.pid"))).as("nginx stopped").isFalse();
     assertThat(Files.exists(runDir.resolve("shop-1.pid"))).as("shop 1 stopped").isFalse();
     assertThat(Files.exists(runDir.resolve("shop-2.pid"))).as("shop 2 stopped").isFalse();
+    // Kept when an assertion above failed: the logs in it explain why.
+    try (var paths = Files.walk(runDir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(runErr);
   }
 
   private static void assumeNginx() throws Exception {
