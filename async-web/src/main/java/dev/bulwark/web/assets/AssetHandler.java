@@ -145,7 +145,7 @@ public final class AssetHandler implements Handler<HttpServerRequest> {
     }
     metrics.files.increment();
     metrics.bytes.increment(length);
-    response.sendFile(file.toString(), 0, length).onFailure(e -> Errors.handle(request, e));
+    response.sendFile(file.toString(), 0, length).onFailure(e -> failed(request, e));
   }
 
   private void sendBuffer(HttpServerRequest request, HttpServerResponse response, Asset asset,
@@ -186,7 +186,17 @@ public final class AssetHandler implements Handler<HttpServerRequest> {
     metrics.files.increment();
     metrics.bytes.increment(range.length());
     response.sendFile(asset.file().toString(), range.first(), range.length())
-        .onFailure(e -> Errors.handle(request, e));
+        .onFailure(e -> failed(request, e));
+  }
+
+  /**
+   * A send that failed: a client that left is expected (nothing to answer, nothing to log); any
+   * other failure (the file vanished since start) is a 500 through {@link Errors}.
+   */
+  private static void failed(HttpServerRequest request, Throwable e) {
+    if (!request.response().closed()) {
+      Errors.handle(request, e);
+    }
   }
 
   /** Sets the ETag; answers 304 and returns true when a precondition says the client has it. */
