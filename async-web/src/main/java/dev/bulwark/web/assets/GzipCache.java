@@ -39,6 +39,9 @@ public final class GzipCache {
     this.vertx = vertx;
     this.maxFileSize = maxFileSize;
     this.cache = Caffeine.newBuilder()
+        // Eviction bookkeeping runs on the calling thread: a few map operations, no I/O, and the
+        // bound holds as soon as a put returns rather than whenever a pool thread gets to it.
+        .executor(Runnable::run)
         .maximumWeight(maxBytes)
         .<String, Buffer>weigher((k, v) -> Math.max(1, v.length()))
         .buildAsync();
@@ -61,9 +64,10 @@ public final class GzipCache {
         context);
   }
 
-  /** Entries currently kept (for tests and diagnostics). */
-  public long size() {
-    return cache.synchronous().estimatedSize();
+  /** Bytes of output currently kept (for tests and diagnostics). */
+  public long weightedSize() {
+    cache.synchronous().cleanUp();
+    return cache.synchronous().policy().eviction().orElseThrow().weightedSize().orElse(0);
   }
 
   private static Buffer compress(Asset asset) throws IOException {
