@@ -65,10 +65,14 @@ else
 fi
 mkdir -p "$run/tmp" "$run/static"
 nginx_started=""
+sleeper=""
 
 stop_all() {
   local status=$?
   trap - EXIT INT TERM
+  if [[ -n "$sleeper" ]]; then
+    kill "$sleeper" 2>/dev/null || true
+  fi
   if [[ -n "$nginx_started" && -f "$run/nginx.pid" ]]; then
     nginx -p "$run" -c "$run/nginx.conf" -e "$run/error.log" -s quit 2>/dev/null || true
   fi
@@ -120,5 +124,6 @@ echo "nginx listening on http://127.0.0.1:$nginx_port"
 # Wait for a signal; the EXIT trap stops everything.
 while true; do
   sleep 3600 &
-  wait $! || true
+  sleeper=$!
+  wait "$sleeper" || true
 done
