@@ -116,6 +116,9 @@ public final class AssetHandler implements Handler<HttpServerRequest> {
       sendFile(request, response, asset, asset.etag("gzip"), "gzip", asset.gzip().file(), asset.gzip().length());
     } else if ("gzip".equals(coding)) {
       gzip.get(asset).onComplete(ar -> {
+        if (response.closed()) {
+          return;
+        }
         if (ar.failed()) {
           Errors.handle(request, ar.cause());
         } else if (ar.result().length() == 0) {
@@ -150,9 +153,6 @@ public final class AssetHandler implements Handler<HttpServerRequest> {
 
   private void sendBuffer(HttpServerRequest request, HttpServerResponse response, Asset asset,
       Buffer gzipped) {
-    if (response.closed()) {
-      return;
-    }
     if (notModified(request, response, asset, asset.etag("gzip"))) {
       return;
     }
