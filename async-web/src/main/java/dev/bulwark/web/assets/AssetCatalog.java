@@ -29,9 +29,9 @@ import java.util.zip.GZIPInputStream;
  * '.'), symbolic links whose target is outside the root, names a URL cannot carry safely
  * (backslash, control characters), and turns {@code X.gz}/{@code X.br} beside an {@code X} into
  * that file's precompressed siblings (a {@code .gz} is decompressed and must hash to {@code X}'s
- * content, or start fails: a stale sibling would serve old bytes under a new ETag). Files are
- * assumed not to change while served; restart to pick up new ones. Immutable once built;
- * thread-safe.
+ * content, or start fails: a stale sibling would serve old bytes under a new ETag). Folders
+ * nested more than {@value #MAX_DEPTH} levels below the root are not walked. Files are assumed
+ * not to change while served; restart to pick up new ones. Immutable once built; thread-safe.
  */
 public final class AssetCatalog {
 
