@@ -43,6 +43,15 @@ public interface BulwarkServer {
    */
   BulwarkServer handler(Object handler);
 
+  /**
+   * Adds routes the application mounts itself on vertx-web (such as
+   * {@link StaticAssets#mountOn}) to every event loop's router, after the probes and before the
+   * annotated handlers. They answer for themselves: no admission, drain refusal or route metrics.
+   *
+   * @throws IllegalStateException after {@link #start}
+   */
+  BulwarkServer routes(java.util.function.Consumer<io.vertx.ext.web.Router> mount);
+
   /** Listens on the configured port with one server instance per event loop. */
   Future<BulwarkServer> start();
 

@@ -62,6 +62,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private String deploymentId;
   private Promise<Void> drainPromise;
   private final List<Supplier<Future<?>>> closers = new CopyOnWriteArrayList<>();
+  private final List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = new CopyOnWriteArrayList<>();
 
   public DefaultBulwarkServer(Vertx vertx, ServerOptions options, PrometheusMeterRegistry registry) {
     this.vertx = vertx;
@@ -96,6 +97,17 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   }
 
   @Override
+  public BulwarkServer routes(java.util.function.Consumer<io.vertx.ext.web.Router> mount) {
+    synchronized (lock) {
+      if (started) {
+        throw new IllegalStateException("routes must be added before start()");
+      }
+      mounts.add(mount);
+    }
+    return this;
+  }
+
+  @Override
   public Future<BulwarkServer> start() {
     List<RoutePlan> routes;
     synchronized (lock) {
@@ -108,7 +120,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     HttpMetrics metrics = new HttpMetrics(registry);
     ServerVerticle.Shared shared = new ServerVerticle.Shared(routes, options, lifecycle,
         new Probes(lifecycle, registry, metrics), metrics, connections, httpOptions(),
-        this::boundPort);
+        this::boundPort, List.copyOf(mounts));
     // Several instances on port 0 would each get their own random port; a negative port is
     // Vert.x's way of sharing one random port between them.
     int listenPort = options.port() == 0 && options.eventLoops() > 1 ? -1 : options.port();

@@ -23,7 +23,7 @@ final class ServerVerticle extends VerticleBase {
   /** What every instance of one server shares; all of it is immutable or thread-safe. */
   record Shared(List<RoutePlan> routes, ServerOptions options, Lifecycle lifecycle, Probes probes,
       HttpMetrics metrics, AtomicInteger connections, HttpServerOptions httpOptions,
-      IntConsumer onListen) {
+      IntConsumer onListen, List<java.util.function.Consumer<Router>> mounts) {
   }
 
   private final Shared shared;
@@ -38,6 +38,7 @@ final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     shared.probes().mountOn(router);
+    shared.mounts().forEach(m -> m.accept(router));
     RouterFront.mount(router, shared.routes(), shared.options().maxBodySize(), shared.lifecycle());
     ErrorRoutes.mountOn(router, shared.lifecycle(), shared.metrics(), shared.options().maxBodySize());
     HttpServerOptions httpOptions = new HttpServerOptions(shared.httpOptions());

@@ -4,6 +4,8 @@ import dev.bulwark.db.Db;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.tasks.TaskQueue;
 import dev.bulwark.web.BulwarkServer;
+import dev.bulwark.web.StaticAssets;
+import dev.bulwark.web.StaticAssetsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -14,6 +16,8 @@ import io.vertx.core.VertxOptions;
  */
 public final class Shop {
 
+  /** The classpath folder of the static bundle served under {@code /assets}. */
+  static final String ASSETS_FOLDER = "assets";
   /** Connections for {@code /export}, apart from the main pool. */
   static final int EXPORT_POOL_SIZE = 4;
   /** Exports that may wait for one of them. */
@@ -92,6 +96,10 @@ public final class Shop {
     try {
       tasks.registerAsync(ReportTask.TYPE, ReportTask.Params.class, new ReportTask(db, schema.postgres()));
       if (config.role().servesShop()) {
+        StaticAssets assets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
+            .classpath(ASSETS_FOLDER).meterRegistry(server.meterRegistry()).build());
+        server.routes(assets::mountOn).handler(new ShopPages(assets))
+            .onDrained(() -> vertx.executeBlocking(() -> { assets.close(); return null; }));
         server.handler(new ShopHandlers())
             .handler(new ShopDataHandlers(db, schema))
             .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))

@@ -1,0 +1,228 @@
+package dev.bulwark.examples.shop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * nginx in front of two shop processes, as {@code examples/nginx/run.sh} starts them from the
+ * shaded jar: static assets served through nginx, and requests that keep succeeding while
+ * {@code rolling-restart.sh} drains and restarts each instance in turn. Skipped without nginx,
+ * unless {@code bulwark.requireServers=true} (CI), where it fails.
+ */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class NginxIT {
+
+  private static final Pattern LISTENING = Pattern.compile("nginx listening on http://127\\.0\\.0\\.1:(\\d+)");
+  private static final Pattern SCRIPT = Pattern.compile("src=\"(/assets/app\\.[0-9a-f]{8}\\.js)\"");
+  private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private static Process run;
+  private static Path runDir;
+  private static Path runErr;
+  private static int port;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assumeNginx();
+    String jar = System.getProperty("bulwark.examples.jar", "target/bulwark-examples.jar");
+    assertThat(new File(jar)).as("the shaded jar, built by mvn package").exists();
+    runDir = Files.createTempDirectory("bulwark-nginx-it-");
+    runErr = Files.createTempFile("bulwark-nginx-it-", ".err");
+    run = new ProcessBuilder("bash", script("run.sh"), "2", "--jar", jar, "--run-dir", runDir.toString())
+        .redirectError(runErr.toFile())
+        .start();
+    BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
+    String line = CompletableFuture.supplyAsync(() -> {
+      try {
+        return out.readLine();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }).get(180, TimeUnit.SECONDS);
+    Matcher m = line == null ? null : LISTENING.matcher(line);
+    assertThat(m != null && m.matches()).as("run.sh printed '%s'; stderr: %s", line, Files.readString(runErr)).isTrue();
+    port = Integer.parseInt(m.group(1));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (run == null) {
+      return;
+    }
+    run.destroy(); // SIGTERM: run.sh stops nginx and the shops it started
+    if (!run.waitFor(120, TimeUnit.SECONDS)) {
+      run.destroyForcibly();
+      Assertions.fail("run.sh did not stop within 120 s; stderr: " + Files.readString(runErr));
+    }
+    assertThat(Files.exists(runDir.resolve("nginx.pid"))).as("nginx stopped").isFalse();
+    assertThat(Files.exists(runDir.resolve("shop-1.pid"))).as("shop 1 stopped").isFalse();
+    assertThat(Files.exists(runDir.resolve("shop-2.pid"))).as("shop 2 stopped").isFalse();
+    // Kept when an assertion above failed: the logs in it explain why.
+    try (var paths = Files.walk(runDir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(runErr);
+  }
+
+  private static void assumeNginx() throws Exception {
+    Process which = new ProcessBuilder("sh", "-c", "command -v nginx").start();
+    boolean present = which.waitFor(10, TimeUnit.SECONDS) && which.exitValue() == 0;
+    if (!present) {
+      if ("true".equalsIgnoreCase(System.getProperty("bulwark.requireServers"))) {
+        Assertions.fail("nginx is required (bulwark.requireServers=true) but not installed: "
+            + "apt-get install -y nginx-light");
+      }
+      Assumptions.abort("nginx not installed; test skipped. Set -Dbulwark.requireServers=true to fail instead.");
+    }
+  }
+
+  private static String script(String name) {
+    Path p = Path.of("nginx", name);
+    if (!Files.exists(p)) {
+      p = Path.of("examples", "nginx", name);
+    }
+    return p.toAbsolutePath().toString();
+  }
+
+  private static HttpResponse<byte[]> get(String path, String... headers) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+        .timeout(Duration.ofSeconds(20));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return CLIENT.send(b.GET().build(), HttpResponse.BodyHandlers.ofByteArray());
+  }
+
+  private static String scriptUrl() throws Exception {
+    Matcher m = SCRIPT.matcher(new String(get("/").body(), StandardCharsets.UTF_8));
+    assertThat(m.find()).as("GET / links the script").isTrue();
+    return m.group(1);
+  }
+
+  @Test
+  void fingerprintedAsset_throughNginx_isImmutableWithEtag304GzipAndRanges() throws Exception {
+    String url = scriptUrl();
+    HttpResponse<byte[]> plain = get(url);
+    String etag = plain.headers().firstValue("etag").orElseThrow();
+    HttpResponse<byte[]> revalidated = get(url, "If-None-Match", etag);
+    HttpResponse<byte[]> gzipped = get(url, "Accept-Encoding", "gzip");
+    HttpResponse<byte[]> range = get(url, "Range", "bytes=0-9");
+
+    assertThat(plain.statusCode()).isEqualTo(200);
+    assertThat(plain.headers().firstValue("cache-control")).hasValue("public, max-age=31536000, immutable");
+    assertThat(plain.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
+    assertThat(revalidated.statusCode()).isEqualTo(304);
+    assertThat(gzipped.headers().firstValue("content-encoding")).hasValue("gzip");
+    assertThat(gzipped.headers().allValues("vary")).contains("Accept-Encoding");
+    assertThat(new GZIPInputStream(new ByteArrayInputStream(gzipped.body())).readAllBytes()).isEqualTo(plain.body());
+    assertThat(range.statusCode()).isEqualTo(206);
+    assertThat(range.headers().firstValue("content-range")).hasValue("bytes 0-9/" + plain.body().length);
+    assertThat(range.body()).isEqualTo(java.util.Arrays.copyOf(plain.body(), 10));
+  }
+
+  @Test
+  void hostileAssetPaths_throughNginx_areJson4xxAndLeakNothing() throws Exception {
+    for (String path : List.of("/assets/.manifest.json", "/assets/%2e%2e/logback.xml",
+        "/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2f..%2fetc%2fpasswd",
+        "/assets/%252e%252e/logback.xml", "/assets/app.js%00", "/assets/nope.0123abcd.js",
+        "/assets/img/%2e%2e%5c%2e%2e%5clogback.xml", "/assets/%c0%ae%c0%ae/logback.xml")) {
+      HttpResponse<byte[]> r = get(path);
+      String body = new String(r.body(), StandardCharsets.UTF_8);
+
+      assertThat(r.statusCode()).as(path).isBetween(400, 499);
+      assertThat(body).as(path).startsWith("{\"error\":").doesNotContain("root:x:0:0")
+          .doesNotContain("<configuration").doesNotContain("app.");
+    }
+  }
+
+  @Test
+  void rollingRestart_everyRequestStillSucceeds() throws Exception {
+    String asset = scriptUrl();
+    List<String> paths = List.of("/hello", "/products/7", "/products/7/cached", asset, "/");
+    AtomicBoolean done = new AtomicBoolean();
+    AtomicInteger answered = new AtomicInteger();
+    Map<String, Integer> failures = new ConcurrentHashMap<>();
+    AtomicReference<Throwable> firstError = new AtomicReference<>();
+    List<Thread> clients = new ArrayList<>();
+    for (int t = 0; t < 4; t++) {
+      int offset = t;
+      Thread client = new Thread(() -> {
+        for (int i = offset; !done.get(); i++) {
+          String path = paths.get(i % paths.size());
+          try {
+            int status = get(path).statusCode();
+            answered.incrementAndGet();
+            if (status >= 300 && status != 304) {
+              failures.merge(path + " -> " + status, 1, Integer::sum);
+            }
+          } catch (Exception e) {
+            firstError.compareAndSet(null, e);
+            failures.merge(path + " -> " + e, 1, Integer::sum);
+          }
+        }
+      }, "nginx-it-client-" + t);
+      client.start();
+      clients.add(client);
+    }
+    int before = waitForAnswers(answered, 50);
+
+    Process restart = new ProcessBuilder("bash", script("rolling-restart.sh"), runDir.toString())
+        .redirectErrorStream(true).start();
+    String restartLog = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(restart.waitFor(240, TimeUnit.SECONDS)).as("rolling restart finished").isTrue();
+    int during = answered.get() - before;
+    done.set(true);
+    for (Thread c : clients) {
+      c.join(30_000);
+    }
+
+    assertThat(restart.exitValue()).as("rolling-restart.sh exit status; output:\n%s", restartLog).isZero();
+    assertThat(restartLog).contains("restarted 2 instance(s)");
+    assertThat(during).as("requests answered during the restart").isGreaterThan(20);
+    assertThat(failures).as("failed requests (first error %s)", firstError.get()).isEmpty();
+  }
+
+  /** Waits (bounded) until the clients got {@code n} answers; returns the count then. */
+  private static int waitForAnswers(AtomicInteger answered, int n) {
+    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (answered.get() < n) {
+      assertThat(System.nanoTime()).as("%s answers before the restart", n).isLessThan(until);
+      Thread.onSpinWait();
+    }
+    return answered.get();
+  }
+}
