@@ -190,11 +190,22 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     long graceNanos = options.drainGrace().toNanos();
     long deadline = System.nanoTime() + graceNanos;
     LOG.info("draining: {} request(s) in flight, grace {}", lifecycle.inFlight(), options.drainGrace());
-    vertx.setPeriodic(DRAIN_POLL_MS, DRAIN_POLL_MS, timer -> {
+    awaitInFlight(deadline, deployment);
+    return drainPromise.future();
+  }
+
+  /**
+   * Polls until no request is in flight or the grace is over, then closes. A one-shot timer
+   * scheduled again on each poll, not a periodic one cancelled from its own handler: Vert.x's
+   * cancel from inside the first firing of a periodic timer set from a non-Vert.x thread can
+   * throw (the timer's future is not assigned yet when a loaded machine fires it at once).
+   */
+  private void awaitInFlight(long deadline, String deployment) {
+    vertx.setTimer(DRAIN_POLL_MS, timer -> {
       if (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
+        awaitInFlight(deadline, deployment);
         return;
       }
-      vertx.cancelTimer(timer);
       if (lifecycle.inFlight() > 0) {
         LOG.warn("drain grace {} over with {} request(s) still in flight; closing anyway",
             options.drainGrace(), lifecycle.inFlight());
@@ -210,7 +221,6 @@ public final class DefaultBulwarkServer implements BulwarkServer {
             drainPromise.tryComplete();
           });
     });
-    return drainPromise.future();
   }
 
   private Future<Void> runClosers() {
