@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,7 @@ public final class ShopLogging {
   /** Events the access log's queue holds; beyond it lines are dropped rather than block a loop. */
   static final int ACCESS_QUEUE_SIZE = 8192;
 
+  private static final AtomicBoolean SHUTDOWN_HOOK = new AtomicBoolean();
   private static final String PATTERN = "%d{HH:mm:ss.SSS} %-5level [%thread] %logger{30} - %msg%n";
   private static final Pattern LOGGER_NAME =
       Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
@@ -119,6 +121,11 @@ public final class ShopLogging {
   /** Replaces the appenders of {@code logback.xml} with the ones {@code settings} ask for. */
   public static void apply(Settings settings) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+    if (SHUTDOWN_HOOK.compareAndSet(false, true)) {
+      // Stopping the context drains the access log's queues (up to 1 s) before the JVM exits.
+      Runtime.getRuntime().addShutdownHook(new Thread(
+          () -> ((LoggerContext) LoggerFactory.getILoggerFactory()).stop(), "logback-shutdown"));
+    }
     Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
     root.detachAndStopAllAppenders();
 
@@ -142,16 +149,19 @@ public final class ShopLogging {
     Logger access = context.getLogger(ACCESS_LOGGER);
     access.detachAndStopAllAppenders();
     if (settings.accessLog()) {
-      AsyncAppender async = new AsyncAppender();
-      async.setContext(context);
-      async.setName("ACCESS");
-      async.setQueueSize(ACCESS_QUEUE_SIZE);
-      async.setDiscardingThreshold(0); // keep INFO lines until the queue is really full
-      async.setNeverBlock(true);       // then drop them: an event loop must not wait on a disk
-      sinks.forEach(async::addAppender);
-      async.start();
       access.setAdditive(false);
-      access.addAppender(async);
+      // An AsyncAppender feeds exactly one appender: one per sink.
+      for (Appender<ILoggingEvent> sink : sinks) {
+        AsyncAppender async = new AsyncAppender();
+        async.setContext(context);
+        async.setName("ACCESS-" + sink.getName());
+        async.setQueueSize(ACCESS_QUEUE_SIZE);
+        async.setDiscardingThreshold(0); // keep INFO lines until the queue is really full
+        async.setNeverBlock(true);       // then drop them: an event loop must not wait on a disk
+        async.addAppender(sink);
+        async.start();
+        access.addAppender(async);
+      }
       if (!settings.levels().containsKey(ACCESS_LOGGER)) {
         access.setLevel(Level.INFO);
       }
