@@ -44,6 +44,7 @@ public final class JfrProfile {
 
   // vert.x-eventloop-thread-3 -> vert.x-eventloop-thread; pool-2-thread-7 -> pool-N-thread.
   private static final Pattern DIGITS = Pattern.compile("\\d+");
+  private static final Pattern LAMBDA = Pattern.compile("\\$\\$Lambda[$0-9a-fx+/]*(\\.\\d+)?");
 
   private final Map<String, Long> selfByFrame = new HashMap<>();
   private final Map<String, Long> totalByFrame = new HashMap<>();
@@ -132,7 +133,16 @@ public final class JfrProfile {
   }
 
   static String name(RecordedMethod m) {
-    return m.getType().getName() + "." + m.getName();
+    return frame(m.getType().getName(), m.getName());
+  }
+
+  /**
+   * {@code type.method}, with a lambda's generated class name ({@code Foo$$Lambda$482+0x7f64.15469})
+   * cut to {@code Foo$$Lambda}: the numbers change with every run and would split one frame of a
+   * flame graph into many.
+   */
+  static String frame(String type, String method) {
+    return LAMBDA.matcher(type).replaceAll("\\$\\$Lambda") + "." + method;
   }
 
   static String threadGroup(String thread) {

@@ -47,6 +47,14 @@ class JfrProfileTest {
   }
 
   @Test
+  void frame_dropsTheRunSpecificPartOfLambdaClassNames() {
+    assertThat(JfrProfile.frame("io.vertx.core.internal.ContextInternal$$Lambda$482+0x00007f642431ba70.1546903050", "run"))
+        .isEqualTo("io.vertx.core.internal.ContextInternal$$Lambda.run");
+    assertThat(JfrProfile.frame("a.B$$Lambda/0x000001", "apply")).isEqualTo("a.B$$Lambda.apply");
+    assertThat(JfrProfile.frame("a.B$Inner", "run")).isEqualTo("a.B$Inner.run");
+  }
+
+  @Test
   void read_findsTheBusyMethodOfARealRecording() throws Exception {
     Path file = dir.resolve("busy.jfr");
     AtomicLong mine = new AtomicLong();
