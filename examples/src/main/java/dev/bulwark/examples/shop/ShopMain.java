@@ -144,8 +144,19 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--log-total-size must be >= --log-max-size (" + logMaxSize
           + "), but was " + logTotalSize);
     }
-    if (logFile != null && Files.isDirectory(logFile)) {
-      throw new ParameterException(cl, "--log-file must be a file, but " + logFile + " is a directory");
+    if (logFile != null) {
+      if (Files.isDirectory(logFile)) {
+        throw new ParameterException(cl, "--log-file must be a file, but " + logFile + " is a directory");
+      }
+      // Logback creates missing directories; the nearest existing one must be a directory.
+      Path existing = logFile.toAbsolutePath().getParent();
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+        throw new ParameterException(cl, "--log-file cannot be created: " + existing
+            + " is not a writable directory");
+      }
     }
     return new ShopLogging.Settings(logFile, format, levels, maxSize, logMaxHistory, totalSize, accessLog);
   }

@@ -40,6 +40,7 @@ class ShopMainTest {
       "--log-max-history 0         | --log-max-history must be >= 1, but was 0",
       "--log-max-size 10MB --log-total-size 1MB | --log-total-size must be >= --log-max-size (10MB), but was 1MB",
       "--log-file .                | --log-file must be a file, but . is a directory",
+      "--log-file pom.xml/logs/shop.log | --log-file cannot be created: ",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
