@@ -35,7 +35,10 @@ public final class Shop {
 
   /** Starts the shop; the future completes once it accepts requests. */
   public static Future<Shop> start(ShopConfig config) {
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(config.eventLoops()));
+    VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
+    Vertx vertx = config.accessLog()
+        ? Vertx.builder().with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
+        : Vertx.vertx(vertxOptions);
     BulwarkServer server;
     try {
       server = BulwarkServer.create(vertx, config.serverOptions());

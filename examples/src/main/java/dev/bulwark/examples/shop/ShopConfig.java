@@ -25,10 +25,19 @@ import java.time.Duration;
  * @param role what this process does: serve HTTP, run tasks, or both
  * @param taskConcurrency tasks run at once by this process, or null for the queue's default
  * @param taskQueue the in-process queue's bound, or null for the queue's default
+ * @param accessLog whether to log one line per request (see {@link AccessLog})
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
-    Integer taskConcurrency, Integer taskQueue) {
+    Integer taskConcurrency, Integer taskQueue, boolean accessLog) {
+
+  /** Settings without the access log. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, false);
+  }
 
   /** Settings with the task queue's own concurrency and bound. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -69,7 +78,13 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog);
+  }
+
+  /** The same settings with the access log on or off. */
+  public ShopConfig withAccessLog(boolean on) {
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on);
   }
 
   /** The server options these settings mean. */

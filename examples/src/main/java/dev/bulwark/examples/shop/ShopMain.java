@@ -2,8 +2,13 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.core.Durations;
 import dev.bulwark.db.impl.Secrets;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.core.util.FileSize;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -84,7 +89,90 @@ public final class ShopMain implements Callable<Integer> {
       description = "Bound of the in-process task queue; a submit beyond it gets 503 (default: the task queue's default).")
   Integer taskQueue;
 
+  @Option(names = "--log-file", paramLabel = "PATH",
+      description = "Also log to this file, rolled by size and day (default: the console only).")
+  Path logFile;
+
+  @Option(names = "--log-format", paramLabel = "FORMAT",
+      description = "text or json (one JSON object per line), for the console and the file (default: text).")
+  String logFormat = "text";
+
+  @Option(names = "--log-level", paramLabel = "LOGGER=LEVEL,...",
+      description = "Levels per package or class, e.g. dev.bulwark=DEBUG,io.vertx=WARN; root for the rest "
+          + "(default: dev.bulwark=INFO, root=WARN).")
+  String logLevel;
+
+  @Option(names = "--log-max-size", paramLabel = "SIZE",
+      description = "Size at which the log file rolls, e.g. 10MB (default: 10MB).")
+  String logMaxSize = "10MB";
+
+  @Option(names = "--log-max-history", paramLabel = "DAYS",
+      description = "Days of rolled log files kept (default: 7).")
+  int logMaxHistory = ShopLogging.DEFAULT_MAX_HISTORY;
+
+  @Option(names = "--log-total-size", paramLabel = "SIZE",
+      description = "Bound on all rolled log files together; the oldest go first (default: 100MB).")
+  String logTotalSize = "100MB";
+
+  @Option(names = "--access-log",
+      description = "Log one line per request: method, path, route, status, duration, bytes (default: off).")
+  boolean accessLog;
+
   private Shop shop;
+
+  /** Parses and checks the logging options. @throws ParameterException on a bad value */
+  ShopLogging.Settings logSettings() {
+    CommandLine cl = spec.commandLine();
+    ShopLogging.Format format;
+    switch (logFormat.toLowerCase(java.util.Locale.ROOT)) {
+      case "text" -> format = ShopLogging.Format.TEXT;
+      case "json" -> format = ShopLogging.Format.JSON;
+      default -> throw new ParameterException(cl, "--log-format must be text or json, but was '" + logFormat + "'");
+    }
+    Map<String, Level> levels;
+    try {
+      levels = logLevel == null ? Map.of() : ShopLogging.parseLevels(logLevel);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+    if (logMaxHistory < 1) {
+      throw new ParameterException(cl, "--log-max-history must be >= 1, but was " + logMaxHistory);
+    }
+    FileSize maxSize = size(cl, "--log-max-size", logMaxSize);
+    FileSize totalSize = size(cl, "--log-total-size", logTotalSize);
+    if (totalSize.getSize() < maxSize.getSize()) {
+      throw new ParameterException(cl, "--log-total-size must be >= --log-max-size (" + logMaxSize
+          + "), but was " + logTotalSize);
+    }
+    if (logFile != null) {
+      if (Files.isDirectory(logFile)) {
+        throw new ParameterException(cl, "--log-file must be a file, but " + logFile + " is a directory");
+      }
+      // Logback creates missing directories; the nearest existing one must be a directory.
+      Path existing = logFile.toAbsolutePath().getParent();
+      while (existing != null && !Files.exists(existing)) {
+        existing = existing.getParent();
+      }
+      if (existing == null || !Files.isDirectory(existing) || !Files.isWritable(existing)) {
+        throw new ParameterException(cl, "--log-file cannot be created: " + existing
+            + " is not a writable directory");
+      }
+    }
+    return new ShopLogging.Settings(logFile, format, levels, maxSize, logMaxHistory, totalSize, accessLog);
+  }
+
+  private static FileSize size(CommandLine cl, String option, String text) {
+    // FileSize.valueOf accepts "10MB", "10 mb", "512kb", a bare number of bytes; nothing else.
+    try {
+      FileSize size = FileSize.valueOf(text);
+      if (size.getSize() <= 0) {
+        throw new IllegalArgumentException("not positive");
+      }
+      return size;
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, option + " must be a size such as 10MB or 512KB, but was '" + text + "'");
+    }
+  }
 
   /** Parses and checks the options into a config. @throws ParameterException on a bad value */
   ShopConfig config() {
@@ -130,7 +218,7 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
     }
     return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
-        redis, parsedRole, taskConcurrency, taskQueue);
+        redis, parsedRole, taskConcurrency, taskQueue, accessLog);
   }
 
   private static ShopConfig.Role role(CommandLine cl, String text) {
@@ -153,6 +241,12 @@ public final class ShopMain implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ShopConfig config = config();
+    ShopLogging.Settings logging = logSettings();
+    try {
+      ShopLogging.apply(logging);
+    } catch (IllegalStateException e) {
+      throw new ParameterException(spec.commandLine(), "--log-file: " + e.getMessage());
+    }
     try {
       shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {

@@ -33,6 +33,14 @@ class ShopMainTest {
       "--port 70000                | --port must be between 0 and 65535, but was 70000",
       "--event-loops 0             | --event-loops must be >= 1, but was 0",
       "--drain-grace soon          | --drain-grace must be a duration",
+      "--log-format xml            | --log-format must be text or json, but was 'xml'",
+      "--log-level dev.bulwark=LOUD | --log-level level must be one of TRACE, DEBUG, INFO, WARN, ERROR, OFF, but was 'LOUD' for dev.bulwark",
+      "--log-level io.vertx        | --log-level items must be LOGGER=LEVEL, but was 'io.vertx'",
+      "--log-max-size ten          | --log-max-size must be a size such as 10MB or 512KB, but was 'ten'",
+      "--log-max-history 0         | --log-max-history must be >= 1, but was 0",
+      "--log-max-size 10MB --log-total-size 1MB | --log-total-size must be >= --log-max-size (10MB), but was 1MB",
+      "--log-file .                | --log-file must be a file, but . is a directory",
+      "--log-file pom.xml/logs/shop.log | --log-file cannot be created: ",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
@@ -50,7 +58,8 @@ class ShopMainTest {
 
     assertThat(status).isZero();
     assertThat(out.toString()).contains("--port", "--workers", "--worker-queue", "--queue-timeout",
-        "--event-loops", "--drain-grace", "--help");
+        "--event-loops", "--drain-grace", "--log-file", "--log-format", "--log-level", "--log-max-size",
+        "--log-max-history", "--log-total-size", "--access-log", "--help");
   }
 
   @Test

@@ -110,6 +110,44 @@ class ShopProcessIT {
   }
 
   @Test
+  void jsonLogsAndAccessLog_goToTheRollingFileAsOneObjectPerLine() throws Exception {
+    Path dir = Files.createTempDirectory("shop-logs");
+    Path file = dir.resolve("logs/shop.log");
+    Process shop = launch("--port", "0", "--log-format", "json", "--log-file", file.toString(),
+        "--access-log", "--log-level", "dev.bulwark=DEBUG,io.vertx=WARN");
+    int port = awaitListening(shop);
+    assertThat(get(port, "/hello").statusCode()).isEqualTo(200);
+    shop.destroy();
+    assertThat(shop.waitFor(20, TimeUnit.SECONDS)).as("exited").isTrue();
+
+    List<com.fasterxml.jackson.databind.JsonNode> lines = new ArrayList<>();
+    com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      lines.add(json.readTree(line));
+    }
+    assertThat(lines).isNotEmpty().allSatisfy(n -> {
+      assertThat(n.path("level").asText()).isIn("TRACE", "DEBUG", "INFO", "WARN", "ERROR");
+      assertThat(n.path("loggerName").asText()).isNotEmpty();
+      assertThat(n.has("message")).isTrue();
+    });
+    assertThat(lines).anySatisfy(n -> assertThat(n.path("formattedMessage").asText()).startsWith("listening on "));
+    assertThat(lines).anySatisfy(n -> {
+      assertThat(n.path("loggerName").asText()).isEqualTo("dev.bulwark.access");
+      assertThat(n.path("formattedMessage").asText()).startsWith("GET /hello 200 ");
+      assertThat(n.path("kvpList").toString()).contains("{\"status\":\"200\"}", "{\"bytes\":\"13\"}");
+    });
+  }
+
+  @Test
+  void badLogLevel_exits2NamingIt() throws Exception {
+    Process p = launch("--log-level", "dev.bulwark=LOUD");
+
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).isEqualTo(2);
+    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  @Test
   void unknownOption_exits2WithOneLine() throws Exception {
     Process p = launch("--frobnicate");
 
