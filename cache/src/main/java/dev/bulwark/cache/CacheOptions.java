@@ -1,5 +1,6 @@
 package dev.bulwark.cache;
 
+import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -34,7 +35,7 @@ public final class CacheOptions {
   /** Default {@code localMaximumSize}: 10,000 entries per cache in the local tier. */
   public static final long DEFAULT_LOCAL_MAXIMUM_SIZE = 10_000;
 
-  private final String redisUrl;
+  private final RedisEndpoint redis;
   private final Duration redisTimeout;
   private final int breakerFailureThreshold;
   private final Duration breakerOpenDuration;
@@ -45,7 +46,7 @@ public final class CacheOptions {
   private final Ticker ticker;
 
   private CacheOptions(Builder b) {
-    this.redisUrl = b.redisUrl;
+    this.redis = b.redis;
     this.redisTimeout = b.redisTimeout;
     this.breakerFailureThreshold = b.breakerFailureThreshold;
     this.breakerOpenDuration = b.breakerOpenDuration;
@@ -61,9 +62,14 @@ public final class CacheOptions {
     return new Builder();
   }
 
-  /** The Redis URL ({@code redis://host:port}), or null for local caches only. */
+  /** Where Redis is (one server, a Cluster or Sentinels), or null for local caches only. */
+  public RedisEndpoint redis() {
+    return redis;
+  }
+
+  /** The URL of a single Redis server, or null (local caches only, or a Cluster or Sentinels). */
   public String redisUrl() {
-    return redisUrl;
+    return redis != null && redis.kind() == RedisEndpoint.Kind.SINGLE ? redis.nodes().get(0) : null;
   }
 
   /** Deadline of each Redis call. */
@@ -111,7 +117,7 @@ public final class CacheOptions {
    * {@link IllegalArgumentException} naming the option, the rule and the value. Not thread-safe.
    */
   public static final class Builder {
-    private String redisUrl = DEFAULT_REDIS_URL;
+    private RedisEndpoint redis;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
     private Duration breakerOpenDuration = DEFAULT_BREAKER_OPEN_DURATION;
@@ -130,7 +136,18 @@ public final class CacheOptions {
         throw new IllegalArgumentException(
             "redisUrl must start with redis:// or rediss://, but was '" + redisUrl + "'");
       }
-      this.redisUrl = redisUrl;
+      this.redis = redisUrl == null ? null : RedisEndpoint.single(redisUrl);
+      return this;
+    }
+
+    /**
+     * Where Redis is, as the task queue takes it too: one server, a Cluster
+     * ({@link RedisEndpoint#cluster}) or Sentinels ({@link RedisEndpoint#sentinel}); default null:
+     * every cache is local. Cache entries are single keys and invalidations a pub/sub channel,
+     * so both work on a Cluster.
+     */
+    public Builder redis(RedisEndpoint redis) {
+      this.redis = redis;
       return this;
     }
 

@@ -1,6 +1,7 @@
 package dev.bulwark.tasks;
 
 import dev.bulwark.core.PoolSizing;
+import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.Ticker;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
@@ -116,6 +117,18 @@ public final class TaskQueueOptions {
   /** The Sentinel master's name when {@link #redisNodes()} are sentinels, else null. */
   public String sentinelMaster() {
     return sentinelMaster;
+  }
+
+  /** Where Redis is, as one value ({@code null} for the in-process queue). */
+  public RedisEndpoint redisEndpoint() {
+    if (redis != null) {
+      return RedisEndpoint.single(redis);
+    }
+    if (redisNodes.isEmpty()) {
+      return null;
+    }
+    return sentinelMaster != null ? RedisEndpoint.sentinel(sentinelMaster, redisNodes)
+        : RedisEndpoint.cluster(redisNodes);
   }
 
   /** Whether a Redis backend is configured (a single server, a Cluster or Sentinels). */
@@ -255,6 +268,27 @@ public final class TaskQueueOptions {
       }
       this.redis = uri;
       return this;
+    }
+
+    /**
+     * Where Redis is, as the cache takes it too: one server, a Cluster or Sentinels (default
+     * null: in-process queue).
+     */
+    public Builder redis(RedisEndpoint endpoint) {
+      if (endpoint == null) {
+        this.redis = null;
+        this.redisNodes = List.of();
+        this.sentinelMaster = null;
+        return this;
+      }
+      switch (endpoint.kind()) {
+        case SINGLE:
+          return redis(endpoint.nodes().get(0));
+        case CLUSTER:
+          return redisNodes(endpoint.nodes());
+        default:
+          return redisSentinel(endpoint.master(), endpoint.nodes());
+      }
     }
 
     /** The seed nodes of a Redis Cluster (Redisson discovers the rest). */

@@ -284,8 +284,8 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .localMaximumSize(o.localMaximumSize())
         .ticker(o.ticker())
         .meterRegistry(registry);
-    if (o.redisUrl() != null) {
-      b.redisUrl(o.redisUrl());
+    if (o.redis() != null) {
+      b.redis(o.redis());
     }
     return b.build();
   }

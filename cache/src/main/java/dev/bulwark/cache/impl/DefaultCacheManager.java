@@ -10,6 +10,7 @@ import dev.bulwark.cache.CacheTier;
 import dev.bulwark.cache.Codec;
 import dev.bulwark.core.CoarseTicker;
 import dev.bulwark.core.Ticker;
+import dev.bulwark.core.internal.RedissonServers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +33,10 @@ import org.redisson.api.RFuture;
 import org.redisson.api.RTopic;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
+import org.redisson.config.BaseConfig;
+import org.redisson.config.BaseMasterSlaveServersConfig;
 import org.redisson.config.Config;
+import org.redisson.config.SingleServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -103,7 +107,7 @@ public final class DefaultCacheManager implements CacheManager {
     this.entryTicker = coarse != null ? coarse : options.ticker();
     this.breaker = new Breaker(options.breakerFailureThreshold(), options.breakerOpenDuration().toNanos(),
         options.ticker(), this::onReconnect);
-    if (options.redisUrl() == null) {
+    if (options.redis() == null) {
       probeTimer = -1;
       breakerGauge = null;
     } else {
@@ -132,15 +136,13 @@ public final class DefaultCacheManager implements CacheManager {
       int connectMs = (int) Math.max(timeoutMs, 1000);
       // Redisson's own timeout also bounds the PING it sends while connecting, which a cold JVM
       // does not finish in 50 ms; the per-call deadline is call()'s timer, not this.
-      config.useSingleServer()
-          .setAddress(options.redisUrl())
-          .setTimeout(connectMs)
-          .setRetryAttempts(0)
-          .setConnectTimeout(connectMs)
-          .setSubscriptionTimeout(connectMs)
-          .setConnectionMinimumIdleSize(1)
-          .setConnectionPoolSize(16)
-          .setSubscriptionConnectionMinimumIdleSize(1);
+      BaseConfig<?> servers = RedissonServers.use(config, options.redis(), connectMs, connectMs, 16, 1);
+      servers.setSubscriptionTimeout(connectMs);
+      if (servers instanceof SingleServerConfig) {
+        ((SingleServerConfig) servers).setSubscriptionConnectionMinimumIdleSize(1);
+      } else {
+        ((BaseMasterSlaveServersConfig<?>) servers).setSubscriptionConnectionMinimumIdleSize(1);
+      }
       RedissonClient client = Redisson.create(config);
       topic = client.getTopic(EVENTS, StringCodec.INSTANCE);
       redisson = client;
@@ -167,11 +169,11 @@ public final class DefaultCacheManager implements CacheManager {
       throw new IllegalArgumentException(
           "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
     }
-    boolean withRedis = options.redisUrl() != null;
+    boolean withRedis = options.redis() != null;
     CacheTier tier = policy.tier() != null ? policy.tier()
         : withRedis ? CacheTier.TWO_LEVEL : CacheTier.LOCAL;
     if (tier != CacheTier.LOCAL && !withRedis) {
-      throw new IllegalStateException("tier " + tier + " needs Redis, but redisUrl is not set (cache '"
+      throw new IllegalStateException("tier " + tier + " needs Redis, but no Redis is configured (cache '"
           + name + "')");
     }
     DefaultCache<?> c = caches.computeIfAbsent(name,
@@ -195,7 +197,7 @@ public final class DefaultCacheManager implements CacheManager {
 
   @Override
   public CacheHealth health() {
-    if (options.redisUrl() == null) {
+    if (options.redis() == null) {
       return new CacheHealth(CacheHealth.Status.UP, BreakerState.DISABLED, "local caches only");
     }
     if (!connected) {
@@ -215,7 +217,7 @@ public final class DefaultCacheManager implements CacheManager {
     if (coarse != null) {
       coarse.close();
     }
-    if (options.redisUrl() == null) {
+    if (options.redis() == null) {
       return Future.succeededFuture();
     }
     vertx.cancelTimer(probeTimer);
@@ -435,7 +437,7 @@ public final class DefaultCacheManager implements CacheManager {
 
   /** The Redis URL without its credentials ({@code redis://user:secret@host} to {@code redis://****@host}). */
   private String maskedUrl() {
-    return options.redisUrl().replaceFirst("//[^/@]*@", "//****@");
+    return options.redis().toString();
   }
 
   private void onReconnect() {

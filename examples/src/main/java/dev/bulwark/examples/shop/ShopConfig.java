@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.PoolSizing;
+import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.tasks.TaskQueueOptions;
@@ -21,7 +22,8 @@ import java.time.Duration;
  * @param drainGrace how long SIGTERM waits for in-flight requests
  * @param db the JDBC URL of the shop's database
  * @param dbPoolSize connections in the pool (and JDBC threads)
- * @param redis a Redis URL for two-level caching and the task queue, or null for local ones
+ * @param redis a Redis URL (or a comma-separated list of a Cluster's nodes) for two-level caching
+ *     and the task queue, or null for local ones
  * @param role what this process does: serve HTTP, run tasks, or both
  * @param taskConcurrency tasks run at once by this process, or null for the queue's default
  * @param taskQueue the in-process queue's bound, or null for the queue's default
@@ -97,7 +99,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
             .queueTimeout(queueTimeout))
         .cache(redis == null ? CacheOptions.builder().build()
-            : CacheOptions.builder().redisUrl(redis).build())
+            : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis)).build())
         .build();
   }
 
@@ -108,7 +110,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .runWorkers(role.runsTasks())
         .meterRegistry(registry);
     if (redis != null) {
-      b.redis(redis);
+      b.redis(RedisEndpoint.parse("--redis", redis));
     }
     if (taskConcurrency != null) {
       b.concurrency(taskConcurrency);

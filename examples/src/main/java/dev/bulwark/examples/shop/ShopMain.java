@@ -1,6 +1,7 @@
 package dev.bulwark.examples.shop;
 
 import dev.bulwark.core.Durations;
+import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.db.impl.Secrets;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.core.util.FileSize;
@@ -73,7 +74,8 @@ public final class ShopMain implements Callable<Integer> {
   int dbPoolSize = DEFAULTS.dbPoolSize();
 
   @Option(names = "--redis", paramLabel = "URL",
-      description = "Redis for two-level caching and the task queue, e.g. redis://127.0.0.1:6379 "
+      description = "Redis for two-level caching and the task queue, e.g. redis://127.0.0.1:6379, or a "
+          + "Cluster's nodes separated by commas "
           + "(default: a local cache and an in-process queue).")
   String redis;
 
@@ -202,9 +204,12 @@ public final class ShopMain implements Callable<Integer> {
     if (dbPoolSize < 1) {
       throw new ParameterException(cl, "--db-pool-size must be >= 1, but was " + dbPoolSize);
     }
-    if (redis != null && !redis.matches("rediss?://[^\\s]+")) {
-      throw new ParameterException(cl, "--redis must be a redis:// or rediss:// URL, but was '"
-          + Secrets.maskUrl(redis) + "'");
+    if (redis != null) {
+      try {
+        RedisEndpoint.parse("--redis", redis);
+      } catch (IllegalArgumentException e) {
+        throw new ParameterException(cl, e.getMessage());
+      }
     }
     ShopConfig.Role parsedRole = role(cl, role);
     if (parsedRole != ShopConfig.Role.ALL && redis == null) {

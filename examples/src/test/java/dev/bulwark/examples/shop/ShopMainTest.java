@@ -41,6 +41,14 @@ class ShopMainTest {
       "--log-max-size 10MB --log-total-size 1MB | --log-total-size must be >= --log-max-size (10MB), but was 1MB",
       "--log-file .                | --log-file must be a file, but . is a directory",
       "--log-file pom.xml/logs/shop.log | --log-file cannot be created: ",
+      "--redis http://127.0.0.1:6379 | --redis must be a redis:// or rediss:// URL, but was 'http://127.0.0.1:6379'",
+      "--redis redis://a:1,         | --redis must be a redis:// or rediss:// URL, but was ''",
+      "--redis redis://u:secret@h:1,x | --redis must be a redis:// or rediss:// URL, but was 'x'",
+      "--redis rediss//u:secret@h:1 | --redis must be a redis:// or rediss:// URL, but was 'rediss//****@h:1'",
+      "--role worker                | --role worker needs --redis",
+      "--role chef --redis redis://h:1 | --role must be one of web, worker, all, but was 'chef'",
+      "--task-concurrency 0         | --task-concurrency must be >= 1, but was 0",
+      "--task-queue 0               | --task-queue must be >= 1, but was 0",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
@@ -59,7 +67,8 @@ class ShopMainTest {
     assertThat(status).isZero();
     assertThat(out.toString()).contains("--port", "--workers", "--worker-queue", "--queue-timeout",
         "--event-loops", "--drain-grace", "--log-file", "--log-format", "--log-level", "--log-max-size",
-        "--log-max-history", "--log-total-size", "--access-log", "--help");
+        "--log-max-history", "--log-total-size", "--access-log", "--redis", "--role",
+        "--task-concurrency", "--task-queue", "--help");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.bulwark.tasks.impl;
 
+import dev.bulwark.core.internal.RedissonServers;
 import dev.bulwark.tasks.QueueFullException;
 import dev.bulwark.tasks.TaskQueueOptions;
 import io.vertx.core.Future;
@@ -17,7 +18,6 @@ import org.redisson.api.RScript;
 import org.redisson.api.RedissonClient;
 import org.redisson.client.codec.StringCodec;
 import org.redisson.config.Config;
-import org.redisson.config.ReadMode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -101,18 +101,7 @@ final class RedisBackend implements Backend {
     int timeout = (int) Math.min(Integer.MAX_VALUE, o.redisTimeout().toMillis());
     // A cold JVM on a busy machine may need more than a short command deadline to open a socket.
     int connect = Math.max(timeout, 5_000);
-    if (o.redis() != null) {
-      config.useSingleServer().setAddress(o.redis()).setTimeout(timeout).setConnectTimeout(connect)
-          .setRetryAttempts(0).setConnectionMinimumIdleSize(2).setConnectionPoolSize(16);
-    } else if (o.sentinelMaster() != null) {
-      config.useSentinelServers().setMasterName(o.sentinelMaster())
-          .addSentinelAddress(o.redisNodes().toArray(String[]::new)).setReadMode(ReadMode.MASTER)
-          .setTimeout(timeout).setConnectTimeout(connect).setRetryAttempts(0);
-    } else {
-      config.useClusterServers().addNodeAddress(o.redisNodes().toArray(String[]::new))
-          .setReadMode(ReadMode.MASTER).setTimeout(timeout).setConnectTimeout(connect)
-          .setRetryAttempts(0);
-    }
+    RedissonServers.use(config, o.redisEndpoint(), timeout, connect, 16, 2);
     return config;
   }
 
