@@ -10,46 +10,81 @@ import dev.bulwark.core.WorkerPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The {@link WorkerPool} implementation.
+ * The {@link WorkerPool} implementation. Thread-safe and lock-free on the task path; results
+ * are delivered on the submitter's Vert.x context.
  *
- * <p>Implementation note. One lock guards the admission state: {@code active} (tasks holding a
- * slot), the FIFO {@code queue}, the {@code limit}, the run-time average and {@code closed}.
- * Invariants under the lock: {@code active <= max(limit, active at the last limit decrease)} and
- * {@code queue.size() <= maxQueue}; a task is in the queue iff its {@code queued} flag is set.
+ * <p>Implementation note. Admission is two counters and a queue, no lock:
+ * <ul>
+ *   <li>{@code active}: slots held. A slot is taken only by compare-and-set from below
+ *       {@code limit} ({@link #tryAcquire}), so {@code active <= limit} except after an adaptive
+ *       limit decrease, when holders give their slots back as they finish instead of taking the
+ *       next task.
+ *   <li>{@code queued}: live queued tasks. A submitter reserves its place by compare-and-set from
+ *       below {@code maxQueue} <em>before</em> it enqueues, and whoever claims a queued task gives
+ *       the place back, so {@code queued <= maxQueue} always and the queue never holds more live
+ *       tasks than {@code queued}. The shed-early test uses the reserved position.
+ *   <li>The queue, a {@link ConcurrentLinkedQueue} (FIFO, multi-producer, multi-consumer). A
+ *       queued task is owned by whoever wins the compare-and-set of its state from
+ *       {@code QUEUED} to {@code TAKEN}: a runner that polled it, the deadline sweep, the grace
+ *       expiry, or its own submitter withdrawing it after a close. Losers skip it.
+ * </ul>
  * A slot is held by a <em>runner</em>, a loop on one executor thread that runs a task, then takes
- * the next live task from the queue under the lock, and gives its slot back only when the queue
- * is empty (or the limit shrank). So a queued task never needs a second hand-off through the
- * executor, and the executor never holds more than {@code limit} runnables: it is only a thread
- * source (platform threads up to the maximum limit, or a virtual thread per runner).
+ * the next live task from the queue, and gives its slot back only when the queue is empty (or the
+ * limit shrank). So a queued task needs no second hand-off through the executor, and the
+ * executor never holds more than {@code limit} runnables: it is only a thread source.
  *
- * <p>Queue deadlines are enforced twice: when a runner takes a task (by the injectable ticker,
- * so tests can move time by hand) and by one sweep timer per pool, in real time (so a client
- * whose task sits behind stuck workers learns of it at the deadline, not whenever a slot frees).
- * Every task of a pool waits the same timeout and the queue is FIFO (the enqueue time is read
- * under the lock), so deadlines come in queue order: the sweep is armed for the head's deadline,
- * fails every expired task at the head, and re-arms for the new head. A queued task costs no
- * timer of its own (scheduling and cancelling one per task was a third of a dispatch). Both
- * paths take tasks out of the queue under the lock; whichever does owns the task.
+ * <p>No task is stranded: a submitter enqueues and then tries for a slot ({@link #drain}); a
+ * runner gives its slot back and then looks at the queue again. Each writes one variable and then
+ * reads the other's (sequentially consistent atomics), so at least one of them sees the other and
+ * starts the task.
  *
- * <p>Results are delivered on the submitter's Vert.x context with {@link Context#runOnContext}.
+ * <p>Queue deadlines are enforced twice: when a runner takes a task (by the injectable ticker) and
+ * by one sweep timer per pool in real time, armed for the head's deadline while the queue is not
+ * empty (one timer for the whole queue; a timer per task was a third of a dispatch). Close
+ * completes when {@code queued}, then {@code active} read zero (and no sweep is delivering
+ * failures) after {@code closed} was set;
+ * every path that lowers either counter checks again afterwards, and a runner delivers a result
+ * before giving back its slot, so the close future never overtakes a task's result.
+ *
+ * <p>Benign races, named: (1) a task may be enqueued with a real-time stamp a little earlier than
+ * a task ahead of it, so the sweep may fail it a few microseconds after its deadline; (2) while a
+ * runner is between giving back its slot and re-checking the queue, a newcomer may find a free
+ * slot with tasks still queued and run first, and a submit racing a draining queue may be told
+ * {@code QUEUE_FULL} when the queue is a moment from having room; (3) the mean run time used for
+ * shedding is updated without atomicity, so concurrent finishers may lose a sample (it is an
+ * estimate); (4) {@link #stats()} reads its counters one after another.
  */
 public final class DefaultWorkerPool implements WorkerPool {
 
   private static final double RUN_TIME_ALPHA = 0.1;
+  private static final VarHandle MEAN_RUN;
+
+  static {
+    try {
+      MEAN_RUN = MethodHandles.lookup().findVarHandle(DefaultWorkerPool.class, "meanRunNanos",
+          double.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final String name;
   private final int maxQueue;
@@ -57,22 +92,26 @@ public final class DefaultWorkerPool implements WorkerPool {
   private final long shedAfterNanos;
   private final boolean shedEarly;
   private final Ticker ticker;
+  private final boolean systemTicker;
   private final ExecutorService executor;
-  private final AdaptiveLimit.Algorithm algorithm;
+  private final AdaptiveLimit.Algorithm algorithm; // guarded by its own monitor
   private final PoolMetrics metrics;
 
-  private final ReentrantLock lock = new ReentrantLock();
-  private final ArrayDeque<Task<?>> queue = new ArrayDeque<>();
-  private int active;
+  private final AtomicInteger active = new AtomicInteger();
+  private final AtomicInteger queued = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
+  private final LongAdder completed = new LongAdder();
+  private final LongAdder rejected = new LongAdder();
+  private final AtomicBoolean sweepArmed = new AtomicBoolean();
+  private final AtomicBoolean finished = new AtomicBoolean();
   private volatile int limit;
-  private double meanRunNanos = -1;
-  private long completed;
-  private long rejected;
-  private boolean closed;
-  private Promise<Void> closePromise;
+  private volatile boolean closed;
+  private volatile boolean sweeping; // the sweep is failing tasks it took out of the count
+  private double meanRunNanos = -1; // opaque access through MEAN_RUN; -1 before any sample
+  private volatile ScheduledFuture<?> sweep;
+  private volatile ScheduledFuture<?> graceTimer;
+  private Promise<Void> closePromise; // written under the monitor, before closed is set
   private Context closeContext;
-  private ScheduledFuture<?> graceTimer;
-  private ScheduledFuture<?> sweep; // guarded by lock: armed for the queue head's deadline
 
   public DefaultWorkerPool(String name, int maxConcurrency, int maxQueue, Duration queueTimeout,
       ThreadKind threadKind, AdaptiveLimit adaptiveLimit, boolean shedEarly,
@@ -83,13 +122,14 @@ public final class DefaultWorkerPool implements WorkerPool {
     this.shedAfterNanos = (long) (queueTimeoutNanos * SHED_FRACTION);
     this.shedEarly = shedEarly;
     this.ticker = ticker;
+    this.systemTicker = ticker == Ticker.system();
     this.limit = maxConcurrency;
     this.algorithm = adaptiveLimit == null ? null : adaptiveLimit.newAlgorithm(maxConcurrency);
     int threads = adaptiveLimit == null ? maxConcurrency : adaptiveLimit.max();
     this.executor = PoolThreads.executor(name, threadKind, threads);
     this.metrics = registry == null ? PoolMetrics.none()
-        : PoolMetrics.register(registry, name, this, p -> p.stats().active(),
-            p -> p.stats().queued(), p -> p.limit);
+        : PoolMetrics.register(registry, name, this, p -> p.active.get(),
+            p -> p.queued.get(), p -> p.limit);
   }
 
   @Override
@@ -99,50 +139,46 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   @Override
   public <T> Future<T> submit(Callable<T> callable) {
-    java.util.Objects.requireNonNull(callable, "task");
-    Task<T> task = new Task<>(callable, Vertx.currentContext(), ticker.read());
-    RejectedTaskException rejection = null;
-    boolean runNow = false;
-    lock.lock();
-    try {
-      if (closed) {
-        rejection = rejectLocked(RejectionReason.SHUTTING_DOWN);
-      } else if (active < limit) {
-        active++;
-        runNow = true;
-      } else if (queue.size() >= maxQueue) {
-        rejection = rejectLocked(RejectionReason.QUEUE_FULL);
-      } else if (shedEarly && expectedWaitLocked(queue.size() + 1) > shedAfterNanos) {
-        rejection = rejectLocked(RejectionReason.EXPECTED_WAIT);
-      } else {
-        task.queued = true;
-        task.enqueuedAt = System.nanoTime();
-        queue.addLast(task);
-        if (sweep == null) {
-          armSweepLocked(task);
-        }
-      }
-    } finally {
-      lock.unlock();
+    Objects.requireNonNull(callable, "task");
+    long now = ticker.read();
+    Task<T> task = new Task<>(this, callable, Vertx.currentContext(), now);
+    if (closed) {
+      return Future.failedFuture(reject(RejectionReason.SHUTTING_DOWN, queued.get()));
     }
-    if (rejection != null) {
-      metrics.rejected(rejection.reason());
-      return Future.failedFuture(rejection);
-    }
-    if (runNow) {
+    if (queued.get() == 0 && tryAcquire()) {
       startRunner(task);
+      return task.promise.future();
+    }
+    RejectionReason refused = reserveQueuePlace();
+    if (refused != null) {
+      if (tryAcquire()) { // a slot came free while the queue looked full (benign race 2)
+        startRunner(task);
+        return task.promise.future();
+      }
+      return Future.failedFuture(reject(refused, queued.get()));
+    }
+    task.enqueuedAt = systemTicker ? now : System.nanoTime();
+    task.state = Task.QUEUED; // published by the offer
+    queue.offer(task);
+    if (closed && task.claim()) {
+      // Closed while we enqueued: withdraw the task, unless a runner already took it.
+      queue.remove(task);
+      RejectedTaskException e = reject(RejectionReason.SHUTTING_DOWN, queued.get() - 1);
+      queued.decrementAndGet();
+      closeCheck();
+      return Future.failedFuture(e);
+    }
+    drain();
+    if (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
+      armSweep();
     }
     return task.promise.future();
   }
 
   @Override
   public PoolStats stats() {
-    lock.lock();
-    try {
-      return new PoolStats(name, active, queue.size(), limit, maxQueue, completed, rejected);
-    } finally {
-      lock.unlock();
-    }
+    return new PoolStats(name, active.get(), queued.get(), limit, maxQueue, completed.sum(),
+        rejected.sum());
   }
 
   @Override
@@ -150,254 +186,308 @@ public final class DefaultWorkerPool implements WorkerPool {
     if (grace == null || grace.isNegative()) {
       throw new IllegalArgumentException("grace must be >= 0, but was " + grace);
     }
-    boolean idle;
-    lock.lock();
-    try {
+    Promise<Void> promise;
+    synchronized (this) {
       if (closePromise != null) {
         return closePromise.future();
       }
-      closed = true;
-      closePromise = Promise.promise();
+      promise = Promise.promise();
+      closePromise = promise;
       closeContext = Vertx.currentContext();
-      idle = active == 0 && queue.isEmpty();
-      if (!idle) {
-        graceTimer = PoolThreads.TIMER.schedule(this::graceExpired, grace.toNanos(),
-            TimeUnit.NANOSECONDS);
-      }
-    } finally {
-      lock.unlock();
+      closed = true;
     }
-    Future<Void> result = closePromise.future();
-    if (idle) {
+    Future<Void> result = promise.future();
+    if (queued.get() == 0 && active.get() == 0) {
       finishClose();
+    } else {
+      graceTimer = PoolThreads.TIMER.schedule(this::graceExpired, grace.toNanos(),
+          TimeUnit.NANOSECONDS);
+      if (finished.get()) {
+        graceTimer.cancel(false);
+      }
+      closeCheck();
     }
     return result;
   }
 
+  /** Takes a slot if one is free under the current limit. */
+  private boolean tryAcquire() {
+    for (;;) {
+      int a = active.get();
+      if (a >= limit) {
+        return false;
+      }
+      if (active.compareAndSet(a, a + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** Reserves a place in the queue, or says why the task may not wait. */
+  private RejectionReason reserveQueuePlace() {
+    for (;;) {
+      int q = queued.get();
+      if (q >= maxQueue) {
+        return RejectionReason.QUEUE_FULL;
+      }
+      if (shedEarly && expectedWait(q + 1) > shedAfterNanos) {
+        return RejectionReason.EXPECTED_WAIT;
+      }
+      if (queued.compareAndSet(q, q + 1)) {
+        return null;
+      }
+    }
+  }
+
+  /** Starts runners for queued tasks while there are free slots. */
+  private void drain() {
+    while (!queue.isEmpty() && tryAcquire()) {
+      Task<?> next = takeLive(ticker.read());
+      if (next != null) {
+        startRunner(next);
+      } else {
+        active.decrementAndGet(); // then the loop looks at the queue again
+      }
+    }
+  }
+
+  /** Claims the next queued task still within its deadline, failing the expired ones on the way. */
+  private Task<?> takeLive(long now) {
+    Task<?> t;
+    while ((t = queue.poll()) != null) {
+      if (!t.claim()) {
+        continue; // withdrawn or swept; its owner accounts for it
+      }
+      queued.decrementAndGet();
+      if (now - t.submittedAt <= queueTimeoutNanos) {
+        return t;
+      }
+      t.fail(reject(RejectionReason.QUEUE_TIMEOUT, queued.get()));
+    }
+    return null;
+  }
+
   private void startRunner(Task<?> first) {
     try {
-      executor.execute(() -> runLoop(first));
+      executor.execute(first);
     } catch (RejectedExecutionException e) {
-      // Only after the grace expired and the executor was shut down.
-      lock.lock();
-      try {
-        active--;
-      } finally {
-        lock.unlock();
-      }
-      failRejected(first, RejectionReason.SHUTTING_DOWN);
+      // Only after the pool closed and its executor was shut down.
+      active.decrementAndGet();
+      first.fail(reject(RejectionReason.SHUTTING_DOWN, queued.get()));
+      closeCheck();
     }
-  }
-
-  private void runLoop(Task<?> first) {
-    Task<?> task = first;
-    while (task != null) {
-      Task<?> done = task;
-      long runNanos = runOne(done);
-      task = finishAndTakeNext(runNanos, done);
-    }
-  }
-
-  private long runOne(Task<?> task) {
-    long start = ticker.read();
-    metrics.queueWait(start - task.submittedAt);
-    task.run();
-    long runNanos = ticker.read() - start;
-    metrics.run(runNanos);
-    // A task that was interrupted (at close) must not leave the flag set for the next one.
-    Thread.interrupted();
-    return runNanos;
   }
 
   /**
-   * Gives back the finished task's slot, or hands it to the next live queued task, then delivers
-   * the finished task's result: slot first, so a client that sends its next request the moment
-   * it has this answer finds the slot free; the result before a drained pool reports closed.
+   * Runs {@code first}, then queued tasks while the limit allows, holding one slot throughout.
+   * Each result is delivered after the next task was taken (so the slot stays busy) and before
+   * the slot is given back (so a drained pool never reports closed ahead of a result).
    */
-  private Task<?> finishAndTakeNext(long runNanos, Task<?> finished) {
-    List<Task<?>> expired = null;
-    List<Task<?>> extraRunners = null;
-    Task<?> next = null;
-    boolean drained = false;
-    lock.lock();
-    try {
-      completed++;
-      meanRunNanos = meanRunNanos < 0 ? runNanos
-          : meanRunNanos + RUN_TIME_ALPHA * (runNanos - meanRunNanos);
+  void runLoop(Task<?> first) {
+    Task<?> task = first;
+    while (task != null) {
+      long start = ticker.read();
+      metrics.queueWait(start - task.submittedAt);
+      task.call();
+      long end = ticker.read();
+      long runNanos = end - start;
+      metrics.run(runNanos);
+      // A task that was interrupted (at close) must not leave the flag set for the next one.
+      Thread.interrupted();
+      recordRunTime(runNanos);
       if (algorithm != null) {
-        limit = algorithm.onSample(runNanos, active);
+        adapt(runNanos);
       }
-      if (active <= limit) {
-        long now = ticker.read();
-        while ((next = queue.pollFirst()) != null) {
-          next.queued = false;
-          if (now - next.submittedAt <= queueTimeoutNanos) {
-            break;
-          }
-          expired = add(expired, next);
-        }
-        // A grown adaptive limit opens slots for more runners.
-        while (active < limit && !queue.isEmpty()) {
-          Task<?> t = queue.pollFirst();
-          t.queued = false;
-          if (now - t.submittedAt > queueTimeoutNanos) {
-            expired = add(expired, t);
-          } else {
-            active++;
-            extraRunners = add(extraRunners, t);
-          }
-        }
-      }
+      Task<?> next = active.get() <= limit ? takeLive(end) : null;
+      task.deliver();
       if (next == null) {
-        active--;
-        drained = closed && active == 0 && queue.isEmpty();
+        active.decrementAndGet();
+        completed.increment();
+        drain();
+        closeCheck();
+      } else {
+        completed.increment();
+        if (algorithm != null) {
+          drain(); // a grown limit opens slots for more runners
+        }
       }
-    } finally {
-      lock.unlock();
+      task = next;
     }
-    finished.deliver();
-    if (expired != null) {
-      for (Task<?> t : expired) {
-        failRejected(t, RejectionReason.QUEUE_TIMEOUT);
-      }
-    }
-    if (extraRunners != null) {
-      for (Task<?> t : extraRunners) {
-        startRunner(t);
-      }
-    }
-    if (drained) {
-      finishClose();
-    }
-    return next;
   }
 
-  private static <E> List<E> add(List<E> list, E e) {
-    List<E> l = list == null ? new ArrayList<>(4) : list;
-    l.add(e);
-    return l;
+  private void recordRunTime(long runNanos) {
+    double m = (double) MEAN_RUN.getOpaque(this);
+    MEAN_RUN.setOpaque(this, m < 0 ? runNanos : m + RUN_TIME_ALPHA * (runNanos - m));
   }
 
-  /** Arms the sweep for the first moment {@code head} is past its deadline. */
-  private void armSweepLocked(Task<?> head) {
-    long delay = head.enqueuedAt + queueTimeoutNanos + 1 - System.nanoTime();
-    sweep = PoolThreads.TIMER.schedule(this::sweepExpired, Math.max(0, delay), TimeUnit.NANOSECONDS);
+  private void adapt(long runNanos) {
+    synchronized (algorithm) {
+      int l = algorithm.onSample(runNanos, active.get());
+      if (l != limit) {
+        limit = l;
+      }
+    }
+  }
+
+  /** Arms the sweep for the live head's deadline, or disarms it when the queue is empty. */
+  private void armSweep() {
+    for (;;) {
+      Task<?> head = queue.peek();
+      if (head != null && !finished.get()) {
+        long delay = head.enqueuedAt + queueTimeoutNanos + 1 - System.nanoTime();
+        sweep = PoolThreads.TIMER.schedule(this::sweepExpired, Math.max(0, delay),
+            TimeUnit.NANOSECONDS);
+        return;
+      }
+      sweepArmed.set(false);
+      // A submitter that enqueued after our peek but saw the sweep still armed relies on us.
+      if (queue.isEmpty() || finished.get() || !sweepArmed.compareAndSet(false, true)) {
+        return;
+      }
+    }
   }
 
   /** Fails the expired tasks at the head of the queue, then re-arms for the new head. */
   private void sweepExpired() {
-    List<Task<?>> expired = null;
-    lock.lock();
+    long now = System.nanoTime();
+    Task<?> head;
+    sweeping = true; // before queued drops, so a close cannot overtake the failures below
     try {
-      sweep = null;
-      long now = System.nanoTime();
-      Task<?> head;
-      while ((head = queue.peekFirst()) != null && now - head.enqueuedAt > queueTimeoutNanos) {
-        queue.pollFirst();
-        head.queued = false;
-        expired = add(expired, head);
-      }
-      if (head != null) {
-        armSweepLocked(head);
+      while ((head = queue.peek()) != null) {
+        if (head.state() == Task.QUEUED && now - head.enqueuedAt <= queueTimeoutNanos) {
+          break;
+        }
+        if (head.claim()) {
+          queue.remove(head);
+          queued.decrementAndGet();
+          head.fail(reject(RejectionReason.QUEUE_TIMEOUT, queued.get()));
+        } else {
+          queue.remove(head); // a claimed node its owner has not unlinked yet
+        }
       }
     } finally {
-      lock.unlock();
+      sweeping = false;
     }
-    if (expired != null) {
-      for (Task<?> t : expired) {
-        failRejected(t, RejectionReason.QUEUE_TIMEOUT);
-      }
-    }
+    closeCheck();
+    armSweep();
   }
 
   private void graceExpired() {
-    List<Task<?>> dropped;
-    lock.lock();
-    try {
-      dropped = new ArrayList<>(queue);
-      for (Task<?> t : dropped) {
-        t.queued = false;
-      }
-      queue.clear();
-    } finally {
-      lock.unlock();
+    if (finished.get()) {
+      return;
     }
-    for (Task<?> t : dropped) {
-      failRejected(t, RejectionReason.SHUTTING_DOWN);
+    Task<?> t;
+    while ((t = queue.poll()) != null) {
+      if (t.claim()) {
+        // Failed before it leaves the count, so no other close check finishes ahead of it.
+        t.fail(reject(RejectionReason.SHUTTING_DOWN, queued.get() - 1));
+        queued.decrementAndGet();
+      }
     }
     executor.shutdownNow();
     finishClose();
   }
 
-  private void finishClose() {
-    ScheduledFuture<?> timer;
-    ScheduledFuture<?> sweeper;
-    lock.lock();
-    try {
-      timer = graceTimer;
-      sweeper = sweep;
-      sweep = null;
-    } finally {
-      lock.unlock();
+  /** Finishes the close once it was asked for and nothing is queued or running. */
+  private void closeCheck() {
+    if (closed && queued.get() == 0 && active.get() == 0 && !sweeping) {
+      finishClose();
     }
+  }
+
+  private void finishClose() {
+    if (!finished.compareAndSet(false, true)) {
+      return;
+    }
+    ScheduledFuture<?> timer = graceTimer;
     if (timer != null) {
       timer.cancel(false);
     }
+    ScheduledFuture<?> sweeper = sweep;
     if (sweeper != null) {
       sweeper.cancel(false);
     }
     executor.shutdown();
-    Deliver.on(closeContext, () -> closePromise.tryComplete());
+    Promise<Void> promise = closePromise;
+    Deliver.on(closeContext, v -> promise.tryComplete());
   }
 
-  private void failRejected(Task<?> task, RejectionReason reason) {
-    RejectedTaskException e;
-    lock.lock();
-    try {
-      e = rejectLocked(reason);
-    } finally {
-      lock.unlock();
-    }
+  /** Counts a rejection and builds its exception from the pool's state now. */
+  private RejectedTaskException reject(RejectionReason reason, int queuedNow) {
+    rejected.increment();
     metrics.rejected(reason);
-    task.fail(e);
-  }
-
-  private RejectedTaskException rejectLocked(RejectionReason reason) {
-    rejected++;
-    int queued = queue.size();
-    long retryNanos = meanRunNanos < 0 ? 0 : expectedWaitLocked(queued + active);
+    int a = active.get();
+    long retryNanos = meanRun() < 0 ? 0 : expectedWait(queuedNow + a);
     long retrySeconds = Math.max(1, (retryNanos + 999_999_999L) / 1_000_000_000L);
-    return new RejectedTaskException(name, reason, active, queued, limit, maxQueue,
+    return new RejectedTaskException(name, reason, a, queuedNow, limit, maxQueue,
         Duration.ofSeconds(retrySeconds));
   }
 
-  /** Expected wait of a task at {@code position} (1-based) in the queue; 0 before any sample. */
-  private long expectedWaitLocked(int position) {
-    if (meanRunNanos < 0) {
-      return 0;
-    }
-    return (long) (position * meanRunNanos / Math.max(1, limit));
+  private double meanRun() {
+    return (double) MEAN_RUN.getOpaque(this);
   }
 
-  /** One submitted task: its callable, where to deliver the result, and its queue state. */
-  static final class Task<T> {
+  /** Expected wait of a task at {@code position} (1-based) in the queue; 0 before any sample. */
+  private long expectedWait(int position) {
+    double mean = meanRun();
+    if (mean < 0) {
+      return 0;
+    }
+    return (long) (position * mean / Math.max(1, limit));
+  }
+
+  /**
+   * One submitted task: its callable, where to deliver the result, and its queue state. It is
+   * also the runner that the executor starts and the handler that completes its future on the
+   * submitter's context, so a task costs no allocation beyond itself, its promise and a queue node.
+   */
+  static final class Task<T> implements Runnable, Handler<Void> {
+    static final int NEW = 0;
+    static final int QUEUED = 1;
+    static final int TAKEN = 2;
+    private static final VarHandle STATE;
+
+    static {
+      try {
+        STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    final DefaultWorkerPool pool;
     final Callable<T> callable;
     final Context context;
-    final long submittedAt;
+    final long submittedAt; // by the pool's ticker
     final Promise<T> promise = Promise.promise();
-    boolean queued; // guarded by the pool lock
-    long enqueuedAt; // System.nanoTime() when queued, under the pool lock: FIFO order
-    private T result; // written and read by the runner thread only
+    long enqueuedAt; // System.nanoTime() when queued, for the sweep
+    int state; // NEW, or QUEUED until claimed (compare-and-set) by exactly one owner
+    private T result; // written by the runner, read on the context after the hop
     private Throwable failure;
 
-    Task(Callable<T> callable, Context context, long submittedAt) {
+    Task(DefaultWorkerPool pool, Callable<T> callable, Context context, long submittedAt) {
+      this.pool = pool;
       this.callable = callable;
       this.context = context;
       this.submittedAt = submittedAt;
     }
 
+    boolean claim() {
+      return STATE.compareAndSet(this, QUEUED, TAKEN);
+    }
+
+    int state() {
+      return (int) STATE.getAcquire(this);
+    }
+
+    /** The executor's entry: run this task, then queued ones, on this thread. */
+    @Override
+    public void run() {
+      pool.runLoop(this);
+    }
+
     /** Runs the callable and keeps its outcome for {@link #deliver()}. */
-    void run() {
+    void call() {
       try {
         result = callable.call();
       } catch (Throwable t) {
@@ -405,19 +495,24 @@ public final class DefaultWorkerPool implements WorkerPool {
       }
     }
 
-    /** Completes the future with the outcome of {@link #run()}, on the submitter's context. */
+    /** Completes the future with the outcome of {@link #call()}, on the submitter's context. */
     void deliver() {
-      Throwable f = failure;
-      if (f != null) {
-        fail(f);
-      } else {
-        T r = result;
-        Deliver.on(context, () -> promise.tryComplete(r));
-      }
+      Deliver.on(context, this);
     }
 
     void fail(Throwable t) {
-      Deliver.on(context, () -> promise.tryFail(t));
+      failure = t;
+      Deliver.on(context, this);
+    }
+
+    @Override
+    public void handle(Void ignored) {
+      Throwable f = failure;
+      if (f != null) {
+        promise.tryFail(f);
+      } else {
+        promise.tryComplete(result);
+      }
     }
   }
 }
