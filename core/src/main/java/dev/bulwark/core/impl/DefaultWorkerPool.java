@@ -140,23 +140,22 @@ public final class DefaultWorkerPool implements WorkerPool {
   @Override
   public <T> Future<T> submit(Callable<T> callable) {
     Objects.requireNonNull(callable, "task");
-    long now = ticker.read();
-    Task<T> task = new Task<>(this, callable, Vertx.currentContext(), now);
+    Context context = Vertx.currentContext();
     if (closed) {
       return Future.failedFuture(reject(RejectionReason.SHUTTING_DOWN, queued.get()));
     }
     if (queued.get() == 0 && tryAcquire()) {
-      startRunner(task);
-      return task.promise.future();
+      return runNow(callable, context);
     }
     RejectionReason refused = reserveQueuePlace();
     if (refused != null) {
       if (tryAcquire()) { // a slot came free while the queue looked full (benign race 2)
-        startRunner(task);
-        return task.promise.future();
+        return runNow(callable, context);
       }
       return Future.failedFuture(reject(refused, queued.get()));
     }
+    long now = ticker.read();
+    Task<T> task = new Task<>(this, callable, context, now);
     task.enqueuedAt = systemTicker ? now : System.nanoTime();
     task.state = Task.QUEUED; // published by the offer
     queue.offer(task);
@@ -172,6 +171,17 @@ public final class DefaultWorkerPool implements WorkerPool {
     if (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
       armSweep();
     }
+    return task.promise.future();
+  }
+
+  /**
+   * Starts a task that holds a slot already. It never waits in the queue, so it needs no
+   * submission time for a deadline: the clock is read only when the queue-wait timer wants it
+   * (a clock read costs 25-90 ns on a virtual machine, a tenth of a whole dispatch).
+   */
+  private <T> Future<T> runNow(Callable<T> callable, Context context) {
+    Task<T> task = new Task<>(this, callable, context, metrics.enabled() ? ticker.read() : 0L);
+    startRunner(task);
     return task.promise.future();
   }
 
@@ -281,12 +291,14 @@ public final class DefaultWorkerPool implements WorkerPool {
   /**
    * Runs {@code first}, then queued tasks while the limit allows, holding one slot throughout.
    * Each result is delivered after the next task was taken (so the slot stays busy) and before
-   * the slot is given back (so a drained pool never reports closed ahead of a result).
+   * the slot is given back (so a drained pool never reports closed ahead of a result). The end
+   * of one task is the start of the next, so its run time includes the previous delivery (a
+   * hand-off of well under a microsecond).
    */
   void runLoop(Task<?> first) {
     Task<?> task = first;
+    long start = ticker.read();
     while (task != null) {
-      long start = ticker.read();
       metrics.queueWait(start - task.submittedAt);
       task.call();
       long end = ticker.read();
@@ -312,6 +324,7 @@ public final class DefaultWorkerPool implements WorkerPool {
         }
       }
       task = next;
+      start = end; // the next task was taken at the end of this one: one clock read per task
     }
   }
 
@@ -458,7 +471,8 @@ public final class DefaultWorkerPool implements WorkerPool {
     final DefaultWorkerPool pool;
     final Callable<T> callable;
     final Context context;
-    final long submittedAt; // by the pool's ticker
+    final long submittedAt; // by the pool's ticker; 0 for a task admitted to a slot at once
+                            // while no queue-wait timer is registered
     final Promise<T> promise = Promise.promise();
     long enqueuedAt; // System.nanoTime() when queued, for the sweep
     int state; // NEW, or QUEUED until claimed (compare-and-set) by exactly one owner
