@@ -10,7 +10,6 @@ import dev.bulwark.core.WorkerPool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.lang.invoke.MethodHandles;
@@ -28,13 +27,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The {@link WorkerPool} implementation. Thread-safe and lock-free on the task path; results
- * are delivered on the submitter's Vert.x context.
+ * The {@link WorkerPool} implementation. Thread-safe; no lock on the task path. Results are
+ * delivered on the submitter's Vert.x context (one {@link Context#runOnContext} hop, with the task
+ * itself as the handler), or on the worker thread when the submitter had no context.
  *
- * <p>Implementation note. Admission is two counters and a queue, no lock:
+ * <p>Implementation note. Admission is two counters and a queue:
  * <ul>
  *   <li>{@code active}: slots held. A slot is taken only by compare-and-set from below
- *       {@code limit} ({@link #tryAcquire}), so {@code active <= limit} except after an adaptive
+ *       {@code limit} ({@link #tryAcquire}), so {@code active <= limit}, except after an adaptive
  *       limit decrease, when holders give their slots back as they finish instead of taking the
  *       next task.
  *   <li>{@code queued}: live queued tasks. A submitter reserves its place by compare-and-set from
@@ -42,14 +42,16 @@ import java.util.concurrent.atomic.LongAdder;
  *       the place back, so {@code queued <= maxQueue} always and the queue never holds more live
  *       tasks than {@code queued}. The shed-early test uses the reserved position.
  *   <li>The queue, a {@link ConcurrentLinkedQueue} (FIFO, multi-producer, multi-consumer). A
- *       queued task is owned by whoever wins the compare-and-set of its state from
- *       {@code QUEUED} to {@code TAKEN}: a runner that polled it, the deadline sweep, the grace
- *       expiry, or its own submitter withdrawing it after a close. Losers skip it.
+ *       queued task belongs to whoever wins the compare-and-set of its state from {@code QUEUED}
+ *       to {@code TAKEN}: a runner that polled it, the deadline sweep, the close grace, or its own
+ *       submitter withdrawing it after a close. Losers skip it; a claimed task may stay linked
+ *       for a moment until its owner unlinks it, and is never run or counted again.
  * </ul>
  * A slot is held by a <em>runner</em>, a loop on one executor thread that runs a task, then takes
  * the next live task from the queue, and gives its slot back only when the queue is empty (or the
  * limit shrank). So a queued task needs no second hand-off through the executor, and the
- * executor never holds more than {@code limit} runnables: it is only a thread source.
+ * executor never holds more than {@code limit} runnables: it is only a thread source. A task goes
+ * straight to a slot only when nothing is queued, so arrivals do not overtake the queue.
  *
  * <p>No task is stranded: a submitter enqueues and then tries for a slot ({@link #drain}); a
  * runner gives its slot back and then looks at the queue again. Each writes one variable and then
@@ -58,19 +60,23 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Queue deadlines are enforced twice: when a runner takes a task (by the injectable ticker) and
  * by one sweep timer per pool in real time, armed for the head's deadline while the queue is not
- * empty (one timer for the whole queue; a timer per task was a third of a dispatch). Close
- * completes when {@code queued}, then {@code active} read zero (and no sweep is delivering
- * failures) after {@code closed} was set;
- * every path that lowers either counter checks again afterwards, and a runner delivers a result
- * before giving back its slot, so the close future never overtakes a task's result.
+ * empty (one timer for the whole queue; a timer per task was a third of a dispatch).
  *
- * <p>Benign races, named: (1) a task may be enqueued with a real-time stamp a little earlier than
- * a task ahead of it, so the sweep may fail it a few microseconds after its deadline; (2) while a
- * runner is between giving back its slot and re-checking the queue, a newcomer may find a free
- * slot with tasks still queued and run first, and a submit racing a draining queue may be told
- * {@code QUEUE_FULL} when the queue is a moment from having room; (3) the mean run time used for
- * shedding is updated without atomicity, so concurrent finishers may lose a sample (it is an
- * estimate); (4) {@link #stats()} reads its counters one after another.
+ * <p>Close completes once {@code closed} is set and then {@code queued}, {@code active} read zero
+ * with no sweep failing tasks. Every path that lowers either count checks again afterwards (the
+ * same write-then-read pairing as above), a runner delivers its result before it gives back its
+ * slot, and the sweep and the grace fail a task before it leaves the count, so the close future
+ * never overtakes a task's result. A submit racing the close either sees {@code closed} and is
+ * rejected, withdraws its own queued task, or is admitted and drained like any other.
+ *
+ * <p>Benign races, named: (1) enqueue times are read just before the enqueue, so two racing
+ * submitters may enter the queue out of time order and the sweep may fail the later one a few
+ * microseconds after its deadline; (2) while a runner is between giving back its slot and looking
+ * at the queue again, a newcomer may find the slot free and run ahead of a queued task, and a
+ * submit that finds the queue full is admitted to a slot that came free in the meantime;
+ * (3) the mean run time for shedding is read and written without atomicity, so racing finishers
+ * may lose a sample, and a sample within 1/64 of the mean is not written (it is an estimate);
+ * (4) {@link #stats()} and rejection messages read the counts one after another.
  */
 public final class DefaultWorkerPool implements WorkerPool {
 
@@ -99,7 +105,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
-  private final ConcurrentLinkedQueue<Task<?>> queue = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<PoolTask<?>> queue = new ConcurrentLinkedQueue<>();
   private final LongAdder completed = new LongAdder();
   private final LongAdder rejected = new LongAdder();
   private final AtomicBoolean sweepArmed = new AtomicBoolean();
@@ -155,9 +161,9 @@ public final class DefaultWorkerPool implements WorkerPool {
       return Future.failedFuture(reject(refused, queued.get()));
     }
     long now = ticker.read();
-    Task<T> task = new Task<>(this, callable, context, now);
+    PoolTask<T> task = new PoolTask<>(this, callable, context, now);
     task.enqueuedAt = systemTicker ? now : System.nanoTime();
-    task.state = Task.QUEUED; // published by the offer
+    task.state = PoolTask.QUEUED; // published by the offer
     queue.offer(task);
     if (closed && task.claim()) {
       // Closed while we enqueued: withdraw the task, unless a runner already took it.
@@ -180,7 +186,7 @@ public final class DefaultWorkerPool implements WorkerPool {
    * (a clock read costs 25-90 ns on a virtual machine, a tenth of a whole dispatch).
    */
   private <T> Future<T> runNow(Callable<T> callable, Context context) {
-    Task<T> task = new Task<>(this, callable, context, metrics.enabled() ? ticker.read() : 0L);
+    PoolTask<T> task = new PoolTask<>(this, callable, context, metrics.enabled() ? ticker.read() : 0L);
     startRunner(task);
     return task.promise.future();
   }
@@ -251,8 +257,10 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Starts runners for queued tasks while there are free slots. */
   private void drain() {
-    while (!queue.isEmpty() && tryAcquire()) {
-      Task<?> next = takeLive(ticker.read());
+    // The count first: when every slot is busy (the common case under load) the queue's head,
+    // which the runners are polling, is not touched.
+    while (active.get() < limit && !queue.isEmpty() && tryAcquire()) {
+      PoolTask<?> next = takeLive(ticker.read());
       if (next != null) {
         startRunner(next);
       } else {
@@ -262,8 +270,8 @@ public final class DefaultWorkerPool implements WorkerPool {
   }
 
   /** Claims the next queued task still within its deadline, failing the expired ones on the way. */
-  private Task<?> takeLive(long now) {
-    Task<?> t;
+  private PoolTask<?> takeLive(long now) {
+    PoolTask<?> t;
     while ((t = queue.poll()) != null) {
       if (!t.claim()) {
         continue; // withdrawn or swept; its owner accounts for it
@@ -277,7 +285,7 @@ public final class DefaultWorkerPool implements WorkerPool {
     return null;
   }
 
-  private void startRunner(Task<?> first) {
+  private void startRunner(PoolTask<?> first) {
     try {
       executor.execute(first);
     } catch (RejectedExecutionException e) {
@@ -295,8 +303,8 @@ public final class DefaultWorkerPool implements WorkerPool {
    * of one task is the start of the next, so its run time includes the previous delivery (a
    * hand-off of well under a microsecond).
    */
-  void runLoop(Task<?> first) {
-    Task<?> task = first;
+  void runLoop(PoolTask<?> first) {
+    PoolTask<?> task = first;
     long start = ticker.read();
     while (task != null) {
       metrics.queueWait(start - task.submittedAt);
@@ -310,7 +318,7 @@ public final class DefaultWorkerPool implements WorkerPool {
       if (algorithm != null) {
         adapt(runNanos);
       }
-      Task<?> next = active.get() <= limit ? takeLive(end) : null;
+      PoolTask<?> next = active.get() <= limit ? takeLive(end) : null;
       task.deliver();
       if (next == null) {
         active.decrementAndGet();
@@ -357,7 +365,7 @@ public final class DefaultWorkerPool implements WorkerPool {
   /** Arms the sweep for the live head's deadline, or disarms it when the queue is empty. */
   private void armSweep() {
     for (;;) {
-      Task<?> head = queue.peek();
+      PoolTask<?> head = queue.peek();
       if (head != null && !finished.get()) {
         long delay = head.enqueuedAt + queueTimeoutNanos + 1 - System.nanoTime();
         sweep = PoolThreads.TIMER.schedule(this::sweepExpired, Math.max(0, delay),
@@ -375,11 +383,11 @@ public final class DefaultWorkerPool implements WorkerPool {
   /** Fails the expired tasks at the head of the queue, then re-arms for the new head. */
   private void sweepExpired() {
     long now = System.nanoTime();
-    Task<?> head;
+    PoolTask<?> head;
     sweeping = true; // before queued drops, so a close cannot overtake the failures below
     try {
       while ((head = queue.peek()) != null) {
-        if (head.state() == Task.QUEUED && now - head.enqueuedAt <= queueTimeoutNanos) {
+        if (head.state() == PoolTask.QUEUED && now - head.enqueuedAt <= queueTimeoutNanos) {
           break;
         }
         if (head.claim()) {
@@ -401,7 +409,7 @@ public final class DefaultWorkerPool implements WorkerPool {
     if (finished.get()) {
       return;
     }
-    Task<?> t;
+    PoolTask<?> t;
     while ((t = queue.poll()) != null) {
       if (t.claim()) {
         // Failed before it leaves the count, so no other close check finishes ahead of it.
@@ -459,86 +467,5 @@ public final class DefaultWorkerPool implements WorkerPool {
       return 0;
     }
     return (long) (position * mean / Math.max(1, limit));
-  }
-
-  /**
-   * One submitted task: its callable, where to deliver the result, and its queue state. It is
-   * also the runner that the executor starts and the handler that completes its future on the
-   * submitter's context, so a task costs no allocation beyond itself, its promise and a queue node.
-   */
-  static final class Task<T> implements Runnable, Handler<Void> {
-    static final int NEW = 0;
-    static final int QUEUED = 1;
-    static final int TAKEN = 2;
-    private static final VarHandle STATE;
-
-    static {
-      try {
-        STATE = MethodHandles.lookup().findVarHandle(Task.class, "state", int.class);
-      } catch (ReflectiveOperationException e) {
-        throw new ExceptionInInitializerError(e);
-      }
-    }
-
-    final DefaultWorkerPool pool;
-    final Callable<T> callable;
-    final Context context;
-    final long submittedAt; // by the pool's ticker; 0 for a task admitted to a slot at once
-                            // while no queue-wait timer is registered
-    final Promise<T> promise = Promise.promise();
-    long enqueuedAt; // System.nanoTime() when queued, for the sweep
-    int state; // NEW, or QUEUED until claimed (compare-and-set) by exactly one owner
-    private T result; // written by the runner, read on the context after the hop
-    private Throwable failure;
-
-    Task(DefaultWorkerPool pool, Callable<T> callable, Context context, long submittedAt) {
-      this.pool = pool;
-      this.callable = callable;
-      this.context = context;
-      this.submittedAt = submittedAt;
-    }
-
-    boolean claim() {
-      return STATE.compareAndSet(this, QUEUED, TAKEN);
-    }
-
-    int state() {
-      return (int) STATE.getAcquire(this);
-    }
-
-    /** The executor's entry: run this task, then queued ones, on this thread. */
-    @Override
-    public void run() {
-      pool.runLoop(this);
-    }
-
-    /** Runs the callable and keeps its outcome for {@link #deliver()}. */
-    void call() {
-      try {
-        result = callable.call();
-      } catch (Throwable t) {
-        failure = t;
-      }
-    }
-
-    /** Completes the future with the outcome of {@link #call()}, on the submitter's context. */
-    void deliver() {
-      Deliver.on(context, this);
-    }
-
-    void fail(Throwable t) {
-      failure = t;
-      Deliver.on(context, this);
-    }
-
-    @Override
-    public void handle(Void ignored) {
-      Throwable f = failure;
-      if (f != null) {
-        promise.tryFail(f);
-      } else {
-        promise.tryComplete(result);
-      }
-    }
   }
 }
