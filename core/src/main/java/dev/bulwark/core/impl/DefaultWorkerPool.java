@@ -186,7 +186,8 @@ public final class DefaultWorkerPool implements WorkerPool {
    * (a clock read costs 25-90 ns on a virtual machine, a tenth of a whole dispatch).
    */
   private <T> Future<T> runNow(Callable<T> callable, Context context) {
-    PoolTask<T> task = new PoolTask<>(this, callable, context, metrics.enabled() ? ticker.read() : 0L);
+    long submittedAt = metrics.enabled() ? ticker.read() : 0L;
+    PoolTask<T> task = new PoolTask<>(this, callable, context, submittedAt);
     startRunner(task);
     return task.promise.future();
   }
