@@ -1,5 +1,6 @@
 package dev.bulwark.benchmarks;
 
+import dev.bulwark.core.ThreadKind;
 import dev.bulwark.core.WorkerPool;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
@@ -43,7 +44,10 @@ import org.openjdk.jmh.infra.Blackhole;
  *   <li>{@code executeBlocking}: Vert.x 5 {@code vertx.executeBlocking(callable, false)} on a
  *       Vert.x worker pool of 8 threads;
  *   <li>{@code threadPoolExecutor}: a plain fixed {@link ThreadPoolExecutor} of 8 threads that
- *       completes a promise back with {@code context.runOnContext}.
+ *       completes a promise back with {@code context.runOnContext};
+ *   <li>{@code bulwarkVirtual} (not run by default; Java 21+, {@code -p impl=bulwarkVirtual}):
+ *       {@code bulwark} with {@code ThreadKind.VIRTUAL}, a virtual thread per runner, the same
+ *       limit of 8.
  * </ul>
  *
  * <p>Each invocation submits a batch of {@value #BATCH} tasks from inside one event-loop context
@@ -58,8 +62,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * java -jar benchmarks/target/benchmarks.jar WorkerPoolDispatch -f 1 -wi 3 -i 5
  * </pre>
  * Higher is better. The ratio {@code bulwark / executeBlocking} is the price of admission control
- * (a lock, a queue and the bookkeeping for shedding) over Vert.x's own worker dispatch;
- * {@code threadPoolExecutor} is the floor of a hand-rolled hop.
+ * (compare-and-set admission, a bounded queue with deadlines, the run-time mean for shedding)
+ * over Vert.x's own worker dispatch; {@code threadPoolExecutor} is a hand-rolled hop. On a
+ * shared machine use several forks ({@code -f 3}) and compare rows of the same run.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -104,8 +109,11 @@ public class WorkerPoolDispatchBenchmark {
     context = vertx.getOrCreateContext();
     switch (impl) {
       case "bulwark":
+      case "bulwarkVirtual":
         pool = WorkerPool.builder().name("bench").maxConcurrency(POOL_SIZE).maxQueue(BATCH)
-            .queueTimeout(Duration.ofSeconds(10)).shedEarly(false).build();
+            .queueTimeout(Duration.ofSeconds(10)).shedEarly(false)
+            .threadKind(impl.equals("bulwark") ? ThreadKind.PLATFORM : ThreadKind.VIRTUAL)
+            .build();
         dispatcher = () -> pool.submit(TASK);
         break;
       case "executeBlocking":
@@ -124,7 +132,8 @@ public class WorkerPoolDispatchBenchmark {
         break;
       default:
         throw new IllegalArgumentException(
-            "impl must be bulwark, executeBlocking or threadPoolExecutor, but was " + impl);
+            "impl must be bulwark, bulwarkVirtual, executeBlocking or threadPoolExecutor, but was "
+                + impl);
     }
   }
 

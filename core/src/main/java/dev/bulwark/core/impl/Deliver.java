@@ -1,6 +1,7 @@
 package dev.bulwark.core.impl;
 
 import io.vertx.core.Context;
+import io.vertx.core.Handler;
 
 /** Runs a completion on a Vert.x context when there is one, else on the current thread. */
 final class Deliver {
@@ -8,11 +9,15 @@ final class Deliver {
   private Deliver() {
   }
 
-  static void on(Context context, Runnable completion) {
+  /**
+   * Runs {@code completion} on {@code context} (one {@link Context#runOnContext} hop, which sets
+   * the context as current for the handler), or at once on this thread when there is no context.
+   */
+  static void on(Context context, Handler<Void> completion) {
     if (context == null) {
-      completion.run();
+      completion.handle(null);
     } else {
-      context.runOnContext(v -> completion.run());
+      context.runOnContext(completion);
     }
   }
 }

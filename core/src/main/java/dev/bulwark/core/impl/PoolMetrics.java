@@ -54,6 +54,11 @@ final class PoolMetrics {
     return new PoolMetrics(queueWait, run, rejected);
   }
 
+  /** Whether any meter records (a registry was given). */
+  boolean enabled() {
+    return run != null;
+  }
+
   void queueWait(long nanos) {
     if (queueWait != null) {
       queueWait.record(nanos, TimeUnit.NANOSECONDS);

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Runs one JMH benchmark as many short single-fork runs, alternating jars and @Param impl values,
+# so that each ratio compares neighbours in time on a machine whose load changes by the minute.
+# Each run also records CPU time (task-clock) and context switches per operation with JMH's
+# perfnorm profiler (needs `perf`), which other jobs on the machine disturb far less than the
+# throughput. Writes one TSV line per run:
+#   round  jar  impl  ops/s  cpu-ns/op  context-switches/op  load(1 min)  time(UTC)
+#
+#   JARS="old.jar new.jar" IMPLS="bulwark executeBlocking threadPoolExecutor" ROUNDS=6 \
+#     benchmarks/load/jmh-interleave.sh WorkerPoolDispatch > results.tsv
+#
+# JAVA picks the JVM; JMH_OPTS replaces the per-run options (default: -wi 3 -i 5 -w 1s -r 1s).
+set -euo pipefail
+bench=${1:?usage: jmh-interleave.sh BENCHMARK_REGEX (JARS, IMPLS, ROUNDS, JAVA, JMH_OPTS from the environment)}
+java=${JAVA:-java}
+jars=${JARS:-benchmarks/target/benchmarks.jar}
+impls=${IMPLS:?IMPLS must list the impl values to alternate}
+rounds=${ROUNDS:-6}
+opts=${JMH_OPTS:--wi 3 -i 5 -w 1s -r 1s}
+csv=$(mktemp)
+trap 'rm -f "$csv"' EXIT
+for r in $(seq 1 "$rounds"); do
+  for jar in $jars; do
+    for impl in $impls; do
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      # shellcheck disable=SC2086
+      "$java" -jar "$jar" "$bench" -p impl="$impl" -f 1 $opts \
+        -prof "perfnorm:events=task-clock,context-switches" -rf csv -rff "$csv" >/dev/null 2>&1
+      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5)
+      cpu=$(grep ':task-clock' "$csv" | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
+      cs=$(grep ':context-switches' "$csv" | cut -d, -f5)
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
+        "$cs" "$load" "$(date -u +%T)"
+    done
+  done
+done
