@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * Values in Redis this cache must not use: one far larger than {@code maxValueBytes} (which would
  * cost its size in memory on every instance that read it), one a byte over the bound, a list, a
- * hash. Each is a miss (the value is computed), counted in {@code bulwark.cache.decode.errors},
+ * hash, and forged frames (Java serialization, truncated, foreign, unknown version, fresh for
+ * years). Each is a miss (the value is computed), counted in {@code bulwark.cache.decode.errors},
  * never a Redis error that counts against the breaker; and the oversized value never crosses the
  * network, as Redis's own output byte count shows. A value at the bound is read; one that would
  * encode over it is kept local and not written.
@@ -78,17 +79,33 @@ class RedisValueHostileTest {
     rawSet("bulwark:hostile:at", frame(filled(MAX - HEADER, (byte) 7)));
     redis.cli("RPUSH", "bulwark:hostile:list", "a", "b");
     redis.cli("HSET", "bulwark:hostile:hash", "f", "v");
+    // Forged or broken frames of a fitting size: a Java serialization stream (a gadget chain
+    // starts so), a truncated header, another program's text, an unknown version, an entry
+    // claiming to stay fresh for ten years.
+    rawSet("bulwark:hostile:javaser", new byte[] {(byte) 0xAC, (byte) 0xED, 0, 5, 0x73, 0x72, 0, 1, 0x41,
+        0, 0, 0, 0, 0});
+    rawSet("bulwark:hostile:truncated", new byte[] {(byte) 0xB1, 1, 0, 0});
+    rawSet("bulwark:hostile:text", "{\"price\": 1}".getBytes(StandardCharsets.UTF_8));
+    byte[] version = frame(new byte[] {1, 2, 3});
+    version[1] = 9;
+    rawSet("bulwark:hostile:version", version);
+    rawSet("bulwark:hostile:forever", ByteBuffer.allocate(HEADER + 1).put((byte) 0xB1).put((byte) 1)
+        .putLong(System.currentTimeMillis() + Duration.ofDays(3650).toMillis()).put((byte) 1).array());
+    String[] keys = {"huge", "over", "list", "hash", "javaser", "truncated", "text", "version", "forever"};
 
     long outBefore = netOutputBytes();
-    for (String key : new String[] {"huge", "over", "list", "hash"}) {
+    int computed = 0;
+    for (String key : keys) {
       byte[] v = LocalCacheTest.await(cache.get(key, () -> Future.succeededFuture(key.getBytes(StandardCharsets.UTF_8))));
       assertThat(new String(v, StandardCharsets.UTF_8)).as(key + ": computed, not read").isEqualTo(key);
+      computed++;
     }
     long sent = netOutputBytes() - outBefore;
-    assertThat(sent).as("bytes Redis sent for four reads, their loads' writes and events")
+    assertThat(sent).as("bytes Redis sent for these reads, their loads' writes and events")
         .isLessThan(64 * 1024);
     // Each miss reads twice (before and after taking the lease), and the load then replaces the value.
-    assertThat(counter("bulwark.cache.decode.errors")).as("reads refused").isBetween(4.0, 8.0);
+    assertThat(counter("bulwark.cache.decode.errors")).as("reads refused")
+        .isBetween((double) keys.length, 2.0 * keys.length);
     assertThat(counter("bulwark.cache.redis.errors")).as("Redis errors (breaker failures)").isZero();
     assertThat(manager.health().breakerState()).isEqualTo(BreakerState.CLOSED);
 
@@ -97,8 +114,9 @@ class RedisValueHostileTest {
     assertThat(at).hasSize(MAX - HEADER).containsOnly((byte) 7);
 
     Scorecard.hostile(RedisValueHostileTest.class, "oversized and foreign Redis values",
-        "a 32 MiB value, a value one byte over maxValueBytes, a list and a hash at cache keys",
-        Scorecard.figures("cases", 4, "computedInstead", 4,
+        "a 32 MiB value, a value one byte over maxValueBytes, a list, a hash, a Java serialization"
+            + " stream, a truncated frame, foreign JSON, an unknown version, a ten-year freshness",
+        Scorecard.figures("cases", keys.length, "computedInstead", computed,
             "refusedReads", (long) counter("bulwark.cache.decode.errors"), "bytesSentByRedis", sent,
             "redisErrors", (long) counter("bulwark.cache.redis.errors")));
   }
