@@ -58,8 +58,10 @@ public interface Db {
    * Table and column names must be plain, unquoted ASCII identifiers
    * ({@code [A-Za-z_][A-Za-z0-9_]*}, at most 63 characters, which PostgreSQL would otherwise
    * truncate; the table optionally schema-qualified; columns distinct); values are bound (or
-   * COPY-encoded), never concatenated. All or nothing means a failed call (the database
-   * restarted, the connection was cut) committed nothing, so the caller may retry it whole.
+   * COPY-encoded), never concatenated. All or nothing means a call that failed before its commit
+   * (the database restarted, the connection was cut) committed nothing and may be retried whole;
+   * only a connection lost during the commit itself leaves the outcome unknown, which an
+   * idempotency key settles (the db-pool README shows the pattern).
    *
    * @throws IllegalArgumentException at once for a bad identifier (the message names the argument
    *     and shows the value, non-ASCII escaped) or a row of the wrong width

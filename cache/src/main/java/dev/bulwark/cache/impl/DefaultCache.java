@@ -40,7 +40,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
- * key's expiry; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
+ * key's expiry, read by a Lua script ({@link #READ}) that sends a value only when it is a string
+ * of at most {@code maxValueBytes}; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
  * time) a log line; see {@link #decode}. A load that returns null is kept like a value, as "no
  * value" (an {@link Entry} whose value is null, and {@code [0xB1, 2, freshUntilEpochMillis:8]} in
  * Redis): until it expires gets answer null without loading, and a null costs one write per TTL,
