@@ -639,9 +639,11 @@ final class DefaultCache<V> implements Cache<V> {
    * (one round trip: {@link #READ}).
    */
   private Future<Entry<V>> readShared(ContextInternal ctx, String key) {
+    // READ_WRITE: the master, where RBucket.get read as well, with a plain EVAL (the script
+    // cache is off), one round trip whatever scripts the server has loaded.
     return manager.<Object>call(ctx, metrics.redisErrors, () -> manager.redisson()
             .getScript(ByteArrayCodec.INSTANCE)
-            .evalAsync(prefix + key, RScript.Mode.READ_ONLY, READ, RScript.ReturnType.VALUE,
+            .evalAsync(prefix + key, RScript.Mode.READ_WRITE, READ, RScript.ReturnType.VALUE,
                 List.<Object>of(prefix + key), maxValueBytesArg))
         .map(this::decodeReply);
   }
