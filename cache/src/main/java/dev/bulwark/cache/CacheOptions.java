@@ -35,6 +35,19 @@ public final class CacheOptions {
   /** Default {@code localMaximumSize}: 10,000 entries per cache in the local tier. */
   public static final long DEFAULT_LOCAL_MAXIMUM_SIZE = 10_000;
 
+  /**
+   * Default {@code maxValueBytes}: 1 MiB (1,048,576 bytes), the largest Redis value a read
+   * accepts; a larger one is a miss. A cached HTTP response or value beyond that belongs in a
+   * CDN or a store, not in every instance's memory at once.
+   */
+  public static final int DEFAULT_MAX_VALUE_BYTES = 1 << 20;
+
+  /** The smallest {@code maxValueBytes}: 16 bytes, a frame header and a few payload bytes. */
+  public static final int MIN_MAX_VALUE_BYTES = 16;
+
+  /** The largest {@code maxValueBytes}: 512 MiB, Redis's own limit on a string. */
+  public static final int MAX_MAX_VALUE_BYTES = 512 << 20;
+
   private final RedisEndpoint redis;
   private final Duration redisTimeout;
   private final int breakerFailureThreshold;
@@ -42,6 +55,7 @@ public final class CacheOptions {
   private final Duration leaseTime;
   private final Duration maxLeaderWait;
   private final long localMaximumSize;
+  private final int maxValueBytes;
   private final MeterRegistry meterRegistry;
   private final Ticker ticker;
 
@@ -53,6 +67,7 @@ public final class CacheOptions {
     this.leaseTime = b.leaseTime;
     this.maxLeaderWait = b.maxLeaderWait;
     this.localMaximumSize = b.localMaximumSize;
+    this.maxValueBytes = b.maxValueBytes;
     this.meterRegistry = b.meterRegistry;
     this.ticker = b.ticker;
   }
@@ -60,6 +75,22 @@ public final class CacheOptions {
   /** Starts a builder with the documented defaults. */
   public static Builder builder() {
     return new Builder();
+  }
+
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.redis = redis;
+    b.redisTimeout = redisTimeout;
+    b.breakerFailureThreshold = breakerFailureThreshold;
+    b.breakerOpenDuration = breakerOpenDuration;
+    b.leaseTime = leaseTime;
+    b.maxLeaderWait = maxLeaderWait;
+    b.localMaximumSize = localMaximumSize;
+    b.maxValueBytes = maxValueBytes;
+    b.meterRegistry = meterRegistry;
+    b.ticker = ticker;
+    return b;
   }
 
   /** Where Redis is (one server, a Cluster or Sentinels), or null for local caches only. */
@@ -102,6 +133,15 @@ public final class CacheOptions {
     return localMaximumSize;
   }
 
+  /**
+   * The largest value, in bytes as stored in Redis (frame included), that a read accepts: its
+   * size is checked in Redis ({@code STRLEN}, in the same round trip as the read), so a larger
+   * value is a miss and never crosses the network; a value that encodes larger is not written.
+   */
+  public int maxValueBytes() {
+    return maxValueBytes;
+  }
+
   /** The registry for metrics, or null for none. */
   public MeterRegistry meterRegistry() {
     return meterRegistry;
@@ -124,6 +164,7 @@ public final class CacheOptions {
     private Duration leaseTime = DEFAULT_LEASE_TIME;
     private Duration maxLeaderWait = DEFAULT_MAX_LEADER_WAIT;
     private long localMaximumSize = DEFAULT_LOCAL_MAXIMUM_SIZE;
+    private int maxValueBytes = DEFAULT_MAX_VALUE_BYTES;
     private MeterRegistry meterRegistry;
     private Ticker ticker = Ticker.system();
 
@@ -194,6 +235,20 @@ public final class CacheOptions {
         throw new IllegalArgumentException("localMaximumSize must be >= 1, but was " + localMaximumSize);
       }
       this.localMaximumSize = localMaximumSize;
+      return this;
+    }
+
+    /**
+     * The largest Redis value a read accepts, in bytes (default 1 MiB, from 16 bytes to 512 MiB);
+     * a larger one (another program's, or a tampered key) is a miss, counted in
+     * {@code bulwark.cache.decode.errors}, and is never transferred.
+     */
+    public Builder maxValueBytes(int maxValueBytes) {
+      if (maxValueBytes < MIN_MAX_VALUE_BYTES || maxValueBytes > MAX_MAX_VALUE_BYTES) {
+        throw new IllegalArgumentException("maxValueBytes must be between " + MIN_MAX_VALUE_BYTES
+            + " and " + MAX_MAX_VALUE_BYTES + ", but was " + maxValueBytes);
+      }
+      this.maxValueBytes = maxValueBytes;
       return this;
     }
 

@@ -58,6 +58,8 @@ public interface BatchLoader<K, V> {
    *
    * @param sqlArrayType the SQL type of the array's elements, e.g. {@code bigint}
    * @param keyOf the key of a mapped row
+   * @throws IllegalArgumentException for an {@code sqlArrayType} that is not a plain type name
+   *     (letters, digits, {@code _}, single spaces), naming the argument and the value
    */
   static <K, V> BatchLoader<K, V> byKey(Db db, String sql, String sqlArrayType, RowMapper<V> mapper,
       Function<V, K> keyOf) {
@@ -68,6 +70,8 @@ public interface BatchLoader<K, V> {
   /**
    * A one-to-many loader (posts by user): rows grouped by {@code keyOf} in query order; a key
    * without rows resolves to an empty list.
+   *
+   * @throws IllegalArgumentException for an {@code sqlArrayType} that is not a plain type name
    */
   static <K, V> BatchLoader<K, List<V>> grouped(Db db, String sql, String sqlArrayType,
       RowMapper<V> mapper, Function<V, K> keyOf) {

@@ -55,10 +55,16 @@ public interface Db {
   /**
    * Inserts {@code rows} into {@code table}'s {@code columns} in one transaction, all or nothing:
    * JDBC batches of {@code chunkSize}, or PostgreSQL {@code COPY} in {@link InsertOptions.Mode#COPY}.
-   * Table and column names must be plain identifiers ({@code [A-Za-z_][A-Za-z0-9_]*}, optionally
-   * schema-qualified); values are bound (or COPY-encoded), never concatenated.
+   * Table and column names must be plain, unquoted ASCII identifiers
+   * ({@code [A-Za-z_][A-Za-z0-9_]*}, at most 63 characters, which PostgreSQL would otherwise
+   * truncate; the table optionally schema-qualified; columns distinct); values are bound (or
+   * COPY-encoded), never concatenated. All or nothing means a call that failed before its commit
+   * (the database restarted, the connection was cut) committed nothing and may be retried whole;
+   * only a connection lost during the commit itself leaves the outcome unknown, which an
+   * idempotency key settles (the db-pool README shows the pattern).
    *
-   * @throws IllegalArgumentException at once for a bad identifier or a row of the wrong width
+   * @throws IllegalArgumentException at once for a bad identifier (the message names the argument
+   *     and shows the value, non-ASCII escaped) or a row of the wrong width
    */
   Future<Long> insertRows(String table, List<String> columns, List<Object[]> rows, InsertOptions options);
 

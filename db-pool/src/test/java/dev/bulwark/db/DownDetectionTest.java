@@ -5,6 +5,7 @@ import static dev.bulwark.db.TestSupport.awaitCompletion;
 import static dev.bulwark.db.TestSupport.awaitFailure;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.core.testing.FaultProxy;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * While the database is unreachable callers fail fast with {@link DbUnavailableException}
  * instead of each waiting out the connection timeout; one probe per interval notices recovery.
- * Faults come from a {@link TcpProxy} in front of the real PostgreSQL, or from a closed port.
+ * Faults come from a {@link FaultProxy} in front of the real PostgreSQL, or from a closed port.
  */
 @ExtendWith(VertxExtension.class)
 class DownDetectionTest {
@@ -55,7 +56,7 @@ class DownDetectionTest {
   @Test
   void whileDown_callsFailFast_andRecoverOnceTheServerIsBack(Vertx vertx) throws IOException {
     Servers.assumePostgres();
-    try (TcpProxy proxy = new TcpProxy(Servers.PG_HOST, Servers.PG_PORT);
+    try (FaultProxy proxy = FaultProxy.start(Servers.PG_HOST, Servers.PG_PORT);
         TestDb t = TestDb.openVia(vertx, Backend.POSTGRES, "jdbc:postgresql://127.0.0.1:" + proxy.port()
             + "/test?user=postgres&password=" + PASSWORD, DownDetectionTest::flaky)) {
       Db db = t.db();

@@ -275,19 +275,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     if (o.meterRegistry() != null) {
       return o;
     }
-    CacheOptions.Builder b = CacheOptions.builder()
-        .redisTimeout(o.redisTimeout())
-        .breakerFailureThreshold(o.breakerFailureThreshold())
-        .breakerOpenDuration(o.breakerOpenDuration())
-        .leaseTime(o.leaseTime())
-        .maxLeaderWait(o.maxLeaderWait())
-        .localMaximumSize(o.localMaximumSize())
-        .ticker(o.ticker())
-        .meterRegistry(registry);
-    if (o.redis() != null) {
-      b.redis(o.redis());
-    }
-    return b.build();
+    return o.toBuilder().meterRegistry(registry).build();
   }
 
   @Override

@@ -12,7 +12,9 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code cache=<name>}: {@code bulwark.cache.gets} (result=hit|miss), {@code bulwark.cache.loads}
  * (result=success|failure), {@code bulwark.cache.load.time}, {@code bulwark.cache.evictions},
  * {@code bulwark.cache.stale.serves}, {@code bulwark.cache.redis.errors},
- * {@code bulwark.cache.decode.errors}. Thread-safe.
+ * {@code bulwark.cache.decode.errors} (values in Redis not used: foreign, tampered, over
+ * {@code maxValueBytes}), {@code bulwark.cache.oversize.skips} (values over it kept local, not
+ * written). Thread-safe.
  *
  * <p>Hits and misses are plain {@link LongAdder}s read by function counters: the hit path pays one
  * uncontended add, not Micrometer's double arithmetic.
@@ -27,6 +29,7 @@ final class CacheMetrics {
   final Counter staleServes;
   final Counter redisErrors;
   final Counter decodeErrors;
+  final Counter oversizeSkips;
 
   CacheMetrics(MeterRegistry registry, String cache) {
     Tags tags = Tags.of("cache", cache);
@@ -41,5 +44,6 @@ final class CacheMetrics {
     staleServes = registry.counter("bulwark.cache.stale.serves", tags);
     redisErrors = registry.counter("bulwark.cache.redis.errors", tags);
     decodeErrors = registry.counter("bulwark.cache.decode.errors", tags);
+    oversizeSkips = registry.counter("bulwark.cache.oversize.skips", tags);
   }
 }

@@ -13,6 +13,7 @@ import io.vertx.core.Promise;
 import io.vertx.core.internal.ContextInternal;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.redisson.api.RBucket;
+import org.redisson.api.RScript;
 import org.redisson.client.codec.ByteArrayCodec;
 
 /**
@@ -38,7 +40,8 @@ import org.redisson.client.codec.ByteArrayCodec;
  * event (polling Redis every {@code pollMs} as a safety net), re-reads and retries the lease, so a
  * holder that died is replaced once its lease expires; past {@code maxLeaderWait} it loads itself.
  * Redis values are {@code [0xB1, 1, freshUntilEpochMillis:8, payload]} with the hard TTL as the
- * key's expiry; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
+ * key's expiry, read by a Lua script ({@link #READ}) that sends a value only when it is a string
+ * of at most {@code maxValueBytes}; bytes that do not parse are a miss, a {@code decode.errors} count and (the first
  * time) a log line; see {@link #decode}. A load that returns null is kept like a value, as "no
  * value" (an {@link Entry} whose value is null, and {@code [0xB1, 2, freshUntilEpochMillis:8]} in
  * Redis): until it expires gets answer null without loading, and a null costs one write per TTL,
@@ -61,6 +64,17 @@ final class DefaultCache<V> implements Cache<V> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(DefaultCache.class);
   private static final int HEADER = 10;
   private static final int MAX_UNRELEASED = 10_000;
+  /**
+   * The read: the value when it is a string of at most ARGV[1] bytes, nil when absent, else its
+   * size (or -1 for another type), so an oversized or foreign value never leaves Redis and a
+   * list or hash at the key is a miss, not an error that would count against the breaker.
+   */
+  static final String READ = "local t = redis.call('TYPE', KEYS[1])['ok'] "
+      + "if t == 'none' then return false end "
+      + "if t ~= 'string' then return -1 end "
+      + "local n = redis.call('STRLEN', KEYS[1]) "
+      + "if n > tonumber(ARGV[1]) then return n end "
+      + "return redis.call('GET', KEYS[1])";
 
   private final DefaultCacheManager manager;
   private final String name;
@@ -87,6 +101,7 @@ final class DefaultCache<V> implements Cache<V> {
   /** By lease key; bounded, since a lease expires by itself anyway. */
   private final Map<String, Unreleased> unreleased = new ConcurrentHashMap<>();
   private final long leaseNanos;
+  private final byte[] maxValueBytesArg;
   private final long releaseDelayMs;
   private final AtomicBoolean releaseScheduled = new AtomicBoolean();
   /** Whether an undecodable value was logged already: once per cache, then only counted. */
@@ -106,6 +121,8 @@ final class DefaultCache<V> implements Cache<V> {
     this.sieNanos = policy.staleIfError().toNanos();
     this.hardNanos = policy.hardTtl().toNanos();
     this.leaseNanos = manager.options().leaseTime().toNanos();
+    this.maxValueBytesArg = Integer.toString(manager.options().maxValueBytes())
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     this.releaseDelayMs = Math.max(100, 4 * manager.timeoutMs());
     this.pollMs = Math.max(10, Math.min(200, manager.options().leaseTime().toMillis() / 10));
     this.prefix = "bulwark:" + name + ":";
@@ -616,9 +633,30 @@ final class DefaultCache<V> implements Cache<V> {
     }
   }
 
-  /** Reads and decodes the Redis entry: null for a miss or for bytes that do not decode. */
+  /**
+   * Reads and decodes the Redis entry: null for a miss, for bytes that do not decode, and for a
+   * value larger than {@code maxValueBytes} or not a string, which Redis itself refuses to send
+   * (one round trip: {@link #READ}).
+   */
   private Future<Entry<V>> readShared(ContextInternal ctx, String key) {
-    return manager.call(ctx, metrics.redisErrors, () -> bucket(prefix + key).getAsync()).map(this::decode);
+    // READ_WRITE: the master, where RBucket.get read as well, with a plain EVAL (the script
+    // cache is off), one round trip whatever scripts the server has loaded.
+    return manager.<Object>call(ctx, metrics.redisErrors, () -> manager.redisson()
+            .getScript(ByteArrayCodec.INSTANCE)
+            .evalAsync(prefix + key, RScript.Mode.READ_WRITE, READ, RScript.ReturnType.VALUE,
+                List.<Object>of(prefix + key), maxValueBytesArg))
+        .map(this::decodeReply);
+  }
+
+  /** A {@link #READ} reply: the value's bytes, nil, or a number when Redis kept the value back. */
+  private Entry<V> decodeReply(Object reply) {
+    if (reply == null || reply instanceof byte[]) {
+      return decode((byte[]) reply);
+    }
+    long size = reply instanceof Number ? ((Number) reply).longValue() : -1;
+    refused(size < 0 ? "not a string value" : "a value of " + size + " bytes, over maxValueBytes ("
+        + manager.options().maxValueBytes() + ")");
+    return null;
   }
 
   private Future<Void> writeShared(ContextInternal ctx, String key, Entry<V> e) {
@@ -629,6 +667,11 @@ final class DefaultCache<V> implements Cache<V> {
       payload = e.value == null ? new byte[0] : codec.encode(e.value);
     } catch (Exception ex) {
       return ctx.failedFuture(ex);
+    }
+    if (HEADER + payload.length > manager.options().maxValueBytes()) {
+      // A read would refuse it: keep it local, and leave Redis as it was.
+      metrics.oversizeSkips.increment();
+      return ctx.succeededFuture();
     }
     ByteBuffer buf = ByteBuffer.allocate(HEADER + payload.length);
     buf.put(MAGIC).put(e.value == null ? NO_VALUE : VERSION).putLong(System.currentTimeMillis() + freshMs)
@@ -680,13 +723,18 @@ final class DefaultCache<V> implements Cache<V> {
     } catch (Exception | StackOverflowError ex) {
       problem = "the payload does not decode (" + ex.getClass().getSimpleName() + ")";
     }
+    refused(problem);
+    return null;
+  }
+
+  /** Counts a value in Redis this cache will not use, and logs the first one. */
+  private void refused(String problem) {
     metrics.decodeErrors.increment();
     if (decodeLogged.compareAndSet(false, true)) {
       LOG.warn("cache '{}': a value in Redis is not an entry this cache wrote ({}); it is treated as"
           + " a miss and replaced by the next load. Further ones are only counted in"
           + " bulwark.cache.decode.errors", name, problem);
     }
-    return null;
   }
 
   /** What is wrong with the frame around the payload, or null. */

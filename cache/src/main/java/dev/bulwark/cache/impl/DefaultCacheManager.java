@@ -131,6 +131,9 @@ public final class DefaultCacheManager implements CacheManager {
       Config config = new Config();
       config.setCodec(org.redisson.client.codec.ByteArrayCodec.INSTANCE);
       config.setLazyInitialization(true);
+      // The read is a small Lua script (size check and GET in one round trip), sent whole with
+      // EVAL (a few hundred bytes): no server-side script cache to lose when Redis restarts empty.
+      config.setUseScriptCache(false);
       config.setNettyThreads(2);
       config.setThreads(2);
       int connectMs = (int) Math.max(timeoutMs, 1000);

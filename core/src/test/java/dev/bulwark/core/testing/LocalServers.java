@@ -95,7 +95,11 @@ public final class LocalServers {
     }
   }
 
-  private static void requireOrSkip(String server, String address, String problem) {
+  /**
+   * The one policy for a missing server or tool: returns when {@code problem} is null; else skips
+   * the test, or fails it under {@code bulwark.requireServers=true}, saying what and why.
+   */
+  public static void requireOrSkip(String server, String address, String problem) {
     if (problem == null) {
       return;
     }

@@ -130,6 +130,7 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
   /** One row per key: {@code sql} has one array parameter bound to the keys. */
   public static <K, V> BatchFunction<K, V> anyQuery(String sql, String arrayType, RowMapper<V> mapper,
       Function<V, K> keyOf) {
+    Identifiers.type("sqlArrayType", arrayType);
     return (c, keys) -> {
       Map<K, V> out = new HashMap<>(keys.size() * 2);
       try (PreparedStatement ps = c.prepareStatement(sql)) {
@@ -149,6 +150,7 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
   /** Many rows per key, grouped in query order; every requested key gets a list, maybe empty. */
   public static <K, V> BatchFunction<K, List<V>> groupedAnyQuery(String sql, String arrayType,
       RowMapper<V> mapper, Function<V, K> keyOf) {
+    Identifiers.type("sqlArrayType", arrayType);
     return (c, keys) -> {
       Map<K, List<V>> out = new HashMap<>(keys.size() * 2);
       for (K k : keys) {

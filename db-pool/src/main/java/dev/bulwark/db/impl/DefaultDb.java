@@ -36,6 +36,12 @@ import java.util.concurrent.Callable;
  */
 public final class DefaultDb implements Db {
 
+  /**
+   * The pool whose connection the current thread (a bridge worker) holds while work runs, so a
+   * nested call from inside that work can be recognised; null elsewhere.
+   */
+  private static final ThreadLocal<Shared> HOLDING = new ThreadLocal<>();
+
   private final Shared shared;
   private final String queryName;
 
@@ -214,9 +220,28 @@ public final class DefaultDb implements Db {
     });
   }
 
-  /** Runs blocking JDBC work on the bridge, translating its rejections into busy errors. */
+  /**
+   * Runs blocking JDBC work on the bridge, translating its rejections into busy errors. A call
+   * made by work that already holds one of this pool's connections, while every connection is in
+   * use, fails at once: if that work waited for the answer it would wait for itself (each holder
+   * waiting for a connection only another holder could free), until {@code waitTimeout}.
+   */
   <T> Future<T> run(Callable<T> work) {
+    if (HOLDING.get() == shared) {
+      int active = shared.jdbc().stats().active();
+      if (active >= shared.options().maximumPoolSize()) {
+        return Future.failedFuture(nestedAcquisition(active));
+      }
+    }
     return shared.jdbc().submit(work).recover(e -> Future.failedFuture(translate(e)));
+  }
+
+  private DbBusyException nestedAcquisition(int active) {
+    return new DbBusyException(shared.options().poolName() + " - nested acquisition refused: this"
+        + " call runs inside work that holds a connection of the pool and asked for another while"
+        + " all " + active + " are in use (maximumPoolSize=" + shared.options().maximumPoolSize()
+        + "); waiting would deadlock. Use the connection the outer work was given, or make the"
+        + " call after it returns", shared.options().waitTimeout());
   }
 
   private Throwable translate(Throwable e) {
@@ -237,8 +262,16 @@ public final class DefaultDb implements Db {
 
   /** Borrows a connection (failing fast while the database is down), runs, returns it. */
   <T> T withBorrowed(SqlFunction<T> work) throws Exception {
+    Shared before = HOLDING.get();
     try (Connection c = borrow()) {
+      HOLDING.set(shared);
       return work.apply(c);
+    } finally {
+      if (before == null) {
+        HOLDING.remove();
+      } else {
+        HOLDING.set(before);
+      }
     }
   }
 

@@ -4,17 +4,13 @@ import dev.bulwark.db.InsertOptions;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.util.List;
-import java.util.regex.Pattern;
 
 /**
  * Inserts rows in the caller's transaction: JDBC batches of {@code chunkSize} rows, or
- * PostgreSQL COPY. Identifiers are validated when the inserter is prepared (on the caller's
- * thread, so mistakes throw at once); values are bound, or CSV-encoded for COPY. Immutable.
+ * PostgreSQL COPY. Identifiers are checked by {@link Identifiers} when the inserter is prepared
+ * (on the caller's thread, so mistakes throw at once); values are bound, or CSV-encoded for COPY. Immutable.
  */
 final class RowInserter {
-
-  private static final Pattern IDENTIFIER =
-      Pattern.compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)?");
 
   private final String table;
   private final List<String> columns;
@@ -33,16 +29,10 @@ final class RowInserter {
 
   static RowInserter prepare(String table, List<String> columns, List<Object[]> rows,
       InsertOptions options, boolean postgres) {
-    if (table == null || !IDENTIFIER.matcher(table).matches()) {
-      throw new IllegalArgumentException("table must be an identifier like [schema.]name, but was '" + table + "'");
-    }
-    if (columns == null || columns.isEmpty()) {
-      throw new IllegalArgumentException("columns must not be empty, but was " + columns);
-    }
-    for (String c : columns) {
-      if (c == null || !IDENTIFIER.matcher(c).matches() || c.contains(".")) {
-        throw new IllegalArgumentException("column must be an identifier like [A-Za-z_][A-Za-z0-9_]*, but was '" + c + "'");
-      }
+    Identifiers.table("table", table);
+    List<String> names = Identifiers.columns("columns", columns);
+    if (rows == null) {
+      throw new IllegalArgumentException("rows must not be null");
     }
     for (int i = 0; i < rows.size(); i++) {
       Object[] row = rows.get(i);
@@ -51,7 +41,7 @@ final class RowInserter {
             + " values (one per column), but had " + (row == null ? "none" : row.length));
       }
     }
-    return new RowInserter(table, List.copyOf(columns), rows,
+    return new RowInserter(table, names, rows,
         options == null ? InsertOptions.BATCH : options, postgres);
   }
 
