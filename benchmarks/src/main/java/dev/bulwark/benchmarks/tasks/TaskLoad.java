@@ -6,13 +6,19 @@ import dev.bulwark.tasks.TaskQueueOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+import org.redisson.config.Config;
 
 /**
  * Background tasks under load, in one run: no-op tasks submitted and completed per second by the
@@ -28,7 +34,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <p>Read the ratio {@code redis / raw} of the same run. Each phase uses its own queue name, so
- * nothing of a previous run is consumed; the streams it creates are deleted at the end.
+ * nothing of a previous run is consumed; every key a phase creates (stream, task hashes) is
+ * deleted after it with {@code SCAN} and {@code UNLINK}, so repeated runs do not leave tens of
+ * thousands of task hashes behind on a shared server (where they would make every other user's
+ * {@code KEYS} slow).
  */
 public final class TaskLoad {
 
@@ -133,6 +142,32 @@ public final class TaskLoad {
       return tasks / ((System.nanoTime() - start) / 1e9);
     } finally {
       queue.close().await();
+      if (redisUrl != null) {
+        deleteKeys(queue.name());
+      }
+    }
+  }
+
+  /** Deletes every key of queue {@code name} (SCAN, not KEYS: the server may be shared). */
+  private void deleteKeys(String name) {
+    Config config = new Config();
+    config.useSingleServer().setAddress(redis);
+    RedissonClient client = Redisson.create(config);
+    try {
+      List<String> batch = new ArrayList<>();
+      for (String key : client.getKeys().getKeys(KeysScanOptions.defaults()
+          .pattern("{bulwark:tasks:" + name + "}*").chunkSize(1000))) {
+        batch.add(key);
+        if (batch.size() == 1000) {
+          client.getKeys().unlink(batch.toArray(String[]::new));
+          batch.clear();
+        }
+      }
+      if (!batch.isEmpty()) {
+        client.getKeys().unlink(batch.toArray(String[]::new));
+      }
+    } finally {
+      client.shutdown();
     }
   }
 
@@ -233,6 +268,7 @@ public final class TaskLoad {
           ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999), ms(sorted, 1.0));
     } finally {
       queue.close().await();
+      deleteKeys(queue.name());
     }
   }
 

@@ -244,6 +244,31 @@ final class RedisBackend implements Backend {
         .map(l -> new long[] {(Long) l.get(0), (Long) l.get(1)});
   }
 
+  /**
+   * Subscribes to {@code <prefix>:ready}, on which the scripts that make tasks ready publish.
+   * Redisson resubscribes after a reconnect; messages sent meanwhile are lost, which the poll
+   * interval covers.
+   */
+  @Override
+  public Future<Void> listen(Runnable wake) {
+    RedissonClient r = redisson;
+    if (r == null) {
+      return Future.failedFuture(new VertxException("task queue '" + options.name()
+          + "' is not started", true));
+    }
+    Promise<Void> p = Promise.promise();
+    r.getTopic(prefix + ":ready", StringCodec.INSTANCE)
+        .addListenerAsync(String.class, (channel, message) -> wake.run())
+        .whenComplete((id, e) -> {
+          if (e == null) {
+            p.complete();
+          } else {
+            p.fail(new VertxException("redis: " + brief(e), e, true));
+          }
+        });
+    return p.future();
+  }
+
   @Override
   public Future<Void> ping() {
     return eval("return 1", RScript.ReturnType.INTEGER).mapEmpty();
