@@ -24,12 +24,10 @@ final class Scripts {
       return 1
       """;
 
-  /** Arguments per submit in {@link #SUBMIT}. */
-  static final int SUBMIT_ARGS = 9;
-
   /**
-   * Submits a batch: after prefix and group, groups of (id, type, payload, max, limitMs, nowMs,
-   * dueMs, idemKey, maxQueued); one {code, value} per submit: {1, id} stored, {0, firstId} for a
+   * Submits a batch: after prefix and group, one argument per submit, a JSON array of strings
+   * (id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued), so that the client
+   * encodes one argument per task instead of nine; one {code, value} per submit: {1, id} stored, {0, firstId} for a
    * known idempotency key, {-1, depth} when full. The depth is read once per call and counted
    * up; when tasks became ready, one {@code PUBLISH} on {@code <prefix>:ready} wakes idle workers.
    */
@@ -64,9 +62,9 @@ final class Scripts {
         return {1, id}
       end
       local out = {}
-      for i = 3, #ARGV, 9 do
-        out[#out + 1] = submit(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
-          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8])
+      for i = 3, #ARGV do
+        local a = cjson.decode(ARGV[i])
+        out[#out + 1] = submit(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
       end
       if ready > 0 then redis.call('PUBLISH', ARGV[1] .. ':ready', ready) end
       return out
@@ -150,12 +148,9 @@ final class Scripts {
       return out
       """;
 
-  /** Arguments per outcome in {@link #FINISH}. */
-  static final int FINISH_ARGS = 8;
-
   /**
-   * Ends claimed attempts: after prefix and group, groups of (id, lease, entry, outcome, nowMs,
-   * ttlMs, value, retryAt) where outcome is succeeded (value: result), failed (value: error; waits
+   * Ends claimed attempts: after prefix and group, one argument per outcome, a JSON array of
+   * strings (id, lease, entry, outcome, nowMs, ttlMs, value, retryAt) where outcome is succeeded (value: result), failed (value: error; waits
    * until retryAt), dead, cancelled or release; one 1 (done) or 0 (lease lost) per outcome. The
    * entries of the whole group are acknowledged and deleted by one {@code XACK} and one
    * {@code XDEL}.
@@ -193,9 +188,9 @@ final class Scripts {
         return 1
       end
       local out = {}
-      for i = 3, #ARGV, 8 do
-        out[#out + 1] = finish(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
-          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7])
+      for i = 3, #ARGV do
+        local a = cjson.decode(ARGV[i])
+        out[#out + 1] = finish(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8])
       end
       if #acked > 0 then
         redis.call('XACK', KEYS[1], ARGV[2], unpack(acked))
