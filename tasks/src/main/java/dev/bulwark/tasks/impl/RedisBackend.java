@@ -124,13 +124,13 @@ final class RedisBackend implements Backend {
     return submits.call(pack(t.id(), t.type(), t.payload(), t.maxAttempts(), t.timeLimitMs(),
         t.nowMs(), t.dueMs(), t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued()))
         .compose(reply -> {
-          List<Object> r = asList(reply);
-          long code = (Long) r.get(0);
-          if (code < 0) {
+          String r = str(reply);
+          String value = r.substring(r.indexOf(':') + 1);
+          if (r.startsWith("-")) {
             return Future.failedFuture(new QueueFullException(options.name(),
-                Long.parseLong((String) r.get(1)), options.maxQueued(), Duration.ofSeconds(1)));
+                Long.parseLong(value), options.maxQueued(), Duration.ofSeconds(1)));
           }
-          return Future.succeededFuture((String) r.get(1));
+          return Future.succeededFuture(value);
         });
   }
 
@@ -360,11 +360,11 @@ final class RedisBackend implements Backend {
   private static List<Claimed> claimed(List<Object> rows) {
     List<Claimed> out = new ArrayList<>(rows.size());
     for (Object row : rows) {
-      List<Object> r = asList(row);
-      String idem = str(r.get(8));
-      out.add(new Claimed(str(r.get(0)), str(r.get(1)), str(r.get(2)), (int) num(r.get(3)),
-          (int) num(r.get(4)), num(r.get(5)), num(r.get(6)), num(r.get(7)),
-          idem.isEmpty() ? null : idem, str(r.get(9)), str(r.get(10)), "1".equals(str(r.get(11)))));
+      JsonArray r = new JsonArray(str(row));
+      String idem = r.getString(8);
+      out.add(new Claimed(r.getString(0), r.getString(1), r.getString(2), (int) num(r.getString(3)),
+          (int) num(r.getString(4)), num(r.getString(5)), num(r.getString(6)), num(r.getString(7)),
+          idem.isEmpty() ? null : idem, r.getString(9), r.getString(10), "1".equals(r.getString(11))));
     }
     return out;
   }

@@ -27,8 +27,9 @@ final class Scripts {
   /**
    * Submits a batch: after prefix and group, one argument per submit, a JSON array of strings
    * (id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued), so that the client
-   * encodes one argument per task instead of nine; one {code, value} per submit: {1, id} stored, {0, firstId} for a
-   * known idempotency key, {-1, depth} when full. The depth is read once per call and counted
+   * encodes one argument per task instead of nine; one {@code code:value} string per submit:
+   * {@code 1:id} stored, {@code 0:firstId} for a known idempotency key, {@code -1:depth} when
+   * full. The depth is read once per call and counted
    * up; when tasks became ready, one {@code PUBLISH} on {@code <prefix>:ready} wakes idle workers.
    */
   static final String SUBMIT = """
@@ -39,13 +40,13 @@ final class Scripts {
         if idem ~= '' then
           ik = p .. ':idem:' .. idem
           local first = redis.call('GET', ik)
-          if first then return {0, first} end
+          if first then return '0:' .. first end
         end
         if not depth then
           local pend = redis.call('XPENDING', KEYS[1], g)
           depth = redis.call('XLEN', KEYS[1]) - pend[1] + redis.call('ZCARD', KEYS[2])
         end
-        if depth >= tonumber(maxQueued) then return {-1, tostring(depth)} end
+        if depth >= tonumber(maxQueued) then return '-1:' .. depth end
         depth = depth + 1
         local tk = p .. ':task:' .. id
         if tonumber(due) > tonumber(now) then
@@ -59,7 +60,7 @@ final class Scripts {
           ready = ready + 1
         end
         if ik then redis.call('SET', ik, id) end
-        return {1, id}
+        return '1:' .. id
       end
       local out = {}
       for i = 3, #ARGV do
@@ -72,7 +73,9 @@ final class Scripts {
 
   /**
    * Shared by claim and reclaim: turns stream entries into claimed tasks for consumer ARGV[3] at
-   * ARGV[4]; entries whose task is gone or final are acknowledged and deleted.
+   * ARGV[4], each one JSON array of strings (id, type, payload, attempt, max, limitMs, created,
+   * ready, idemKey, lease, entry, cancel): one reply element per task rather than twelve.
+   * Entries whose task is gone or final are acknowledged and deleted.
    */
   private static final String TAKE = """
       local function take(entries, p, g, c, now)
@@ -94,7 +97,8 @@ final class Scripts {
             local attempt = (tonumber(h[11]) or 0) + 1
             local lease = c .. '/' .. sid .. '/' .. attempt
             redis.call('HSET', tk, 'attempts', attempt, 'state', 'running', 'started', now, 'lease', lease)
-            out[#out + 1] = {id, h[2], h[3], attempt, h[4], h[5], h[6], h[7] or now, h[8] or '', lease, sid, h[9] or ''}
+            out[#out + 1] = cjson.encode({id, h[2] or '', h[3] or '', tostring(attempt), h[4] or '1',
+              h[5] or '0', h[6] or now, h[7] or now, h[8] or '', lease, sid, h[9] or ''})
           end
         end
         return out
