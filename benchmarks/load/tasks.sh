@@ -2,7 +2,8 @@
 # Background tasks under load (TaskLoad), in one run: no-op tasks submitted and completed per
 # second by the in-process queue, by the Redis queue and by the bare Redis Streams cycle
 # (XADD / XREADGROUP / XACK through the same client); then the Redis queue's submit-to-start
-# latency at a fixed rate, open loop.
+# latency at a fixed rate, open loop. Each throughput line gives the CPU per task of this JVM and
+# of Redis: on a shared machine the rates swing with the load, the CPU per task much less.
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first.
 #

@@ -71,14 +71,28 @@ final class Queues implements AutoCloseable {
     Await.result(vertx.close(), BOUND);
   }
 
-  /** Deletes every key of queue {@code name} on the Redis at {@code port}. */
+  /**
+   * Deletes every key of queue {@code name} on the Redis at {@code port}: {@code SCAN} (not
+   * {@code KEYS}, which blocks a shared server for as long as it walks every key) and
+   * {@code UNLINK}.
+   */
   static void deleteKeys(int port, String name) throws java.io.IOException {
-    Process p = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port), "EVAL",
-        "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 1", "0",
-        "{bulwark:tasks:" + name + "}*").redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    if (waitFor(p) != 0) {
-      throw new IllegalStateException("cannot delete the keys of " + name + ": " + out);
+    Process scan = new ProcessBuilder("redis-cli", "-h", "127.0.0.1", "-p", String.valueOf(port),
+        "--scan", "--pattern", "{bulwark:tasks:" + name + "}*").redirectErrorStream(true).start();
+    String out = new String(scan.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    if (waitFor(scan) != 0) {
+      throw new IllegalStateException("cannot list the keys of " + name + ": " + out);
+    }
+    List<String> keys = out.lines().filter(k -> !k.isBlank()).toList();
+    for (int i = 0; i < keys.size(); i += 500) {
+      List<String> cmd = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p",
+          String.valueOf(port), "UNLINK"));
+      cmd.addAll(keys.subList(i, Math.min(keys.size(), i + 500)));
+      Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+      String reply = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      if (waitFor(p) != 0) {
+        throw new IllegalStateException("cannot delete the keys of " + name + ": " + reply);
+      }
     }
   }
 

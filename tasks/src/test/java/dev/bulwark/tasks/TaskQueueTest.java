@@ -73,6 +73,32 @@ class TaskQueueTest {
 
   @ParameterizedTest
   @EnumSource(Store.class)
+  void idleWorker_startsATaskSubmittedAnywhereWithoutWaitingForItsPoll(Store store) {
+    String name = Queues.uniqueName();
+    TaskQueue worker = queues.create(store, name, b -> b.pollInterval(Duration.ofHours(1)));
+    CountDownLatch ran = new CountDownLatch(2);
+    worker.register("noop", Report.class, (p, ctx) -> {
+      ran.countDown();
+      return null;
+    });
+    Queues.start(worker);
+    // On Redis the submits come from another instance, which can only announce them through Redis.
+    TaskQueue submitter = store == Store.REDIS
+        ? queues.create(store, name, b -> b.runWorkers(false)) : worker;
+    if (submitter != worker) {
+      submitter.register("noop", Report.class, (p, ctx) -> null);
+      Queues.start(submitter);
+    }
+    // Each submit finds the worker idle or just claiming, its next poll an hour away: only a
+    // wake-up can start the task before that.
+    Await.result(submitter.submit("noop", new Report(1)), BOUND);
+    await().atMost(BOUND).until(() -> ran.getCount() == 1);
+    Await.result(submitter.submit("noop", new Report(2)), BOUND);
+    await().atMost(BOUND).until(() -> ran.getCount() == 0);
+  }
+
+  @ParameterizedTest
+  @EnumSource(Store.class)
   void asyncHandler_runsOnEventLoop(Store store) {
     TaskQueue q = queues.create(store, b -> { });
     q.registerAsync("echo", JsonObject.class, (p, ctx) -> {

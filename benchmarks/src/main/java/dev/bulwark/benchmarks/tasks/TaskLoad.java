@@ -6,13 +6,23 @@ import dev.bulwark.tasks.TaskQueueOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.util.ArrayList;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.redisson.Redisson;
+import org.redisson.api.RedissonClient;
+import org.redisson.api.options.KeysScanOptions;
+import org.redisson.api.redisnode.RedisNode;
+import org.redisson.api.redisnode.RedisNodes;
+import org.redisson.config.Config;
 
 /**
  * Background tasks under load, in one run: no-op tasks submitted and completed per second by the
@@ -20,7 +30,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * built on ({@link RawStreamCycle}: {@code XADD}, {@code XREADGROUP}, {@code XACK}, nothing
  * else); then the submit-to-start latency of the Redis queue at a fixed rate (open loop: each
  * task is submitted at its scheduled time whatever the queue does, and its latency is measured
- * from that time).
+ * from that time). Each throughput line also gives the CPU time one task cost this JVM (all
+ * threads: the submitting harness, the queue, the Redis client) and the Redis server
+ * ({@code INFO cpu}): on a machine shared with other work, where the rates swing with the load,
+ * the CPU per task is the steadier measure of what a change saved.
  *
  * <pre>{@code
  * java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.tasks.TaskLoad \
@@ -28,7 +41,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * }</pre>
  *
  * <p>Read the ratio {@code redis / raw} of the same run. Each phase uses its own queue name, so
- * nothing of a previous run is consumed; the streams it creates are deleted at the end.
+ * nothing of a previous run is consumed; every key a phase creates (stream, task hashes) is
+ * deleted after it with {@code SCAN} and {@code UNLINK}, so repeated runs do not leave tens of
+ * thousands of task hashes behind on a shared server (where they would make every other user's
+ * {@code KEYS} slow).
  */
 public final class TaskLoad {
 
@@ -36,7 +52,16 @@ public final class TaskLoad {
   public record Stamp(long submittedNanos) {
   }
 
+  /** Tasks per second and the CPU each cost this JVM and the Redis server, in microseconds. */
+  private record Rate(double perSecond, double jvmMicros, double redisMicros) {
+    String cpu() {
+      return String.format(Locale.ROOT, "cpu per task: jvm %.1f us, redis %.1f us", jvmMicros,
+          redisMicros);
+    }
+  }
+
   private final Vertx vertx = Vertx.vertx();
+  private RedissonClient admin;
   private final String redis;
   private final int tasks;
   private final int rate;
@@ -83,23 +108,50 @@ public final class TaskLoad {
   }
 
   private void run() throws Exception {
+    Config config = new Config();
+    config.useSingleServer().setAddress(redis);
+    admin = Redisson.create(config);
     try {
       System.out.printf(Locale.ROOT, "tasks=%d concurrency=%d java=%s cores=%d%n", tasks, concurrency,
           System.getProperty("java.version"), Runtime.getRuntime().availableProcessors());
-      double inProcess = throughput(null);
-      double onRedis = throughput(redis);
-      double raw;
+      Rate inProcess = throughput(null);
+      Rate onRedis = throughput(redis);
+      Rate raw;
       try (RawStreamCycle cycle = new RawStreamCycle(redis, concurrency)) {
-        raw = cycle.run(tasks);
+        long jvm0 = jvmCpuNanos();
+        double redis0 = redisCpuSeconds();
+        double rate = cycle.run(tasks);
+        raw = new Rate(rate, (jvmCpuNanos() - jvm0) / 1e3 / tasks,
+            (redisCpuSeconds() - redis0) * 1e6 / tasks);
       }
-      System.out.printf(Locale.ROOT, "throughput  in-process %,10.0f tasks/s%n", inProcess);
-      System.out.printf(Locale.ROOT, "throughput  redis      %,10.0f tasks/s%n", onRedis);
-      System.out.printf(Locale.ROOT, "throughput  raw cycle  %,10.0f cycles/s  (redis / raw = %.2f)%n",
-          raw, onRedis / raw);
+      System.out.printf(Locale.ROOT, "throughput  in-process %,10.0f tasks/s   (%s)%n",
+          inProcess.perSecond(), inProcess.cpu());
+      System.out.printf(Locale.ROOT, "throughput  redis      %,10.0f tasks/s   (%s)%n",
+          onRedis.perSecond(), onRedis.cpu());
+      System.out.printf(Locale.ROOT,
+          "throughput  raw cycle  %,10.0f cycles/s  (%s)  (redis / raw = %.2f)%n",
+          raw.perSecond(), raw.cpu(), onRedis.perSecond() / raw.perSecond());
       latency();
     } finally {
       vertx.close().await();
+      admin.shutdown();
     }
+  }
+
+  /** CPU time of this JVM so far (all threads), in nanoseconds. */
+  private static long jvmCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
+  }
+
+  /**
+   * CPU time of the Redis server so far, in seconds ({@code INFO cpu}); on a shared server it
+   * includes what other clients cost it meanwhile.
+   */
+  private double redisCpuSeconds() {
+    Map<String, String> info = admin.getRedisNodes(RedisNodes.SINGLE).getInstance()
+        .info(RedisNode.InfoSection.CPU);
+    return Double.parseDouble(info.get("used_cpu_sys")) + Double.parseDouble(info.get("used_cpu_user"));
   }
 
   private TaskQueue queue(String redisUrl, String phase) {
@@ -115,7 +167,7 @@ public final class TaskLoad {
   }
 
   /** Submits {@link #tasks} no-op tasks, at most 1000 unanswered at a time; tasks per second. */
-  private double throughput(String redisUrl) throws Exception {
+  private Rate throughput(String redisUrl) throws Exception {
     TaskQueue queue = queue(redisUrl, "throughput");
     CountDownLatch done = new CountDownLatch(tasks);
     queue.registerAsync("noop", Stamp.class, (p, ctx) -> {
@@ -124,15 +176,38 @@ public final class TaskLoad {
     });
     queue.start().await();
     try {
+      long jvm0 = jvmCpuNanos();
+      double redis0 = redisCpuSeconds();
       long start = System.nanoTime();
       submitAll(queue);
       if (!done.await(300, TimeUnit.SECONDS)) {
         throw new IllegalStateException((redisUrl == null ? "in-process" : "redis")
             + ": " + done.getCount() + " tasks not run after 300 s");
       }
-      return tasks / ((System.nanoTime() - start) / 1e9);
+      double rate = tasks / ((System.nanoTime() - start) / 1e9);
+      return new Rate(rate, (jvmCpuNanos() - jvm0) / 1e3 / tasks,
+          (redisCpuSeconds() - redis0) * 1e6 / tasks);
     } finally {
       queue.close().await();
+      if (redisUrl != null) {
+        deleteKeys(queue.name());
+      }
+    }
+  }
+
+  /** Deletes every key of queue {@code name} (SCAN, not KEYS: the server may be shared). */
+  private void deleteKeys(String name) {
+    List<String> batch = new ArrayList<>();
+    for (String key : admin.getKeys().getKeys(KeysScanOptions.defaults()
+        .pattern("{bulwark:tasks:" + name + "}*").chunkSize(1000))) {
+      batch.add(key);
+      if (batch.size() == 1000) {
+        admin.getKeys().unlink(batch.toArray(String[]::new));
+        batch.clear();
+      }
+    }
+    if (!batch.isEmpty()) {
+      admin.getKeys().unlink(batch.toArray(String[]::new));
     }
   }
 
@@ -233,6 +308,7 @@ public final class TaskLoad {
           ms(sorted, 0.50), ms(sorted, 0.99), ms(sorted, 0.999), ms(sorted, 1.0));
     } finally {
       queue.close().await();
+      deleteKeys(queue.name());
     }
   }
 

@@ -32,6 +32,8 @@ final class Attempt implements TaskContext {
   private Thread thread;
 
   boolean done;
+  /** Its outcome is decided and being stored; its handler slot is free. */
+  boolean storing;
   long timer = -1;
   long startNanos;
 

@@ -25,14 +25,18 @@ import org.slf4j.LoggerFactory;
  * <p>Implementation note: confined to the queue's context, like {@link Workers}, its owner. An
  * attempt is decided once ({@link Attempt#done}): whichever of completion, time limit or drain
  * comes first decides it, and a later completion of an abandoned handler is ignored. Storing an
- * outcome is retried every {@code pollInterval} while the store fails; only once it is stored (or
- * the claim turned out lost) does the owner free the attempt's slot.
+ * outcome is retried every {@code pollInterval} while the store fails; the owner frees the handler
+ * slot as soon as the outcome is decided and forgets the attempt once it is stored (or the claim
+ * turned out lost).
  */
 final class AttemptRunner {
 
   /** The loop that owns the slots. */
   interface Owner {
-    /** The attempt's outcome is stored (or its claim was lost); free its slot. */
+    /** The attempt's outcome is decided and about to be stored: its handler slot may be reused. */
+    void decided(Attempt a);
+
+    /** The attempt's outcome is stored (or its claim was lost); forget it. */
     void settled(Attempt a);
 
     /** A store call failed; log it once per outage. */
@@ -209,11 +213,19 @@ final class AttemptRunner {
   }
 
   /**
-   * Stores an outcome, retrying while the store fails, then frees the slot. A false answer
-   * (the lease was lost to another worker) frees the slot too: that worker owns the task now.
+   * Stores an outcome, retrying while the store fails, then tells the owner. The handler slot is
+   * given back first ({@link Owner#decided}), so that the next task's claim overlaps this store
+   * instead of waiting for it. A false answer (the lease was lost to another worker) settles too:
+   * that worker owns the task now.
    */
   private void settle(Attempt a, Supplier<Future<Boolean>> store) {
-    onCtx(store.get(), ar -> {
+    boolean first = !a.storing;
+    a.storing = true;
+    Future<Boolean> stored = store.get();
+    if (first) {
+      owner.decided(a);
+    }
+    onCtx(stored, ar -> {
       if (ar.failed() && !owner.closed()) {
         owner.storeFailed("storing the outcome of task " + a.claimed.id(), ar.cause());
         vertx.setTimer(pollMs, id -> settle(a, store));

@@ -90,6 +90,16 @@ interface Backend {
   /** {@code [depth, oldestWaitingAgeMs or -1]}. */
   Future<long[]> stats(long nowMs);
 
+  /**
+   * Calls {@code wake} (on any thread) whenever tasks may have become ready, also when another
+   * instance queued them, so that an idle worker need not wait for its next poll. Best effort: a
+   * missed call costs at most a poll interval. The in-process store has no other instance and
+   * never calls it.
+   */
+  default Future<Void> listen(Runnable wake) {
+    return Future.succeededFuture();
+  }
+
   /** Succeeds when the store answers. */
   Future<Void> ping();
 

@@ -1,5 +1,6 @@
 package dev.bulwark.tasks.impl;
 
+import dev.bulwark.core.Durations;
 import dev.bulwark.tasks.AsyncTaskHandler;
 import dev.bulwark.tasks.SubmitOptions;
 import dev.bulwark.tasks.TaskHandler;
@@ -21,6 +22,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The {@link TaskQueue}: the client side (submit, status, cancel, dead letters) over a
@@ -37,7 +41,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class DefaultTaskQueue implements TaskQueue {
 
-  private static final String TYPE_PATTERN = "[A-Za-z0-9_.:-]{1,100}";
+  private static final Logger LOG = LoggerFactory.getLogger(DefaultTaskQueue.class);
+  /** Compiled once: {@code String.matches} would compile it again on every submit. */
+  private static final Pattern TYPE_PATTERN = Pattern.compile("[A-Za-z0-9_.:-]{1,100}");
 
   private final VertxInternal vertx;
   private final TaskQueueOptions options;
@@ -127,6 +133,16 @@ public final class DefaultTaskQueue implements TaskQueue {
             if (workers != null) {
               workers.start();
               cron.start();
+              // Started means listening: a task submitted elsewhere right after start() wakes us.
+              backend.listen(workers::wake).onComplete(listening -> {
+                if (listening.failed()) {
+                  LOG.warn("task queue '{}': cannot subscribe to ready-task notices ({}); idle"
+                      + " workers poll every {}", options.name(), listening.cause().getMessage(),
+                      Durations.format(options.pollInterval()));
+                }
+                startPromise.complete();
+              });
+              return;
             }
           }
           startPromise.complete();
@@ -296,7 +312,7 @@ public final class DefaultTaskQueue implements TaskQueue {
   }
 
   private static String checkType(String type) {
-    if (type == null || !type.matches(TYPE_PATTERN)) {
+    if (type == null || !TYPE_PATTERN.matcher(type).matches()) {
       throw new IllegalArgumentException("type must be 1-100 letters, digits or '_.:-', but was '"
           + type + "'");
     }

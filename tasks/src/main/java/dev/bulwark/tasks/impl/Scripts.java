@@ -24,48 +24,58 @@ final class Scripts {
       return 1
       """;
 
-  /** Arguments per submit in {@link #SUBMIT}. */
-  static final int SUBMIT_ARGS = 9;
-
   /**
-   * Submits a batch: after prefix and group, groups of (id, type, payload, max, limitMs, nowMs,
-   * dueMs, idemKey, maxQueued); one {code, value} per submit: {1, id} stored, {0, firstId} for a
-   * known idempotency key, {-1, depth} when full.
+   * Submits a batch: after prefix and group, one argument per submit, a JSON array of strings
+   * (id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued), so that the client
+   * encodes one argument per task instead of nine; one {@code code:value} string per submit:
+   * {@code 1:id} stored, {@code 0:firstId} for a known idempotency key, {@code -1:depth} when
+   * full. The depth is read once per call and counted
+   * up; when tasks became ready, one {@code PUBLISH} on {@code <prefix>:ready} wakes idle workers.
    */
   static final String SUBMIT = """
+      local depth = nil
+      local ready = 0
       local function submit(p, g, id, typ, payload, max, limit, now, due, idem, maxQueued)
         local ik = nil
         if idem ~= '' then
           ik = p .. ':idem:' .. idem
           local first = redis.call('GET', ik)
-          if first then return {0, first} end
+          if first then return '0:' .. first end
         end
-        local pend = redis.call('XPENDING', KEYS[1], g)
-        local depth = redis.call('XLEN', KEYS[1]) - pend[1] + redis.call('ZCARD', KEYS[2])
-        if depth >= tonumber(maxQueued) then return {-1, tostring(depth)} end
+        if not depth then
+          local pend = redis.call('XPENDING', KEYS[1], g)
+          depth = redis.call('XLEN', KEYS[1]) - pend[1] + redis.call('ZCARD', KEYS[2])
+        end
+        if depth >= tonumber(maxQueued) then return '-1:' .. depth end
+        depth = depth + 1
         local tk = p .. ':task:' .. id
-        redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
-          'max', max, 'limit', limit, 'created', now, 'idem', idem)
-        if ik then redis.call('SET', ik, id) end
         if tonumber(due) > tonumber(now) then
           redis.call('ZADD', KEYS[2], due, id)
+          redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
+            'max', max, 'limit', limit, 'created', now, 'idem', idem)
         else
           local sid = redis.call('XADD', KEYS[1], '*', 'id', id)
-          redis.call('HSET', tk, 'sid', sid, 'ready', now)
+          redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
+            'max', max, 'limit', limit, 'created', now, 'idem', idem, 'sid', sid, 'ready', now)
+          ready = ready + 1
         end
-        return {1, id}
+        if ik then redis.call('SET', ik, id) end
+        return '1:' .. id
       end
       local out = {}
-      for i = 3, #ARGV, 9 do
-        out[#out + 1] = submit(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
-          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7], ARGV[i + 8])
+      for i = 3, #ARGV do
+        local a = cjson.decode(ARGV[i])
+        out[#out + 1] = submit(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
       end
+      if ready > 0 then redis.call('PUBLISH', ARGV[1] .. ':ready', ready) end
       return out
       """;
 
   /**
    * Shared by claim and reclaim: turns stream entries into claimed tasks for consumer ARGV[3] at
-   * ARGV[4]; entries whose task is gone or final are acknowledged and deleted.
+   * ARGV[4], each one JSON array of strings (id, type, payload, attempt, max, limitMs, created,
+   * ready, idemKey, lease, entry, cancel): one reply element per task rather than twelve.
+   * Entries whose task is gone or final are acknowledged and deleted.
    */
   private static final String TAKE = """
       local function take(entries, p, g, c, now)
@@ -78,16 +88,17 @@ final class Scripts {
           local h = nil
           if id then
             tk = p .. ':task:' .. id
-            h = redis.call('HMGET', tk, 'state', 'type', 'payload', 'max', 'limit', 'created', 'ready', 'idem', 'cancel', 'sid')
+            h = redis.call('HMGET', tk, 'state', 'type', 'payload', 'max', 'limit', 'created', 'ready', 'idem', 'cancel', 'sid', 'attempts')
           end
           if (not h) or (not h[1]) or (h[10] ~= sid) or not (h[1] == 'queued' or h[1] == 'running') then
             redis.call('XACK', KEYS[1], g, sid)
             redis.call('XDEL', KEYS[1], sid)
           else
-            local attempt = redis.call('HINCRBY', tk, 'attempts', 1)
+            local attempt = (tonumber(h[11]) or 0) + 1
             local lease = c .. '/' .. sid .. '/' .. attempt
-            redis.call('HSET', tk, 'state', 'running', 'started', now, 'lease', lease)
-            out[#out + 1] = {id, h[2], h[3], attempt, h[4], h[5], h[6], h[7] or now, h[8] or '', lease, sid, h[9] or ''}
+            redis.call('HSET', tk, 'attempts', attempt, 'state', 'running', 'started', now, 'lease', lease)
+            out[#out + 1] = cjson.encode({id, h[2] or '', h[3] or '', tostring(attempt), h[4] or '1',
+              h[5] or '0', h[6] or now, h[7] or now, h[8] or '', lease, sid, h[9] or ''})
           end
         end
         return out
@@ -98,6 +109,7 @@ final class Scripts {
   static final String CLAIM = TAKE + """
       local p, g, c, now = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
       local due = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'WITHSCORES', 'LIMIT', 0, 500)
+      if #due > 2 * tonumber(ARGV[5]) then redis.call('PUBLISH', p .. ':ready', #due / 2) end
       for i = 1, #due, 2 do
         local id = due[i]
         redis.call('ZREM', KEYS[2], id)
@@ -140,25 +152,27 @@ final class Scripts {
       return out
       """;
 
-  /** Arguments per outcome in {@link #FINISH}. */
-  static final int FINISH_ARGS = 8;
-
   /**
-   * Ends claimed attempts: after prefix and group, groups of (id, lease, entry, outcome, nowMs,
-   * ttlMs, value, retryAt) where outcome is succeeded (value: result), failed (value: error; waits
-   * until retryAt), dead, cancelled or release; one 1 (done) or 0 (lease lost) per outcome.
+   * Ends claimed attempts: after prefix and group, one argument per outcome, a JSON array of
+   * strings (id, lease, entry, outcome, nowMs, ttlMs, value, retryAt) where outcome is succeeded (value: result), failed (value: error; waits
+   * until retryAt), dead, cancelled or release; one 1 (done) or 0 (lease lost) per outcome. The
+   * entries of the whole group are acknowledged and deleted by one {@code XACK} and one
+   * {@code XDEL}.
    */
   static final String FINISH = """
+      local acked = {}
+      local requeued = 0
       local function finish(p, g, id, lease, sid, outcome, now, ttl, value, retryAt)
         local tk = p .. ':task:' .. id
-        if redis.call('HGET', tk, 'lease') ~= lease then return 0 end
-        redis.call('XACK', KEYS[1], g, sid)
-        redis.call('XDEL', KEYS[1], sid)
+        local h = redis.call('HMGET', tk, 'lease', 'idem')
+        if h[1] ~= lease then return 0 end
+        acked[#acked + 1] = sid
         redis.call('HDEL', tk, 'lease', 'sid')
         if outcome == 'release' then
-          redis.call('HINCRBY', tk, 'attempts', -1)
           local nsid = redis.call('XADD', KEYS[1], '*', 'id', id)
+          redis.call('HINCRBY', tk, 'attempts', -1)
           redis.call('HSET', tk, 'state', 'queued', 'sid', nsid, 'ready', now)
+          requeued = requeued + 1
           return 1
         end
         if outcome == 'failed' then
@@ -173,15 +187,20 @@ final class Scripts {
         end
         if outcome == 'dead' then redis.call('ZADD', KEYS[3], now, id) end
         redis.call('PEXPIRE', tk, ttl)
-        local idem = redis.call('HGET', tk, 'idem')
+        local idem = h[2]
         if idem and idem ~= '' then redis.call('PEXPIRE', p .. ':idem:' .. idem, ttl) end
         return 1
       end
       local out = {}
-      for i = 3, #ARGV, 8 do
-        out[#out + 1] = finish(ARGV[1], ARGV[2], ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3],
-          ARGV[i + 4], ARGV[i + 5], ARGV[i + 6], ARGV[i + 7])
+      for i = 3, #ARGV do
+        local a = cjson.decode(ARGV[i])
+        out[#out + 1] = finish(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8])
       end
+      if #acked > 0 then
+        redis.call('XACK', KEYS[1], ARGV[2], unpack(acked))
+        redis.call('XDEL', KEYS[1], unpack(acked))
+      end
+      if requeued > 0 then redis.call('PUBLISH', ARGV[1] .. ':ready', requeued) end
       return out
       """;
 
@@ -251,6 +270,7 @@ final class Scripts {
       local sid = redis.call('XADD', KEYS[1], '*', 'id', id)
       redis.call('HSET', tk, 'state', 'queued', 'attempts', 0, 'sid', sid, 'ready', ARGV[4])
       redis.call('HDEL', tk, 'finished', 'cancel')
+      redis.call('PUBLISH', p .. ':ready', 1)
       return 1
       """;
 

@@ -26,10 +26,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Implementation note: all state but {@code running} (read by the gauge) is confined to one
  * event-loop context, {@code ctx}; backend futures hop back onto it before they touch state, so
- * no lock is needed. {@code inFlight} counts slots: an attempt holds one from its claim until its
- * outcome is stored (a time limit stores a failure at once, so its slot frees even though the
- * abandoned handler may still run). One claim is in flight at a time ({@code polling}); a claim
- * that filled every free slot is followed at once by the next, otherwise the loop sleeps for
+ * no lock is needed. {@code inFlight} counts handler slots: an attempt holds one from its claim
+ * until its outcome is decided (a time limit decides a failure at once, so its slot frees even
+ * though the abandoned handler may still run). {@code storing} counts decided attempts whose
+ * outcome is not stored yet; they stay in {@code running}, so their claims are still renewed, and
+ * the next claim overlaps their store instead of waiting one more round trip for it. At most
+ * {@code concurrency} outcomes are stored at a time beyond the running attempts: while the store
+ * is slow or down, claims stop rather than pile up attempts. One claim is in flight at a time
+ * ({@code polling}); a claim that filled every free slot, or during which a wake-up came, is
+ * followed at once by the next, otherwise the loop sleeps for
  * {@code pollInterval} or until {@link #wake()}. A heartbeat renews every claim each
  * {@code min(visibilityTimeout / 3, 1 s)} and brings back cancel requests and lost claims; a
  * reclaim each {@code min(visibilityTimeout / 2, 5 s)} takes over tasks whose worker died. An
@@ -50,7 +55,10 @@ final class Workers implements AttemptRunner.Owner {
   private final Map<String, Attempt> running = new ConcurrentHashMap<>();
   private final long pollMs;
   private int inFlight;
+  private int storing;
   private boolean polling;
+  /** A wake-up came while a claim was in flight: claim again as soon as it answers. */
+  private boolean wakePending;
   private boolean started;
   private boolean draining;
   private boolean closed;
@@ -123,9 +131,18 @@ final class Workers implements AttemptRunner.Owner {
     });
   }
 
-  /** Polls now instead of at the next poll interval (a task was just submitted here). */
+  /**
+   * Polls now instead of at the next poll interval (a task was just submitted here, or the store
+   * announced one). A wake-up during a claim is kept and served when that claim answers: that
+   * claim may have missed the new task, and waiting a whole poll interval for it would add that
+   * much latency.
+   */
   void wake() {
     ctx.runOnContext(v -> {
+      if (polling) {
+        wakePending = true;
+        return;
+      }
       if (pollTimer != -1) {
         vertx.cancelTimer(pollTimer);
         pollTimer = -1;
@@ -146,11 +163,12 @@ final class Workers implements AttemptRunner.Owner {
     if (!started || draining || polling) {
       return;
     }
-    int free = options.concurrency() - inFlight;
+    int free = freeSlots();
     if (free <= 0) {
       return;
     }
     polling = true;
+    wakePending = false;
     onCtx(backend.claim(free, false, clock.nowMillis()), ar -> {
       polling = false;
       lastLoopNanos = clock.nanos();
@@ -164,12 +182,18 @@ final class Workers implements AttemptRunner.Owner {
       claimed.forEach(this::begin);
       if (draining) {
         checkDrained();
-      } else if (claimed.size() == free) {
+      } else if (claimed.size() == free || wakePending) {
         pump();
       } else {
         schedulePoll();
       }
     });
+  }
+
+  /** Handler slots free, unless too many outcomes wait to be stored. */
+  private int freeSlots() {
+    int c = options.concurrency();
+    return Math.min(c - inFlight, 2 * c - inFlight - storing);
   }
 
   private void schedulePoll() {
@@ -182,7 +206,7 @@ final class Workers implements AttemptRunner.Owner {
   }
 
   private void reclaim() {
-    int free = options.concurrency() - inFlight;
+    int free = freeSlots();
     if (draining || free <= 0) {
       return;
     }
@@ -229,9 +253,18 @@ final class Workers implements AttemptRunner.Owner {
   }
 
   @Override
+  public void decided(Attempt a) {
+    inFlight--;
+    storing++;
+    if (!draining) {
+      pump();
+    }
+  }
+
+  @Override
   public void settled(Attempt a) {
     running.remove(a.claimed.id(), a);
-    inFlight--;
+    storing--;
     if (draining) {
       checkDrained();
     } else {
@@ -287,7 +320,7 @@ final class Workers implements AttemptRunner.Owner {
   }
 
   private void checkDrained() {
-    if (drained != null && inFlight == 0 && !polling) {
+    if (drained != null && inFlight == 0 && storing == 0 && !polling) {
       drained.tryComplete();
     }
   }
