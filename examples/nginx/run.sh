@@ -4,7 +4,7 @@
 # on Ctrl-C, SIGTERM or exit.
 #
 #   examples/nginx/run.sh N [--db JDBC_URL] [--redis URL] [--port NGINX_PORT] [--jar JAR]
-#                           [--run-dir DIR]
+#                           [--run-dir DIR] [--warm-up DURATION]
 #
 # Prints "nginx listening on http://127.0.0.1:PORT" once every instance and nginx accept
 # requests, then waits. examples/nginx/rolling-restart.sh RUN_DIR restarts the instances in turn.
@@ -16,7 +16,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 repo="$(cd "$here/../.." && pwd)"
 
 usage() {
-  echo "usage: $0 N [--db JDBC_URL] [--redis URL] [--port NGINX_PORT] [--jar JAR] [--run-dir DIR]" >&2
+  echo "usage: $0 N [--db JDBC_URL] [--redis URL] [--port NGINX_PORT] [--jar JAR] [--run-dir DIR] [--warm-up DURATION]" >&2
   exit 2
 }
 
@@ -28,6 +28,7 @@ redis=""
 nginx_port=""
 jar="$repo/examples/target/bulwark-examples.jar"
 run=""
+warm_up=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --db) [[ $# -ge 2 ]] || usage; db="$2"; shift 2 ;;
@@ -35,6 +36,7 @@ while [[ $# -gt 0 ]]; do
     --port) [[ $# -ge 2 && "$2" =~ ^[0-9]+$ ]] || usage; nginx_port="$2"; shift 2 ;;
     --jar) [[ $# -ge 2 ]] || usage; jar="$2"; shift 2 ;;
     --run-dir) [[ $# -ge 2 ]] || usage; run="$2"; shift 2 ;;
+    --warm-up) [[ $# -ge 2 ]] || usage; warm_up="$2"; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -99,6 +101,8 @@ for ((i = 1; i <= count; i++)); do
   args=(--port "$(free_port)" --host 127.0.0.1)
   [[ -n "$db" ]] && args+=(--db "$db")
   [[ -n "$redis" ]] && args+=(--redis "$redis")
+  # A restarted instance warms up before it listens, so nginx never sends it traffic cold.
+  [[ -n "$warm_up" ]] && args+=(--warm-up "$warm_up")
   # One line per instance: how to start it again (rolling-restart.sh reads it).
   printf '%q ' "$java" ${BULWARK_JAVA_OPTS:-} -jar "$jar" "${args[@]}" > "$run/shop-$i.cmd"
   "$here/instance.sh" start "$run" "$i"

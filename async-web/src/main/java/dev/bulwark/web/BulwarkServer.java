@@ -46,13 +46,21 @@ public interface BulwarkServer {
   /**
    * Adds routes the application mounts itself on vertx-web (such as
    * {@link StaticAssets#mountOn}) to every event loop's router, after the probes and before the
-   * annotated handlers. They answer for themselves: no admission, drain refusal or route metrics.
+   * annotated handlers. They take the pipeline's admission stage: counted in flight (a drain
+   * waits for them), refused with 503 and {@code Connection: close} while the server drains, and
+   * recorded in {@code http.server.requests} under the matched route's path.
    *
    * @throws IllegalStateException after {@link #start}
    */
   BulwarkServer routes(java.util.function.Consumer<io.vertx.ext.web.Router> mount);
 
-  /** Listens on the configured port with one server instance per event loop. */
+  /**
+   * Runs the configured {@link WarmUp}, if any, then listens on the configured port with one
+   * server instance per event loop; {@code /ready} answers 200 from then on. The future fails
+   * when the port cannot be bound (the server then releases its worker pools and cache manager;
+   * resources added with {@link #onDrained} stay the caller's) or when {@link #drain()} was
+   * called meanwhile (the drain undeploys what was deployed).
+   */
   Future<BulwarkServer> start();
 
   /** The port actually bound (useful with port 0); -1 before start. */
@@ -62,11 +70,22 @@ public interface BulwarkServer {
   ServerState state();
 
   /**
-   * Drains: {@code /ready} turns 503 and new requests are answered 503 with
-   * {@code Connection: close}; in-flight requests finish, up to the drain grace; then the sockets
-   * close and the worker pools close. Calling it again returns the same future.
+   * Drains: {@code /ready} turns 503 and the {@link #onDraining} actions start; after
+   * {@link ServerOptions#drainDelay()} new requests are answered 503 with
+   * {@code Connection: close} and the port stops accepting connections; in-flight requests, queued
+   * worker tasks and streams finish, up to the drain grace (streams still open then end at an item
+   * boundary, SSE with a {@code retry:} field); then the connections and the worker pools close,
+   * the drain actions are awaited and the {@link #onDrained} closers run. Calling it again returns
+   * the same future.
    */
   Future<Void> drain();
+
+  /**
+   * Adds an action started at the beginning of a drain, beside the HTTP drain, and awaited before
+   * the {@link #onDrained} closers (such as a task queue's {@code drain(grace)}: its workers stop
+   * claiming at once, not after the HTTP grace). A failing one is logged.
+   */
+  BulwarkServer onDraining(java.util.function.Supplier<Future<?>> action);
 
   /**
    * Adds a resource to close at the end of a drain, after the worker pools (a database pool, a

@@ -36,6 +36,11 @@ public final class ServerOptions {
   public static final boolean DEFAULT_COMPRESSION = true;
   /** Default {@code drainGrace}: 30 s for in-flight requests to finish on drain. */
   public static final Duration DEFAULT_DRAIN_GRACE = Duration.ofSeconds(30);
+  /**
+   * Default {@code drainDelay}: zero, no delay. A drain's first {@code drainDelay} only turns
+   * {@code /ready} to 503, for balancers that poll it; requests are served meanwhile.
+   */
+  public static final Duration DEFAULT_DRAIN_DELAY = Duration.ZERO;
 
   private final int port;
   private final String host;
@@ -47,6 +52,8 @@ public final class ServerOptions {
   private final Duration idleTimeout;
   private final int maxConnections;
   private final Duration drainGrace;
+  private final Duration drainDelay;
+  private final WarmUp warmUp;
   private final boolean compression;
   private final CacheOptions cache;
 
@@ -61,6 +68,8 @@ public final class ServerOptions {
     this.idleTimeout = b.idleTimeout;
     this.maxConnections = b.maxConnections;
     this.drainGrace = b.drainGrace;
+    this.drainDelay = b.drainDelay;
+    this.warmUp = b.warmUp;
     this.compression = b.compression;
     this.cache = b.cache;
   }
@@ -119,6 +128,16 @@ public final class ServerOptions {
     return drainGrace;
   }
 
+  /** How long a drain only reports DRAINING on {@code /ready} before it refuses requests and closes the port. */
+  public Duration drainDelay() {
+    return drainDelay;
+  }
+
+  /** The warm-up run before the server listens, or {@code null} for none (the default). */
+  public WarmUp warmUp() {
+    return warmUp;
+  }
+
   public boolean compression() {
     return compression;
   }
@@ -140,6 +159,8 @@ public final class ServerOptions {
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration drainGrace = DEFAULT_DRAIN_GRACE;
+    private Duration drainDelay = DEFAULT_DRAIN_DELAY;
+    private WarmUp warmUp;
     private boolean compression = DEFAULT_COMPRESSION;
     private CacheOptions cache = CacheOptions.builder().build();
 
@@ -246,6 +267,27 @@ public final class ServerOptions {
     }
 
     /**
+     * How long a drain waits, with {@code /ready} answering 503 and requests still served, before
+     * it refuses new requests (503, {@code Connection: close}) and stops accepting connections:
+     * the time a balancer that polls {@code /ready} (Kubernetes, HAProxy, a cloud balancer) needs
+     * to stop sending. Zero (the default) suits a single process or nginx, which cannot poll.
+     * Part of the drain grace: {@link #build()} refuses a delay longer than the grace.
+     */
+    public Builder drainDelay(Duration drainDelay) {
+      if (drainDelay == null || drainDelay.isNegative()) {
+        throw new IllegalArgumentException("drainDelay must be >= 0, but was " + drainDelay);
+      }
+      this.drainDelay = drainDelay;
+      return this;
+    }
+
+    /** A warm-up to run before the server listens (see {@link WarmUp}); {@code null} for none. */
+    public Builder warmUp(WarmUp warmUp) {
+      this.warmUp = warmUp;
+      return this;
+    }
+
+    /**
      * Whether streamed responses are gzip-compressed when the client's {@code Accept-Encoding}
      * allows. Other responses are never compressed: they are small, and a compressor in every
      * connection's pipeline costs every request.
@@ -267,7 +309,12 @@ public final class ServerOptions {
       return this;
     }
 
+    /** @throws IllegalStateException when {@code drainDelay} is longer than {@code drainGrace} */
     public ServerOptions build() {
+      if (drainDelay.compareTo(drainGrace) > 0) {
+        throw new IllegalStateException("drainDelay must be <= drainGrace (" + drainGrace
+            + "), but was " + drainDelay);
+      }
       return new ServerOptions(this);
     }
   }

@@ -88,22 +88,24 @@ class DrainTest {
     // A grace well past the socket read below, so a connection left open shows as such.
     start(vertx, o -> o.drainGrace(Duration.ofSeconds(4)));
     int port = server.port();
-    CompletableFuture<HttpResponse<String>> held = holdOneRequest();
+    // A held request with one pipelined behind it: its connection is busy, so the drain does not
+    // close it as idle, and the pipelined request is read after the drain began.
+    Socket kept = Http.connect(port);
+    Http.write(kept, Http.get("/hold") + Http.get("/hello"));
+    assertThat(gate.entered.await(5, TimeUnit.SECONDS)).as("request reached the handler").isTrue();
 
     Future<Void> drained = server.server().drain();
 
     assertThat(server.server().state()).isEqualTo(ServerState.DRAINING);
     assertThat(server.server().drain()).as("drain again returns the same future").isSameAs(drained);
+    assertPortClosed(port);
+    assertThat(drained.isComplete()).as("drain waits for the in-flight request").isFalse();
 
-    HttpResponse<String> ready = Http.send(Http.newClient(), Http.request(port, "/ready").build());
-    assertThat(ready.statusCode()).isEqualTo(503);
-    assertThat(Http.json(ready.body())).isEqualTo(Http.json("{\"status\":\"DRAINING\"}"));
-
-    HttpResponse<String> health = Http.send(Http.newClient(), Http.request(port, "/health").build());
-    assertThat(health.statusCode()).as("liveness is not readiness").isEqualTo(200);
-
-    try (Socket socket = Http.connect(port)) {
-      Http.write(socket, Http.get("/hello"));
+    gate.release.countDown();
+    try (Socket socket = kept) {
+      Http.RawResponse first = Http.readResponse(socket);
+      assertThat(first.status()).isEqualTo(200);
+      assertThat(first.body()).isEqualTo("released");
       Http.RawResponse turnedAway = Http.readResponse(socket);
       assertThat(turnedAway.status()).isEqualTo(503);
       assertThat(turnedAway.headers()).containsEntry("connection", "close");
@@ -114,14 +116,6 @@ class DrainTest {
       assertThat(Http.closedByServer(socket)).as("connection closed after the 503").isTrue();
     }
 
-    assertThat(held).isNotDone();
-    assertThat(drained.isComplete()).as("drain waits for the in-flight request").isFalse();
-
-    gate.release.countDown();
-    HttpResponse<String> first = Http.await(held);
-    assertThat(first.statusCode()).isEqualTo(200);
-    assertThat(first.body()).isEqualTo("released");
-
     Http.await(drained);
     assertThat(server.server().state()).isEqualTo(ServerState.STOPPED);
     assertPortClosed(port);
@@ -130,29 +124,28 @@ class DrainTest {
   @Test
   void drain_turnsAwayBodyRequestsWithoutReadingThem(Vertx vertx) throws Exception {
     start(vertx, UnaryOperator.identity());
-    CompletableFuture<HttpResponse<String>> held = holdOneRequest();
+    Socket opened = Http.connect(server.port());
+    Http.write(opened, Http.get("/hold") + "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
+        + "Content-Length: 5\r\n\r\nhello");
+    assertThat(gate.entered.await(5, TimeUnit.SECONDS)).isTrue();
     Future<Void> drained = server.server().drain();
+    gate.release.countDown();
 
-    try (Socket socket = Http.connect(server.port())) {
-      Http.write(socket, "POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-          + "Content-Length: 5\r\n\r\nhello");
+    try (Socket socket = opened) {
+      assertThat(Http.readResponse(socket).status()).isEqualTo(200);
       Http.RawResponse turnedAway = Http.readResponse(socket);
       assertThat(turnedAway.status()).isEqualTo(503);
       assertThat(turnedAway.headers()).containsEntry("connection", "close");
       assertThat(turnedAway.headers()).containsKey("retry-after");
     }
-
-    gate.release.countDown();
-    assertThat(Http.await(held).statusCode()).isEqualTo(200);
     Http.await(drained);
   }
 
   @Test
-  void drain_overHttp2_answers503WithoutConnectionHeaderAndKeepsOtherStreams(Vertx vertx)
-      throws Exception {
+  void drain_overHttp2_servesNoNewRequestAndStops(Vertx vertx) throws Exception {
     start(vertx, UnaryOperator.identity());
-    // Plain-text HTTP/2 (h2c, upgraded on the first request); the held request and the turned
-    // away one share one connection.
+    // Plain-text HTTP/2 (h2c, upgraded on the first request). The drain closes the port and
+    // sends GOAWAY: the held stream finishes, a new request is refused (503) or cannot connect.
     HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
     assertThat(Http.send(h2, server.request("/hello").build()).version())
         .isEqualTo(HttpClient.Version.HTTP_2);
@@ -160,17 +153,18 @@ class DrainTest {
     assertThat(gate.entered.await(5, TimeUnit.SECONDS)).isTrue();
     Future<Void> drained = server.server().drain();
 
-    HttpResponse<String> turnedAway = Http.send(h2, server.request("/hello").build());
-
-    assertThat(turnedAway.version()).isEqualTo(HttpClient.Version.HTTP_2);
-    assertThat(turnedAway.statusCode()).isEqualTo(503);
-    assertThat(turnedAway.headers().firstValue("Retry-After")).hasValue("1");
-    assertThat(turnedAway.headers().firstValue("Connection")).as("forbidden in HTTP/2").isEmpty();
-    assertThat(held).as("the other stream on the connection is still running").isNotDone();
-
+    CompletableFuture<HttpResponse<String>> late = Http.sendAsync(h2, server.request("/hello").build());
+    java.util.concurrent.CompletableFuture<Object> lateOutcome = late.handle((r, e) -> e != null ? e : r.statusCode());
+    Object outcome = lateOutcome.get(5, TimeUnit.SECONDS);
+    assertThat(outcome).as("a request after the drain began is not served").isNotEqualTo(200);
+    if (outcome instanceof Integer) {
+      assertThat(outcome).isEqualTo(503);
+    }
+    // JDK 17's client fails its open streams on any GOAWAY (graceful GOAWAY came in JDK 24), so
+    // the held stream's outcome on the client says nothing about the server.
     gate.release.countDown();
-    assertThat(Http.await(held).statusCode()).isEqualTo(200);
     Http.await(drained);
+    assertThat(server.server().state()).isEqualTo(ServerState.STOPPED);
   }
 
   @Test

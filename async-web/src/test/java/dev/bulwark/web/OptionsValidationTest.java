@@ -36,6 +36,16 @@ class OptionsValidationTest {
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.maxConnections(0),
             "maxConnections must be >= 1, but was 0"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.drainGrace(null), "drainGrace must be >= 0, but was null"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> b.drainDelay(Duration.ofMillis(-1)),
+            "drainDelay must be >= 0, but was PT-0.001S"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> WarmUp.builder().maxRequests(0),
+            "maxRequests must be >= 1, but was 0"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> WarmUp.builder().maxDuration(Duration.ZERO),
+            "maxDuration must be > 0, but was PT0S"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> WarmUp.builder().concurrency(257),
+            "concurrency must be between 1 and 256, but was 257"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> WarmUp.builder().paths("hello"),
+            "warm-up path must start with '/', but was 'hello'"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.workerPool("bad name", p -> { }),
             "name must be 1-64 letters, digits, '-', '_' or '.', but was 'bad name'"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.workerPool("reports", p -> p.maxConcurrency(0)),
@@ -63,7 +73,24 @@ class OptionsValidationTest {
     assertThat(o.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
     assertThat(o.maxConnections()).isEqualTo(10_000);
     assertThat(o.drainGrace()).isEqualTo(Duration.ofSeconds(30));
+    assertThat(o.drainDelay()).isEqualTo(Duration.ZERO);
+    assertThat(o.warmUp()).isNull();
     assertThat(o.workerPools()).containsOnlyKeys("default");
+  }
+
+  @Test
+  void drainDelayLongerThanTheGrace_isRefusedAtBuild() {
+    ServerOptions.Builder b = ServerOptions.builder().drainGrace(Duration.ofSeconds(5))
+        .drainDelay(Duration.ofSeconds(6));
+
+    assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        .hasMessage("drainDelay must be <= drainGrace (PT5S), but was PT6S");
+  }
+
+  @Test
+  void warmUpWithoutPaths_isRefusedAtBuild() {
+    assertThatThrownBy(() -> WarmUp.builder().build()).isInstanceOf(IllegalStateException.class)
+        .hasMessage("a warm-up needs at least one path");
   }
 
   @Test

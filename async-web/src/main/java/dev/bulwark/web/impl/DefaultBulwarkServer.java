@@ -18,6 +18,7 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,15 +39,22 @@ import org.slf4j.LoggerFactory;
  * {@link RoutePlan}s; {@link #start} deploys one {@link ServerVerticle} per event loop, each
  * with its own route table and fallback router built from those plans, all listening on one port (Vert.x balances
  * connections between them). The shared state is the {@link Lifecycle} (state and in-flight
- * count), the connection count and the worker pools, all thread-safe. Drain is a small state
- * machine driven from one periodic timer: READY to DRAINING at once; when in-flight reaches zero
- * or the grace runs out, undeploy the verticles (closing the sockets), close the pools with what
- * remains of the grace, then STOPPED.
+ * count, open streams), the connection count and the worker pools, all thread-safe. Drain, in
+ * order: DRAINING at once ({@code /ready} 503) and the {@link #onDraining} actions start (task
+ * workers stop claiming); after the drain delay, new requests are refused and the listening
+ * sockets close ({@code HttpServer.shutdown}); a 10 ms timer waits until nothing is in flight or
+ * the grace is over, then ends open streams at an item boundary; the verticles are undeployed
+ * (closing what is left), the pools close with what remains of the grace, the drain actions are
+ * awaited, the {@link #onDrained} closers run, the cache manager closes, then STOPPED. A drain
+ * during start waits for the deployment and undeploys it; a start that fails releases the pools
+ * and the cache manager.
  */
 public final class DefaultBulwarkServer implements BulwarkServer {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultBulwarkServer.class);
   private static final long DRAIN_POLL_MS = 10;
+  /** After the grace, how long streams ended at an item boundary get to send their last bytes. */
+  private static final Duration STREAM_END_MARGIN = Duration.ofSeconds(1);
 
   private final Vertx vertx;
   private final ServerOptions options;
@@ -59,8 +67,11 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private final Object lock = new Object();
   private boolean started;
   private volatile int port = -1;
-  private String deploymentId;
+  /** The server verticles' deployment, once start() began; its value is the deployment id. */
+  private Future<String> deployment;
   private Promise<Void> drainPromise;
+  private final List<HttpServer> servers = new CopyOnWriteArrayList<>();
+  private final List<Supplier<Future<?>>> draining = new CopyOnWriteArrayList<>();
   private final List<Supplier<Future<?>>> closers = new CopyOnWriteArrayList<>();
   private final List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = new CopyOnWriteArrayList<>();
 
@@ -110,32 +121,56 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   @Override
   public Future<BulwarkServer> start() {
     List<RoutePlan> routes;
+    Promise<String> deployed = Promise.promise();
     synchronized (lock) {
       if (started) {
         return Future.failedFuture(new IllegalStateException("start() was called already"));
       }
+      if (drainPromise != null) {
+        return Future.failedFuture(new IllegalStateException("the server was drained before start()"));
+      }
       started = true;
+      deployment = deployed.future();
       routes = planner.routes();
     }
     HttpMetrics metrics = new HttpMetrics(registry);
     ServerVerticle.Shared shared = new ServerVerticle.Shared(routes, options, lifecycle,
         new Probes(lifecycle, registry, metrics), metrics, connections, httpOptions(),
-        this::boundPort, List.copyOf(mounts));
+        this::listening, List.copyOf(mounts));
     // Several instances on port 0 would each get their own random port; a negative port is
     // Vert.x's way of sharing one random port between them.
     int listenPort = options.port() == 0 && options.eventLoops() > 1 ? -1 : options.port();
-    DeploymentOptions deployment = new DeploymentOptions().setInstances(options.eventLoops());
-    return vertx.deployVerticle(() -> new ServerVerticle(shared, listenPort), deployment)
-        .map(id -> {
-          synchronized (lock) {
-            deploymentId = id;
-          }
-          lifecycle.state(ServerState.READY);
-          LOG.info("listening on {}:{} with {} event loop(s), routes {}", options.host(), port,
-              options.eventLoops(), describe(routes));
-          return (BulwarkServer) this;
-        })
-        .onFailure(e -> lifecycle.state(ServerState.STOPPED));
+    DeploymentOptions instances = new DeploymentOptions().setInstances(options.eventLoops());
+    Future<Void> warm = options.warmUp() == null ? Future.succeededFuture()
+        : WarmUpRun.run(vertx, shared, options.warmUp());
+    warm.compose(v -> vertx.deployVerticle(() -> new ServerVerticle(shared, listenPort), instances))
+        .onComplete(deployed);
+    return deployed.future().transform(ar -> {
+      if (ar.failed()) {
+        releaseAfterFailedStart(ar.cause());
+        return Future.failedFuture(ar.cause());
+      }
+      if (!lifecycle.ready()) {
+        // drain() came first: it undeploys what was just deployed (it waits for the deployment).
+        return Future.failedFuture(new IllegalStateException("drain() was called during start()"));
+      }
+      LOG.info("listening on {}:{} with {} event loop(s), routes {}", options.host(), port,
+          options.eventLoops(), describe(routes));
+      return Future.succeededFuture((BulwarkServer) this);
+    });
+  }
+
+  /**
+   * A start that failed (port taken, a verticle that failed) leaves nothing running: the worker
+   * pools and the cache manager (its Redis client and the ticker thread) close, the state is
+   * STOPPED, and a later drain completes at once. Resources added with {@link #onDrained} are the
+   * caller's: it knows the start failed.
+   */
+  private void releaseAfterFailedStart(Throwable cause) {
+    LOG.warn("start failed, releasing the server's pools and caches: {}", cause.toString());
+    lifecycle.stopped();
+    closePools(Duration.ZERO);
+    caches.close();
   }
 
   private static String describe(List<RoutePlan> routes) {
@@ -162,8 +197,9 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     return o;
   }
 
-  private void boundPort(int actual) {
-    port = actual;
+  private void listening(HttpServer server) {
+    port = server.actualPort();
+    servers.add(server);
   }
 
   @Override
@@ -178,61 +214,132 @@ public final class DefaultBulwarkServer implements BulwarkServer {
 
   @Override
   public Future<Void> drain() {
-    String deployment;
+    Future<String> deployed;
     synchronized (lock) {
       if (drainPromise != null) {
         return drainPromise.future();
       }
       drainPromise = Promise.promise();
-      deployment = deploymentId;
+      deployed = deployment;
     }
-    lifecycle.state(ServerState.DRAINING);
-    long graceNanos = options.drainGrace().toNanos();
-    long deadline = System.nanoTime() + graceNanos;
-    LOG.info("draining: {} request(s) in flight, grace {}", lifecycle.inFlight(), options.drainGrace());
-    awaitInFlight(deadline, deployment);
+    if (!lifecycle.draining()) {
+      // A failed start released everything already.
+      drainPromise.complete();
+      return drainPromise.future();
+    }
+    long deadline = System.nanoTime() + options.drainGrace().toNanos();
+    LOG.info("draining: {} request(s) in flight, delay {}, grace {}", lifecycle.inFlight(),
+        options.drainDelay(), options.drainGrace());
+    // Task workers and the like stop claiming now, not after the HTTP grace.
+    List<Future<?>> drainers = new ArrayList<>();
+    for (Supplier<Future<?>> d : draining) {
+      drainers.add(call(d));
+    }
+    Future<Void> delayed;
+    if (options.drainDelay().isZero()) {
+      lifecycle.refuse();
+      delayed = Future.succeededFuture();
+    } else {
+      delayed = vertx.timer(options.drainDelay().toMillis()).map(t -> {
+        lifecycle.refuse();
+        return null;
+      });
+    }
+    // A drain during start waits for the deployment, so its verticles are undeployed too.
+    Future<String> id = (deployed == null ? Future.<String>succeededFuture() : deployed)
+        .recover(e -> Future.succeededFuture());
+    delayed.compose(v -> id).compose(deploymentId -> {
+      stopAccepting(deadline);
+      return inFlightDone(deadline).map(deploymentId);
+    }).compose(deploymentId -> deploymentId == null ? Future.<Void>succeededFuture()
+        : vertx.undeploy(deploymentId).recover(e -> Future.succeededFuture()))
+        .compose(v -> closePools(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
+        .compose(v -> Future.join(drainers).<Void>mapEmpty().recover(e -> {
+          LOG.warn("a drain action failed", e);
+          return Future.succeededFuture();
+        }))
+        .compose(v -> runClosers())
+        .compose(v -> caches.close().recover(e -> Future.succeededFuture()))
+        .onComplete(ar -> {
+          lifecycle.stopped();
+          LOG.info("drained");
+          drainPromise.tryComplete();
+        });
     return drainPromise.future();
   }
 
   /**
-   * Polls until no request is in flight or the grace is over, then closes. A one-shot timer
-   * scheduled again on each poll, not a periodic one cancelled from its own handler: Vert.x's
-   * cancel from inside the first firing of a periodic timer set from a non-Vert.x thread can
-   * throw (the timer's future is not assigned yet when a loaded machine fires it at once).
+   * Closes the listening sockets ({@code HttpServer.shutdown}): connections are refused from now
+   * on, idle keep-alive connections close, and a connection with a request in flight closes once
+   * its response is written (new requests on it meanwhile get the drain's 503). The timeout only
+   * bounds the wait; the undeploy after the grace closes whatever is left.
    */
-  private void awaitInFlight(long deadline, String deployment) {
+  private void stopAccepting(long deadline) {
+    long remaining = Math.max(0, deadline - System.nanoTime()) + STREAM_END_MARGIN.toNanos();
+    for (HttpServer s : servers) {
+      s.shutdown(remaining, TimeUnit.NANOSECONDS);
+    }
+    servers.clear();
+  }
+
+  /**
+   * Completes when no request is in flight or at the grace's end. Streams still open then are
+   * ended at an item boundary ({@link Lifecycle#endStreams}) and given {@link #STREAM_END_MARGIN}
+   * to send their last bytes.
+   */
+  private Future<Void> inFlightDone(long deadline) {
+    Promise<Void> done = Promise.promise();
+    poll(deadline, new long[] {0}, done);
+    return done.future();
+  }
+
+  /**
+   * One poll of {@link #inFlightDone}, each scheduled by the one before: a one-shot timer, not a
+   * periodic one cancelled from its own handler, which Vert.x can fail to cancel (and throw) when
+   * a loaded machine fires it before {@code setPeriodic} has returned on the calling thread.
+   */
+  private void poll(long deadline, long[] streamsEndedAt, Promise<Void> done) {
     vertx.setTimer(DRAIN_POLL_MS, timer -> {
-      if (lifecycle.inFlight() > 0 && System.nanoTime() < deadline) {
-        awaitInFlight(deadline, deployment);
+      long now = System.nanoTime();
+      if (lifecycle.inFlight() == 0) {
+        done.complete();
         return;
       }
-      if (lifecycle.inFlight() > 0) {
-        LOG.warn("drain grace {} over with {} request(s) still in flight; closing anyway",
-            options.drainGrace(), lifecycle.inFlight());
+      if (now < deadline) {
+        poll(deadline, streamsEndedAt, done);
+        return;
       }
-      Future<Void> undeployed = deployment == null ? Future.succeededFuture()
-          : vertx.undeploy(deployment).recover(e -> Future.succeededFuture());
-      undeployed.compose(v -> closePools(Duration.ofNanos(Math.max(0, deadline - System.nanoTime()))))
-          .compose(v -> runClosers())
-          .compose(v -> caches.close().recover(e -> Future.succeededFuture()))
-          .onComplete(ar -> {
-            lifecycle.state(ServerState.STOPPED);
-            LOG.info("drained");
-            drainPromise.tryComplete();
-          });
+      if (streamsEndedAt[0] == 0) {
+        streamsEndedAt[0] = now;
+        int ended = lifecycle.endStreams();
+        LOG.warn("drain grace {} over with {} request(s) in flight; ended {} stream(s) at an item boundary",
+            options.drainGrace(), lifecycle.inFlight(), ended);
+        if (ended > 0) {
+          poll(deadline, streamsEndedAt, done);
+          return;
+        }
+      } else if (now - streamsEndedAt[0] < STREAM_END_MARGIN.toNanos()) {
+        poll(deadline, streamsEndedAt, done);
+        return;
+      }
+      LOG.warn("closing {} request(s) still in flight", lifecycle.inFlight());
+      done.complete();
     });
+  }
+
+  private static Future<?> call(Supplier<Future<?>> action) {
+    try {
+      return action.get();
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
   }
 
   private Future<Void> runClosers() {
     Future<Void> chain = Future.succeededFuture();
     for (Supplier<Future<?>> closer : closers) {
       chain = chain.compose(v -> {
-        Future<?> f;
-        try {
-          f = closer.get();
-        } catch (RuntimeException e) {
-          f = Future.failedFuture(e);
-        }
+        Future<?> f = call(closer);
         return f.<Void>mapEmpty().recover(e -> {
           LOG.warn("closing a resource at drain failed", e);
           return Future.succeededFuture();
@@ -240,6 +347,12 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       });
     }
     return chain;
+  }
+
+  @Override
+  public BulwarkServer onDraining(Supplier<Future<?>> action) {
+    draining.add(java.util.Objects.requireNonNull(action, "action"));
+    return this;
   }
 
   @Override
@@ -275,7 +388,19 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     if (o.meterRegistry() != null) {
       return o;
     }
-    return o.toBuilder().meterRegistry(registry).build();
+    CacheOptions.Builder b = CacheOptions.builder()
+        .redisTimeout(o.redisTimeout())
+        .breakerFailureThreshold(o.breakerFailureThreshold())
+        .breakerOpenDuration(o.breakerOpenDuration())
+        .leaseTime(o.leaseTime())
+        .maxLeaderWait(o.maxLeaderWait())
+        .localMaximumSize(o.localMaximumSize())
+        .ticker(o.ticker())
+        .meterRegistry(registry);
+    if (o.redisUrl() != null) {
+      b.redisUrl(o.redisUrl());
+    }
+    return b.build();
   }
 
   @Override

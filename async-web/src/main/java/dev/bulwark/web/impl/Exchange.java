@@ -1,7 +1,6 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.HttpException;
-import dev.bulwark.web.ServerState;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
@@ -131,19 +130,32 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     } else {
       response.endHandler(this).closeHandler(this);
     }
-    if (lifecycle != null && lifecycle.state() == ServerState.DRAINING) {
-      response.putHeader(HttpHeaders.RETRY_AFTER, "1");
-      // HTTP/2 forbids connection headers, and closing would cut the connection's other streams.
-      boolean http1 = request.version() != HttpVersion.HTTP_2;
-      if (http1) {
-        // A server that answers "Connection: close" must close (RFC 9112, section 9.6).
-        response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
-        request.connection().shutdown();
-      }
-      Errors.send(response, 503, "server is draining, retry on another instance");
+    if (lifecycle != null && lifecycle.refusing()) {
+      refuse(request);
       return false;
     }
     return true;
+  }
+
+  /**
+   * Answers a request that a draining server will not serve: 503, {@code Retry-After: 1} and, on
+   * HTTP/1, {@code Connection: close} and the connection closed after the answer.
+   */
+  static void refuse(HttpServerRequest request) {
+    HttpServerResponse response = request.response();
+    response.putHeader(HttpHeaders.RETRY_AFTER, "1");
+    // HTTP/2 forbids connection headers, and closing would cut the connection's other streams.
+    if (request.version() != HttpVersion.HTTP_2) {
+      // A server that answers "Connection: close" must close (RFC 9112, section 9.6).
+      response.putHeader(HttpHeaders.CONNECTION, HttpHeaders.CLOSE);
+      request.connection().shutdown();
+    }
+    Errors.send(response, 503, "server is draining, retry on another instance");
+  }
+
+  /** The server's lifecycle, or {@code null} on a user's router. */
+  Lifecycle lifecycle() {
+    return lifecycle;
   }
 
   /** Called when a streamed response's client leaves before its end. */

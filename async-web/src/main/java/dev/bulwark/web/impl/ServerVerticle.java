@@ -10,7 +10,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.IntConsumer;
+import java.util.function.Consumer;
 
 /**
  * One server instance: an HTTP server on this verticle's event loop, whose requests pass the
@@ -23,7 +23,13 @@ final class ServerVerticle extends VerticleBase {
   /** What every instance of one server shares; all of it is immutable or thread-safe. */
   record Shared(List<RoutePlan> routes, ServerOptions options, Lifecycle lifecycle, Probes probes,
       HttpMetrics metrics, AtomicInteger connections, HttpServerOptions httpOptions,
-      IntConsumer onListen, List<java.util.function.Consumer<Router>> mounts) {
+      Consumer<HttpServer> onListen, List<Consumer<Router>> mounts) {
+
+    /** The same, listening through {@code httpOptions} and reporting to {@code onListen}. */
+    Shared with(HttpServerOptions httpOptions, Consumer<HttpServer> onListen) {
+      return new Shared(routes, options, lifecycle, probes, metrics, connections, httpOptions,
+          onListen, mounts);
+    }
   }
 
   private final Shared shared;
@@ -38,7 +44,7 @@ final class ServerVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     shared.probes().mountOn(router);
-    shared.mounts().forEach(m -> m.accept(router));
+    MountedRoutes.mount(router, shared.mounts(), shared.lifecycle(), shared.metrics());
     RouterFront.mount(router, shared.routes(), shared.options().maxBodySize(), shared.lifecycle());
     ErrorRoutes.mountOn(router, shared.lifecycle(), shared.metrics(), shared.options().maxBodySize());
     HttpServerOptions httpOptions = new HttpServerOptions(shared.httpOptions());
@@ -63,6 +69,6 @@ final class ServerVerticle extends VerticleBase {
       }
     };
     return server.requestHandler(front).invalidRequestHandler(guard::invalidRequest)
-        .listen(listenPort).onSuccess(s -> shared.onListen().accept(s.actualPort()));
+        .listen(listenPort).onSuccess(shared.onListen()::accept);
   }
 }

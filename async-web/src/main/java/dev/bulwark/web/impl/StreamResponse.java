@@ -44,6 +44,12 @@ final class StreamResponse {
   static final int FLUSH_BYTES = 32 * 1024;
   private static final Logger LOG = LoggerFactory.getLogger(StreamResponse.class);
   private static final Buffer HEARTBEAT = Buffer.buffer(": keep-alive\n\n");
+  /**
+   * How long an SSE client waits before reconnecting when a drain ends its stream, in
+   * milliseconds: sent as the last field, so it reconnects (to another instance) soon.
+   */
+  static final int DRAIN_RETRY_MILLIS = 1000;
+  private static final Buffer DRAIN_RETRY = Buffer.buffer("retry: " + DRAIN_RETRY_MILLIS + "\n\n");
 
   private final Exchange ex;
   private final HttpServerResponse response;
@@ -67,6 +73,8 @@ final class StreamResponse {
   private GzipEncoder gzip;
   /** The {@code Vary} header: {@code Accept} when AUTO chose the format, {@code Accept-Encoding} when compressible. */
   private String vary;
+  /** Registered with the server's lifecycle while the stream is open; ends it when a drain's grace runs out. */
+  private Runnable drainHook;
 
   @SuppressWarnings("unchecked")
   private StreamResponse(Exchange ex, Streamed<?> options, StreamFormat format,
@@ -226,7 +234,51 @@ final class StreamResponse {
         });
       }
     }
+    Lifecycle lifecycle = ex.lifecycle();
+    if (lifecycle != null) {
+      drainHook = () -> context.runOnContext(v -> endForDrain());
+      lifecycle.streamOpened(drainHook);
+    }
     source.handler(this::item);
+  }
+
+  /**
+   * The drain's grace ran out with this stream still open: stop the source and send what is
+   * encoded (whole items only). An SSE stream then ends normally after a {@code retry:} field, so
+   * its client reconnects, to another instance. Any other format cannot say "incomplete" in its
+   * body, so its connection is closed once those bytes are written, without the final chunk: the
+   * client sees a truncated body that ends at an item boundary, never inside a row.
+   */
+  private void endForDrain() {
+    if (done) {
+      return;
+    }
+    cancelSource.run();
+    if (format == StreamFormat.SSE) {
+      pending.appendBuffer(DRAIN_RETRY.copy());
+      sourceEnded();
+      return;
+    }
+    if (!headWritten) {
+      writeHead();
+    }
+    Buffer out = pending;
+    pending = Buffer.buffer(0);
+    GzipEncoder g = gzip;
+    gzip = null;
+    // The encoder's output is sync-flushed, so what was sent decodes without the gzip trailer.
+    Buffer bytes = g == null ? out : g.compress(out);
+    finish();
+    if (g != null) {
+      g.abandon();
+    }
+    response.write(bytes).onComplete(ar -> {
+      if (ex.request().version() == io.vertx.core.http.HttpVersion.HTTP_2) {
+        response.reset();
+      } else {
+        ex.request().connection().close();
+      }
+    });
   }
 
   private void item(Object item) {
@@ -371,6 +423,10 @@ final class StreamResponse {
 
   private void finish() {
     done = true;
+    if (drainHook != null) {
+      ex.lifecycle().streamDone(drainHook);
+      drainHook = null;
+    }
     if (gzip != null) {
       gzip.abandon();
       gzip = null;

@@ -108,8 +108,10 @@ public final class Shop {
             .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
             .handler(new ShopTaskHandlers(tasks));
       }
-      // Running tasks finish (or are left for another worker) before their database closes.
-      server.onDrained(() -> tasks.drain(config.drainGrace()).eventually(tasks::close))
+      // Workers stop claiming as the drain starts (beside the HTTP drain, not after its grace);
+      // running tasks finish, or are left for another worker, before their database closes.
+      server.onDraining(() -> tasks.drain(config.drainGrace()))
+          .onDrained(tasks::close)
           .onDrained(db::close)
           .onDrained(exportDb::close);
     } catch (RuntimeException e) {

@@ -28,10 +28,27 @@ import java.time.Duration;
  * @param taskConcurrency tasks run at once by this process, or null for the queue's default
  * @param taskQueue the in-process queue's bound, or null for the queue's default
  * @param accessLog whether to log one line per request (see {@link AccessLog})
+ * @param drainDelay how long a drain only turns {@code /ready} to 503 before it refuses requests
+ * @param warmUp how long the warm-up may run before the shop listens; zero for none
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
-    Integer taskConcurrency, Integer taskQueue, boolean accessLog) {
+    Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+    Duration warmUp) {
+
+  /**
+   * What the warm-up requests, in turn: every read-only route of the contract, the first
+   * products cached (the ids a load test and a home page ask for first), a small export and one event.
+   */
+  static final java.util.List<String> WARM_UP_PATHS = warmUpPaths();
+
+  /** Settings with the access log, without drain delay and warm-up. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, Duration.ZERO, Duration.ZERO);
+  }
 
   /** Settings without the access log. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -39,6 +56,25 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
       Integer taskConcurrency, Integer taskQueue) {
     this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
         redis, role, taskConcurrency, taskQueue, false);
+  }
+
+  private static java.util.List<String> warmUpPaths() {
+    java.util.List<String> paths = new java.util.ArrayList<>();
+    for (int id = 1; id <= 100; id++) {
+      paths.add("/hello");
+      paths.add("/products/" + id);
+      paths.add("/products/" + id + "/cached");
+      if (id % 10 == 0) {
+        paths.add("/users?limit=10");
+        paths.add("/expensive");
+        paths.add("/");
+        paths.add("/assets/app.js");
+        paths.add("/assets/site.css");
+        paths.add("/export?rows=50&format=" + (id % 20 == 0 ? "csv" : "ndjson"));
+        paths.add("/blocking?ms=0");
+      }
+    }
+    return java.util.List.copyOf(paths);
   }
 
   /** Settings with the task queue's own concurrency and bound. */
@@ -77,16 +113,19 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         ServerOptions.DEFAULT_DRAIN_GRACE, DEFAULT_DB, DbOptions.DEFAULT_MAXIMUM_POOL_SIZE, null, Role.ALL);
   }
 
+  /** Warm-up requests at a time: more than the database pool and the worker pool's threads start. */
+  static final int WARM_UP_CONCURRENCY = 16;
+
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp);
   }
 
   /** The server options these settings mean. */
@@ -96,6 +135,13 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .port(port)
         .eventLoops(eventLoops)
         .drainGrace(drainGrace)
+        .drainDelay(drainDelay)
+        .warmUp(warmUp.isZero() || !role.servesShop() ? null : dev.bulwark.web.WarmUp.builder()
+            .paths(WARM_UP_PATHS.toArray(String[]::new))
+            .maxDuration(warmUp)
+            .maxRequests(Integer.MAX_VALUE)
+            .concurrency(WARM_UP_CONCURRENCY)
+            .build())
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
             .queueTimeout(queueTimeout))
         .cache(redis == null ? CacheOptions.builder().build()

@@ -64,6 +64,17 @@ public final class ShopMain implements Callable<Integer> {
       description = "How long SIGTERM waits for in-flight requests (default: 30s).")
   String drainGrace = "30s";
 
+  @Option(names = "--drain-delay", paramLabel = "DURATION",
+      description = "On SIGTERM, how long /ready answers 503 while requests are still served, "
+          + "before new ones are refused and the port closes; for balancers that poll /ready "
+          + "(default: 0s; part of the drain grace).")
+  String drainDelay = "0s";
+
+  @Option(names = "--warm-up", paramLabel = "DURATION",
+      description = "Exercise the shop's own routes in-process for up to DURATION before listening, "
+          + "so a (re)started instance takes no traffic cold, e.g. 5s (default: off).")
+  String warmUp = "off";
+
   @Option(names = "--db", paramLabel = "JDBC_URL",
       description = "The database, e.g. jdbc:postgresql://127.0.0.1:5432/test?user=postgres "
           + "(default: H2 in memory).")
@@ -197,6 +208,12 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--queue-timeout must be > 0, but was " + queueTimeout);
     }
     Duration grace = duration(cl, "--drain-grace", drainGrace);
+    Duration delay = duration(cl, "--drain-delay", drainDelay);
+    if (delay.compareTo(grace) > 0) {
+      throw new ParameterException(cl, "--drain-delay must be <= --drain-grace (" + drainGrace
+          + "), but was " + drainDelay);
+    }
+    Duration warm = "off".equals(warmUp) ? Duration.ZERO : duration(cl, "--warm-up", warmUp);
     if (db == null || !db.startsWith("jdbc:h2:") && !db.startsWith("jdbc:postgresql:")) {
       throw new ParameterException(cl, "--db must be a jdbc:postgresql: or jdbc:h2: URL, but was '"
           + Secrets.maskUrl(String.valueOf(db)) + "'");
@@ -223,7 +240,7 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
     }
     return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
-        redis, parsedRole, taskConcurrency, taskQueue, accessLog);
+        redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
   }
 
   private static ShopConfig.Role role(CommandLine cl, String text) {

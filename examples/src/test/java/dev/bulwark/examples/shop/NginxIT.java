@@ -15,15 +15,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
@@ -35,13 +29,27 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * nginx in front of two shop processes, as {@code examples/nginx/run.sh} starts them from the
- * shaded jar: static assets served through nginx, and requests that keep succeeding while
- * {@code rolling-restart.sh} drains and restarts each instance in turn. Skipped without nginx,
- * unless {@code bulwark.requireServers=true} (CI), where it fails.
+ * nginx in front of three shop processes, as {@code examples/nginx/run.sh} starts them from the
+ * shaded jar (each with a warm-up): static assets served through nginx, and issue 10's proof:
+ * 300 requests/s of mixed traffic (hello, products, cached products, users, assets) for 30 s
+ * without restarts, then again while {@code rolling-restart.sh} drains and restarts all three in
+ * turn; the second run has 0 connection errors, 0 answers other than 2xx/304, and a p99 at most
+ * {@link #P99_RATIO} times the first's. Skipped without nginx, unless
+ * {@code bulwark.requireServers=true} (CI), where it fails.
  */
-@Timeout(value = 5, unit = TimeUnit.MINUTES)
+@Timeout(value = 10, unit = TimeUnit.MINUTES)
 class NginxIT {
+
+  /** Instances behind nginx. */
+  private static final int INSTANCES = 3;
+  /** Requests a second of the mixed load. */
+  private static final int RATE = 300;
+  /** Length of each load phase (the restart phase lasts until the restart is over). */
+  private static final Duration PHASE = Duration.ofSeconds(30);
+  /** Largest p99 through the restarts, as a multiple of the p99 without. */
+  private static final double P99_RATIO = 3.0;
+  /** The warm-up each instance runs before it listens. */
+  private static final String WARM_UP = "5s";
 
   private static final Pattern LISTENING = Pattern.compile("nginx listening on http://127\\.0\\.0\\.1:(\\d+)");
   private static final Pattern SCRIPT = Pattern.compile("src=\"(/assets/app\\.[0-9a-f]{8}\\.js)\"");
@@ -60,7 +68,8 @@ class NginxIT {
     assertThat(new File(jar)).as("the shaded jar, built by mvn package").exists();
     runDir = Files.createTempDirectory("bulwark-nginx-it-");
     runErr = Files.createTempFile("bulwark-nginx-it-", ".err");
-    run = new ProcessBuilder("bash", script("run.sh"), "2", "--jar", jar, "--run-dir", runDir.toString())
+    run = new ProcessBuilder("bash", script("run.sh"), Integer.toString(INSTANCES), "--jar", jar,
+        "--run-dir", runDir.toString(), "--warm-up", WARM_UP)
         .redirectError(runErr.toFile())
         .start();
     BufferedReader out = new BufferedReader(new InputStreamReader(run.getInputStream(), StandardCharsets.UTF_8));
@@ -87,8 +96,9 @@ class NginxIT {
       Assertions.fail("run.sh did not stop within 120 s; stderr: " + Files.readString(runErr));
     }
     assertThat(Files.exists(runDir.resolve("nginx.pid"))).as("nginx stopped").isFalse();
-    assertThat(Files.exists(runDir.resolve("shop-1.pid"))).as("shop 1 stopped").isFalse();
-    assertThat(Files.exists(runDir.resolve("shop-2.pid"))).as("shop 2 stopped").isFalse();
+    for (int i = 1; i <= INSTANCES; i++) {
+      assertThat(Files.exists(runDir.resolve("shop-" + i + ".pid"))).as("shop %s stopped", i).isFalse();
+    }
     // Kept when an assertion above failed: the logs in it explain why.
     try (var paths = Files.walk(runDir)) {
       for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) {
@@ -170,59 +180,42 @@ class NginxIT {
   }
 
   @Test
-  void rollingRestart_everyRequestStillSucceeds() throws Exception {
-    String asset = scriptUrl();
-    List<String> paths = List.of("/hello", "/products/7", "/products/7/cached", asset, "/");
-    AtomicBoolean done = new AtomicBoolean();
-    AtomicInteger answered = new AtomicInteger();
-    Map<String, Integer> failures = new ConcurrentHashMap<>();
-    AtomicReference<Throwable> firstError = new AtomicReference<>();
-    List<Thread> clients = new ArrayList<>();
-    for (int t = 0; t < 4; t++) {
-      int offset = t;
-      Thread client = new Thread(() -> {
-        for (int i = offset; !done.get(); i++) {
-          String path = paths.get(i % paths.size());
-          try {
-            int status = get(path).statusCode();
-            answered.incrementAndGet();
-            if (status >= 300 && status != 304) {
-              failures.merge(path + " -> " + status, 1, Integer::sum);
-            }
-          } catch (Exception e) {
-            firstError.compareAndSet(null, e);
-            failures.merge(path + " -> " + e, 1, Integer::sum);
-          }
-        }
-      }, "nginx-it-client-" + t);
-      client.start();
-      clients.add(client);
-    }
-    int before = waitForAnswers(answered, 50);
+  void rollingRestartOfAll_underMixedLoad_losesNothingAndKeepsP99Within3x() throws Exception {
+    String base = "http://127.0.0.1:" + port;
+    List<String> paths = MixedLoad.paths(scriptUrl());
 
-    Process restart = new ProcessBuilder("bash", script("rolling-restart.sh"), runDir.toString())
-        .redirectErrorStream(true).start();
-    String restartLog = new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(restart.waitFor(240, TimeUnit.SECONDS)).as("rolling restart finished").isTrue();
-    int during = answered.get() - before;
-    done.set(true);
-    for (Thread c : clients) {
-      c.join(30_000);
-    }
+    MixedLoad.Result quiet = MixedLoad.run(base, paths, RATE, PHASE, null);
 
-    assertThat(restart.exitValue()).as("rolling-restart.sh exit status; output:\n%s", restartLog).isZero();
-    assertThat(restartLog).contains("restarted 2 instance(s)");
-    assertThat(during).as("requests answered during the restart").isGreaterThan(20);
-    assertThat(failures).as("failed requests (first error %s)", firstError.get()).isEmpty();
-  }
+    CompletableFuture<String> restartLog = new CompletableFuture<>();
+    Process restart = new ProcessBuilder("bash", script("rolling-restart.sh"), runDir.toString(),
+        "--settle", "1").redirectErrorStream(true).start();
+    Thread reader = new Thread(() -> {
+      try {
+        restartLog.complete(new String(restart.getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        restartLog.completeExceptionally(e);
+      }
+    }, "nginx-it-restart-log");
+    reader.start();
+    long restartStart = System.nanoTime();
+    MixedLoad.Result restarting = MixedLoad.run(base, paths, RATE, PHASE, restartLog);
+    String log = restartLog.get(10, TimeUnit.SECONDS);
+    assertThat(restart.waitFor(30, TimeUnit.SECONDS)).as("rolling restart finished").isTrue();
+    long restartSeconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - restartStart);
 
-  /** Waits (bounded) until the clients got {@code n} answers; returns the count then. */
-  private static int waitForAnswers(AtomicInteger answered, int n) {
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (answered.get() < n) {
-      assertThat(System.nanoTime()).as("%s answers before the restart", n).isLessThan(until);
-      Thread.onSpinWait();
-    }
-    return answered.get();
+    String figures = String.format("without restarts: %d requests, p50 %.1f ms, p99 %.1f ms; "
+            + "through the restart of %d instances (%d s): %d requests, p50 %.1f ms, p99 %.1f ms; "
+            + "p99 by second during the restart %s", quiet.sent(), quiet.percentileMs(0.5),
+        quiet.percentileMs(0.99), INSTANCES, restartSeconds, restarting.sent(),
+        restarting.percentileMs(0.5), restarting.percentileMs(0.99), restarting.p99BySecond());
+    System.out.println("NginxIT figures: " + figures);
+    Files.writeString(Path.of(System.getProperty("java.io.tmpdir"), "bulwark-nginx-it-figures.txt"), figures + "\n");
+
+    assertThat(restart.exitValue()).as("rolling-restart.sh exit status; output:\n%s", log).isZero();
+    assertThat(log).contains("restarted " + INSTANCES + " instance(s)");
+    assertThat(quiet.failures()).as("failures without restarts").isEmpty();
+    assertThat(restarting.failures()).as("failures through the restart (%s)", figures).isEmpty();
+    assertThat(restarting.percentileMs(0.99)).as(figures)
+        .isLessThanOrEqualTo(P99_RATIO * Math.max(quiet.percentileMs(0.99), 1.0));
   }
 }
