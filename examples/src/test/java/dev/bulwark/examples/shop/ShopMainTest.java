@@ -41,6 +41,8 @@ class ShopMainTest {
       "--log-max-size 10MB --log-total-size 1MB | --log-total-size must be >= --log-max-size (10MB), but was 1MB",
       "--log-file .                | --log-file must be a file, but . is a directory",
       "--log-file pom.xml/logs/shop.log | --log-file cannot be created: ",
+      "--ops-token 0123456789abcdef | --ops-token needs --ops",
+      "--ops --ops-token short     | --ops-token must be at least 16 characters, but was 5",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
@@ -59,7 +61,7 @@ class ShopMainTest {
     assertThat(status).isZero();
     assertThat(out.toString()).contains("--port", "--workers", "--worker-queue", "--queue-timeout",
         "--event-loops", "--drain-grace", "--log-file", "--log-format", "--log-level", "--log-max-size",
-        "--log-max-history", "--log-total-size", "--access-log", "--help");
+        "--log-max-history", "--log-total-size", "--access-log", "--ops", "--ops-token", "--help");
   }
 
   @Test
@@ -74,6 +76,21 @@ class ShopMainTest {
     assertThat(config.workers()).isEqualTo(8);
     assertThat(config.workerQueue()).isEqualTo(16);
     assertThat(config.queueTimeout()).isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void ops_isOffByDefaultAndTakesAToken() {
+    ShopMain main = new ShopMain();
+    ShopMain.commandLine(main).parseArgs();
+    assertThat(main.config().ops()).isFalse();
+
+    ShopMain on = new ShopMain();
+    ShopMain.commandLine(on).parseArgs("--ops", "--ops-token", "0123456789abcdef");
+    ShopConfig config = on.config();
+
+    assertThat(config.ops()).isTrue();
+    assertThat(config.opsToken()).isEqualTo("0123456789abcdef");
+    assertThat(config.toString()).doesNotContain("0123456789abcdef");
   }
 
   @Test
