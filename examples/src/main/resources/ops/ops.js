@@ -146,7 +146,7 @@
       ["running", function (q) { return q.running; }, true],
       ["succeeded", function (q) { return q.succeeded; }, true],
       ["failed", function (q) { return q.failed; }, true],
-      ["dead", function (q) { return q.dead; }, true],
+      ["dead total", function (q) { return q.dead; }, true],
       ["dead now", function (q) { return q.deadListed + (q.deadListTruncated ? "+" : ""); }, true]
     ], s.taskQueues);
     var dead = [];
@@ -159,10 +159,10 @@
     table("dead", dead.length === 0 ? [] : [
       ["queue", function (d) { return d.queue.name; }],
       ["id", function (d) { return d.task.id; }],
-      ["type", function (d) { return d.task.type; }],
+      ["type", function (d) { return d.task.type; }, false, "nowrap"],
       ["attempts", function (d) { return d.task.attempts; }, true],
       ["error", function (d) { return d.task.error; }, false, "error"],
-      ["", function (d) { return buttons(d.queue, d.task); }]
+      ["", function (d) { return buttons(d.queue, d.task); }, false, "actions"]
     ], dead);
   }
 

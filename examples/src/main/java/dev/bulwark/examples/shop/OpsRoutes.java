@@ -160,6 +160,8 @@ final class OpsRoutes {
         + "    <section><h2>Database pools</h2><table id=\"databases\"></table></section>\n"
         + "    <section><h2>Caches</h2><p id=\"cache-health\"></p><table id=\"caches\"></table></section>\n"
         + "    <section><h2>Task queues</h2><table id=\"queues\"></table>\n"
+        + "      <p class=\"note\">succeeded, failed (attempts) and dead total: this process, since it"
+        + " started; dead now: the dead-letter list.</p>\n"
         + "      <h3>Dead tasks</h3><p id=\"dead-empty\">none</p><table id=\"dead\"></table></section>\n"
         + "  </main>\n"
         + "</body>\n"
