@@ -167,17 +167,24 @@
   }
 
   var timer = null;
+  var inFlight = null;
+  var again = false;
 
+  // One poll at a time: a refresh asked for while one runs (after a click) runs right after it,
+  // so clicks never start a second polling loop.
   function refresh() {
+    if (inFlight) {
+      again = true;
+      return inFlight;
+    }
     clearTimeout(timer);
-    return fetch("/ops/api/state", { headers: headers() })
+    inFlight = fetch("/ops/api/state", { headers: headers() })
       .then(function (r) {
         return r.json().then(function (body) {
           if (!r.ok) {
             throw new Error(body.error || ("HTTP " + r.status));
           }
           render(body);
-          document.body.dataset.updated = body.time;
           setLine("status", "updated " + new Date(body.time).toLocaleTimeString(), false);
         });
       })
@@ -185,8 +192,14 @@
         setLine("status", "cannot read the state: " + e.message, true);
       })
       .then(function () {
+        inFlight = null;
+        if (again) {
+          again = false;
+          return refresh();
+        }
         timer = setTimeout(refresh, POLL_MS);
       });
+    return inFlight;
   }
 
   refresh();

@@ -3,6 +3,7 @@ package dev.bulwark.examples.shop;
 import dev.bulwark.tasks.TaskQueue;
 import dev.bulwark.web.StaticAssets;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
@@ -52,12 +53,11 @@ final class OpsRoutes {
   void mountOn(Router router) {
     // "/ops/*" matches "/ops" itself too.
     router.route("/ops/*").handler(this::guard);
-    router.get("/ops").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "text/html; charset=utf-8")
-        .end(page));
+    router.route("/ops").method(HttpMethod.GET).method(HttpMethod.HEAD)
+        .handler(ctx -> answer(ctx, 200, "text/html; charset=utf-8", page));
     router.get("/ops/").handler(ctx -> ctx.redirect("/ops"));
     assets.mountOn(router);
-    router.get("/ops/api/state").handler(this::state);
+    router.route("/ops/api/state").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(this::state);
     router.post("/ops/api/queues/:queue/tasks/:id/:action").handler(ctx ->
         act(ctx, ctx.pathParam("queue"), ctx.pathParam("id"), ctx.pathParam("action")));
     router.post("/ops/api/tasks/:id/:action").handler(ctx ->
@@ -82,7 +82,7 @@ final class OpsRoutes {
         .putHeader("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'; "
             + "base-uri 'none'; form-action 'none'");
     if (path.startsWith(ASSETS_PREFIX + "/")) {
-      // The files are fingerprinted: they may be kept, and StaticAssets says so itself.
+      // Fingerprinted files may be kept; StaticAssets sets their Cache-Control itself.
       ctx.response().headers().remove("Cache-Control");
     }
     ctx.next();
@@ -132,9 +132,17 @@ final class OpsRoutes {
   }
 
   private static void json(RoutingContext ctx, int status, String body) {
-    ctx.response().setStatusCode(status)
-        .putHeader("Content-Type", "application/json")
-        .end(body);
+    answer(ctx, status, "application/json", body);
+  }
+
+  /** Ends the response; a HEAD request gets the headers alone (vertx-web would send the body). */
+  private static void answer(RoutingContext ctx, int status, String contentType, String body) {
+    ctx.response().setStatusCode(status).putHeader("Content-Type", contentType);
+    if (ctx.request().method() == HttpMethod.HEAD) {
+      ctx.response().end();
+    } else {
+      ctx.response().end(body);
+    }
   }
 
   private static void error(RoutingContext ctx, int status, String message) {

@@ -147,6 +147,19 @@ final class Chromium implements AutoCloseable {
     return result.getJsonObject("result").getValue("value");
   }
 
+  /** The text of each element matching the CSS {@code selector}, in document order. */
+  List<Object> texts(String selector) throws Exception {
+    Object v = evaluate("Array.from(document.querySelectorAll(" + quote(selector)
+        + ")).map(e => e.textContent)");
+    return ((JsonArray) v).getList();
+  }
+
+  /** {@code s} as a JavaScript string literal. */
+  static String quote(String s) {
+    String array = new JsonArray().add(s).encode();
+    return array.substring(1, array.length() - 1);
+  }
+
   /** A PNG of the whole page. */
   byte[] screenshot() throws Exception {
     JsonObject result = call("Page.captureScreenshot", new JsonObject().put("format", "png")
@@ -213,16 +226,4 @@ final class Chromium implements AutoCloseable {
     }
   }
 
-  /** The text of each element matching the CSS {@code selector}, in document order. */
-  List<Object> texts(String selector) throws Exception {
-    Object v = evaluate("Array.from(document.querySelectorAll(" + quote(selector)
-        + ")).map(e => e.textContent)");
-    return ((JsonArray) v).getList();
-  }
-
-  /** {@code s} as a JavaScript string literal. */
-  static String quote(String s) {
-    String array = new JsonArray().add(s).encode();
-    return array.substring(1, array.length() - 1);
-  }
 }

@@ -1,9 +1,11 @@
 package dev.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.bulwark.tasks.SubmitOptions;
 import dev.bulwark.tasks.TaskQueue;
+import dev.bulwark.tasks.TaskState;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.Inet4Address;
@@ -55,9 +57,9 @@ final class OpsFixture {
     TaskQueue tasks = shop.tasks();
     String id = tasks.submit(FLAKY_TYPE, new Flaky(note), SubmitOptions.builder().maxAttempts(1).build())
         .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> tasks.status(id)
+    await().atMost(Duration.ofSeconds(30)).until(() -> tasks.status(id)
         .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS)
-        .map(s -> s.state() == dev.bulwark.tasks.TaskState.DEAD).orElse(false));
+        .map(s -> s.state() == TaskState.DEAD).orElse(false));
     return id;
   }
 

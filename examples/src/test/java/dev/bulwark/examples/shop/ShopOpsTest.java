@@ -113,6 +113,9 @@ class ShopOpsTest {
     assertThat(script.statusCode()).isEqualTo(200);
     assertThat(script.body()).contains("/ops/api/state");
     assertThat(script.headers().firstValue("cache-control").orElseThrow()).contains("immutable");
+    HttpResponse<String> head = send(loopback, "HEAD", "/ops/api/state");
+    assertThat(head.statusCode()).isEqualTo(200);
+    assertThat(head.body()).isEmpty();
   }
 
   @Test
