@@ -140,8 +140,12 @@
     table("queues", [
       ["queue", function (q) { return q.name; }],
       ["backend", function (q) { return q.backend; }],
-      ["health", function (q) { return flag(q.healthy, "healthy", "unhealthy"); }],
-      ["depth", function (q) { return q.depth; }, true],
+      ["health", function (q) {
+        var f = flag(q.healthy, "healthy", "unhealthy");
+        f.title = q.detail;
+        return f;
+      }],
+      ["depth", function (q) { return q.depth < 0 ? null : q.depth; }, true],
       ["oldest", function (q) { return seconds(q.oldestAgeSeconds); }, true],
       ["running", function (q) { return q.running; }, true],
       ["succeeded", function (q) { return q.succeeded; }, true],

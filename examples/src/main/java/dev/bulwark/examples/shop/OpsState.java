@@ -66,7 +66,10 @@ final class OpsState {
   record CacheView(String name, String tier, long hits, long misses, Double hitRatio, Long size) {
   }
 
-  /** A task queue. {@code deadTasks} holds at most {@link #DEAD_LIST_LIMIT}, newest first. */
+  /**
+   * A task queue. {@code deadTasks} holds at most {@link #DEAD_LIST_LIMIT}, newest first;
+   * {@code depth} is -1 when the store did not answer.
+   */
   record QueueView(String name, String backend, boolean healthy, String detail, long depth,
       double oldestAgeSeconds, long running, long submitted, long succeeded, long failed,
       long dead, int deadListed, boolean deadListTruncated, List<DeadTask> deadTasks) {
@@ -114,7 +117,10 @@ final class OpsState {
     return queues;
   }
 
-  /** A snapshot; the future fails only when a task queue's store fails to answer. */
+  /**
+   * A snapshot. A task queue whose store does not answer (Redis down) is shown unhealthy with the
+   * failure in its {@code detail}, so the rest of the page still shows, when it matters most.
+   */
   Future<Snapshot> snapshot() {
     List<PoolView> poolViews = new ArrayList<>();
     for (WorkerPool p : pools) {
@@ -164,20 +170,25 @@ final class OpsState {
     Future<Long> depth = q.depth();
     Future<TaskQueueHealth> health = q.health();
     Future<List<TaskStatus>> dead = q.deadLetters(DEAD_LIST_LIMIT + 1);
-    return Future.all(depth, health, dead).map(all -> {
-      List<TaskStatus> listed = dead.result();
-      boolean truncated = listed.size() > DEAD_LIST_LIMIT;
-      List<DeadTask> deadTasks = new ArrayList<>();
-      for (TaskStatus s : truncated ? listed.subList(0, DEAD_LIST_LIMIT) : listed) {
-        deadTasks.add(DeadTask.of(s));
-      }
+    return Future.all(depth, health, dead).<QueueView>map(all -> {
       TaskQueueHealth h = health.result();
-      return new QueueView(q.name(), h.backend(), h.healthy(), h.detail(), depth.result(),
-          gauge("bulwark.tasks.oldest.age", q.name()), (long) gauge("bulwark.tasks.running", q.name()),
-          count("bulwark.tasks.submitted", q.name()), count("bulwark.tasks.succeeded", q.name()),
-          count("bulwark.tasks.failed", q.name()), count("bulwark.tasks.dead", q.name()),
-          deadTasks.size(), truncated, deadTasks);
-    });
+      return queue(q, h.backend(), h.healthy(), h.detail(), depth.result(), dead.result());
+    }).recover(e -> Future.succeededFuture(queue(q, q.options().usesRedis() ? "redis" : "in-process",
+        false, "store unavailable: " + e.getMessage(), -1, List.of())));
+  }
+
+  private QueueView queue(TaskQueue q, String backend, boolean healthy, String detail, long depth,
+      List<TaskStatus> listed) {
+    boolean truncated = listed.size() > DEAD_LIST_LIMIT;
+    List<DeadTask> deadTasks = new ArrayList<>();
+    for (TaskStatus s : truncated ? listed.subList(0, DEAD_LIST_LIMIT) : listed) {
+      deadTasks.add(DeadTask.of(s));
+    }
+    String name = q.name();
+    return new QueueView(name, backend, healthy, detail, depth, gauge("bulwark.tasks.oldest.age", name),
+        (long) gauge("bulwark.tasks.running", name), count("bulwark.tasks.submitted", name),
+        count("bulwark.tasks.succeeded", name), count("bulwark.tasks.failed", name),
+        count("bulwark.tasks.dead", name), deadTasks.size(), truncated, deadTasks);
   }
 
   private double gauge(String name, String queue) {
