@@ -1,5 +1,6 @@
 package dev.bulwark.examples.shop;
 
+import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.tasks.TaskQueue;
@@ -9,6 +10,10 @@ import dev.bulwark.web.StaticAssetsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The shop application: its Vert.x instance, server and handlers. Start one with
@@ -27,10 +32,12 @@ public final class Shop {
 
   private final Vertx vertx;
   private final BulwarkServer server;
+  private final TaskQueue tasks;
 
-  private Shop(Vertx vertx, BulwarkServer server) {
+  private Shop(Vertx vertx, BulwarkServer server, TaskQueue tasks) {
     this.vertx = vertx;
     this.server = server;
+    this.tasks = tasks;
   }
 
   /** Starts the shop; the future completes once it accepts requests. */
@@ -108,6 +115,9 @@ public final class Shop {
             .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
             .handler(new ShopTaskHandlers(tasks));
       }
+      if (config.ops()) {
+        mountOps(vertx, server, db, exportDb, tasks, config);
+      }
       // Workers stop claiming as the drain starts (beside the HTTP drain, not after its grace);
       // running tasks finish, or are left for another worker, before their database closes.
       server.onDraining(() -> tasks.drain(config.drainGrace()))
@@ -120,7 +130,25 @@ public final class Shop {
     return schema.prepare()
         .compose(v -> tasks.start())
         .compose(v -> server.start())
-        .map(s -> new Shop(vertx, server));
+        .map(s -> new Shop(vertx, server, tasks));
+  }
+
+  /** The live ops page ({@link OpsRoutes}), on every role: a worker's queue needs watching too. */
+  private static void mountOps(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
+      TaskQueue tasks, ShopConfig config) {
+    List<WorkerPool> pools = new ArrayList<>();
+    config.serverOptions().workerPools().keySet().forEach(name -> pools.add(server.pool(name)));
+    Map<String, Db> databases = new LinkedHashMap<>();
+    databases.put("shop", db);
+    databases.put("shop-export", exportDb);
+    OpsState state = new OpsState(pools, databases, server.cacheManager(), List.of(tasks),
+        server.meterRegistry());
+    StaticAssets opsAssets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
+        .classpath(OpsRoutes.ASSETS_FOLDER).prefix(OpsRoutes.ASSETS_PREFIX).name("ops")
+        .meterRegistry(server.meterRegistry()).build());
+    OpsRoutes ops = new OpsRoutes(new OpsAccess(config.opsToken()), state, opsAssets);
+    server.routes(ops::mountOn)
+        .onDrained(() -> vertx.executeBlocking(() -> { opsAssets.close(); return null; }));
   }
 
   /** The bound port. */
@@ -131,6 +159,11 @@ public final class Shop {
   /** The server, for its pools, registry and state. */
   public BulwarkServer server() {
     return server;
+  }
+
+  /** The shop's task queue. */
+  TaskQueue tasks() {
+    return tasks;
   }
 
   /** Drains the server (in-flight requests finish) and closes Vert.x. */

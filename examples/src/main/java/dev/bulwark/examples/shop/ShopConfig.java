@@ -30,11 +30,23 @@ import java.time.Duration;
  * @param accessLog whether to log one line per request (see {@link AccessLog})
  * @param drainDelay how long a drain only turns {@code /ready} to 503 before it refuses requests
  * @param warmUp how long the warm-up may run before the shop listens; zero for none
+ * @param ops whether to serve the live ops page {@code /ops} (see {@link OpsRoutes})
+ * @param opsToken the bearer token {@code /ops/api} requires from every client, or null to allow
+ *     loopback clients only
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
     Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
-    Duration warmUp) {
+    Duration warmUp, boolean ops, String opsToken) {
+
+  /** Settings without the ops page. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+      Duration warmUp) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, false, null);
+  }
 
   /**
    * What the warm-up requests, in turn: every read-only route of the contract, the first
@@ -119,13 +131,47 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
+        opsToken);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp, ops,
+        opsToken);
+  }
+
+  /**
+   * The same settings with the ops page on or off.
+   *
+   * @param token the bearer token {@code /ops/api} requires, or null for loopback clients only
+   * @throws IllegalArgumentException when the token is not {@link OpsAccess#checkToken valid}
+   * @throws IllegalStateException when a token is given with the page off
+   */
+  public ShopConfig withOps(boolean on, String token) {
+    if (token != null) {
+      OpsAccess.checkToken(token);
+      if (!on) {
+        throw new IllegalStateException("an ops token needs the ops page on");
+      }
+    }
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, on,
+        token);
+  }
+
+  /** The token hidden: a record's {@code toString} must not print a secret into a log. */
+  @Override
+  public String toString() {
+    return "ShopConfig[host=" + host + ", port=" + port + ", workers=" + workers + ", workerQueue="
+        + workerQueue + ", queueTimeout=" + queueTimeout + ", eventLoops=" + eventLoops
+        + ", drainGrace=" + drainGrace + ", db=" + dev.bulwark.db.impl.Secrets.maskUrl(db)
+        + ", dbPoolSize=" + dbPoolSize + ", redis=" + (redis == null ? null
+        : dev.bulwark.db.impl.Secrets.maskUrl(redis)) + ", role=" + role + ", taskConcurrency="
+        + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
+        + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
+        + ", opsToken=" + (opsToken == null ? null : "***") + "]";
   }
 
   /** The server options these settings mean. */

@@ -131,6 +131,17 @@ public final class ShopMain implements Callable<Integer> {
       description = "Log one line per request: method, path, route, status, duration, bytes (default: off).")
   boolean accessLog;
 
+  @Option(names = "--ops",
+      description = "Serve the live ops page /ops (pools, caches, task queues, dead tasks) to loopback "
+          + "clients (default: off).")
+  boolean ops;
+
+  @Option(names = "--ops-token", paramLabel = "TOKEN", defaultValue = "${env:BULWARK_OPS_TOKEN}",
+      description = "Require Authorization: Bearer TOKEN (16+ characters) on /ops/api from every "
+          + "client, which may then be anywhere; needs --ops (default: env BULWARK_OPS_TOKEN, else "
+          + "loopback clients only).")
+  String opsToken;
+
   private Shop shop;
 
   /** Parses and checks the logging options. @throws ParameterException on a bad value */
@@ -239,8 +250,18 @@ public final class ShopMain implements Callable<Integer> {
     if (taskQueue != null && taskQueue < 1) {
       throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
     }
-    return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
-        redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
+    ShopConfig parsed = new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db,
+        dbPoolSize, redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
+    if (!ops && cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--ops-token")) {
+      throw new ParameterException(cl, "--ops-token needs --ops");
+    }
+    // BULWARK_OPS_TOKEN alone configures the page for when it is on; it turns nothing on.
+    String token = !ops || opsToken == null || opsToken.isEmpty() ? null : opsToken;
+    try {
+      return parsed.withOps(ops, token);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
   }
 
   private static ShopConfig.Role role(CommandLine cl, String text) {

@@ -49,6 +49,8 @@ class ShopMainTest {
       "--role chef --redis redis://h:1 | --role must be one of web, worker, all, but was 'chef'",
       "--task-concurrency 0         | --task-concurrency must be >= 1, but was 0",
       "--task-queue 0               | --task-queue must be >= 1, but was 0",
+      "--ops-token 0123456789abcdef | --ops-token needs --ops",
+      "--ops --ops-token short     | --ops-token must be at least 16 characters, but was 5",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
@@ -68,7 +70,7 @@ class ShopMainTest {
     assertThat(out.toString()).contains("--port", "--workers", "--worker-queue", "--queue-timeout",
         "--event-loops", "--drain-grace", "--log-file", "--log-format", "--log-level", "--log-max-size",
         "--log-max-history", "--log-total-size", "--access-log", "--redis", "--role",
-        "--task-concurrency", "--task-queue", "--help");
+        "--task-concurrency", "--task-queue", "--ops", "--ops-token", "--help");
   }
 
   @Test
@@ -83,6 +85,21 @@ class ShopMainTest {
     assertThat(config.workers()).isEqualTo(8);
     assertThat(config.workerQueue()).isEqualTo(16);
     assertThat(config.queueTimeout()).isEqualTo(Duration.ofMillis(200));
+  }
+
+  @Test
+  void ops_isOffByDefaultAndTakesAToken() {
+    ShopMain main = new ShopMain();
+    ShopMain.commandLine(main).parseArgs();
+    assertThat(main.config().ops()).isFalse();
+
+    ShopMain on = new ShopMain();
+    ShopMain.commandLine(on).parseArgs("--ops", "--ops-token", "0123456789abcdef");
+    ShopConfig config = on.config();
+
+    assertThat(config.ops()).isTrue();
+    assertThat(config.opsToken()).isEqualTo("0123456789abcdef");
+    assertThat(config.toString()).doesNotContain("0123456789abcdef");
   }
 
   @Test
