@@ -105,6 +105,8 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
+  /** Results whose slot was given back but whose delivery is not yet handed to its context. */
+  private final AtomicInteger delivering = new AtomicInteger();
   private final ConcurrentLinkedQueue<PoolTask<?>> queue = new ConcurrentLinkedQueue<>();
   private final LongAdder completed = new LongAdder();
   private final LongAdder rejected = new LongAdder();
@@ -299,10 +301,14 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /**
    * Runs {@code first}, then queued tasks while the limit allows, holding one slot throughout.
-   * Each result is delivered after the next task was taken (so the slot stays busy) and before
-   * the slot is given back (so a drained pool never reports closed ahead of a result). The end
-   * of one task is the start of the next, so its run time includes the previous delivery (a
-   * hand-off of well under a microsecond).
+   * A result is delivered after the next task was taken (so the slot stays busy); the last one
+   * after the slot is given back, so a caller that submits again from its completion finds the
+   * slot free (with a full pool it would be queued, or shed early when the expected wait exceeds
+   * the queue timeout). {@link #delivering} keeps a drained pool from reporting closed ahead of
+   * that result: it is raised before the slot is given back and lowered once the delivery is
+   * handed over, and {@link #closeCheck} reads it after {@code active}. The end of one task is
+   * the start of the next, so its run time includes the previous delivery (a hand-off of well
+   * under a microsecond).
    */
   void runLoop(PoolTask<?> first) {
     PoolTask<?> task = first;
@@ -320,13 +326,16 @@ public final class DefaultWorkerPool implements WorkerPool {
         adapt(runNanos);
       }
       PoolTask<?> next = active.get() <= limit ? takeLive(end) : null;
-      task.deliver();
       if (next == null) {
+        delivering.incrementAndGet();
         active.decrementAndGet();
         completed.increment();
+        task.deliver();
+        delivering.decrementAndGet();
         drain();
         closeCheck();
       } else {
+        task.deliver();
         completed.increment();
         if (algorithm != null) {
           drain(); // a grown limit opens slots for more runners
@@ -424,7 +433,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Finishes the close once it was asked for and nothing is queued or running. */
   private void closeCheck() {
-    if (closed && queued.get() == 0 && active.get() == 0 && !sweeping) {
+    if (closed && queued.get() == 0 && active.get() == 0 && delivering.get() == 0 && !sweeping) {
       finishClose();
     }
   }
