@@ -42,8 +42,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * Every task of a pool waits the same timeout and the queue is FIFO (the enqueue time is read
  * under the lock), so deadlines come in queue order: the sweep is armed for the head's deadline,
  * fails every expired task at the head, and re-arms for the new head. A queued task costs no
- * timer of its own (scheduling and cancelling one per task was a third of a dispatch). Both
- * paths take tasks out of the queue under the lock; whichever does owns the task.
+ * timer of its own (scheduling and cancelling one per task was a third of a dispatch). A task
+ * whose submitter abandons it (its client left) is withdrawn from the queue when that happens. All
+ * three paths take tasks out of the queue under the lock; whichever does owns the task.
  *
  * <p>Results are delivered on the submitter's Vert.x context with {@link Context#runOnContext}.
  */
@@ -99,6 +100,11 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   @Override
   public <T> Future<T> submit(Callable<T> callable) {
+    return submit(callable, null);
+  }
+
+  @Override
+  public <T> Future<T> submit(Callable<T> callable, Future<?> abandoned) {
     java.util.Objects.requireNonNull(callable, "task");
     Task<T> task = new Task<>(callable, Vertx.currentContext(), ticker.read());
     RejectedTaskException rejection = null;
@@ -131,8 +137,29 @@ public final class DefaultWorkerPool implements WorkerPool {
     }
     if (runNow) {
       startRunner(task);
+    } else if (abandoned != null) {
+      abandoned.onComplete(ar -> withdraw(task));
     }
     return task.promise.future();
+  }
+
+  /**
+   * Takes an abandoned task out of the queue and fails it, unless a runner or the sweep took it
+   * first (then it runs or has expired as usual). The sweep may still be armed for its deadline;
+   * it then finds a later head and re-arms for it.
+   */
+  private void withdraw(Task<?> task) {
+    boolean removed;
+    lock.lock();
+    try {
+      removed = task.queued && queue.remove(task);
+      task.queued = false;
+    } finally {
+      lock.unlock();
+    }
+    if (removed) {
+      failRejected(task, RejectionReason.CANCELLED);
+    }
   }
 
   @Override
