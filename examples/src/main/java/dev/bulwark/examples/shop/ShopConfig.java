@@ -1,6 +1,7 @@
 package dev.bulwark.examples.shop;
 
 import dev.bulwark.cache.CacheOptions;
+import dev.bulwark.core.AdaptiveLimit;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
@@ -25,10 +26,20 @@ import java.time.Duration;
  * @param role what this process does: serve HTTP, run tasks, or both
  * @param taskConcurrency tasks run at once by this process, or null for the queue's default
  * @param taskQueue the in-process queue's bound, or null for the queue's default
+ * @param adaptive whether the default worker pool's limit adapts to measured latency (a gradient
+ *     limit between 1 and {@code workers}, starting at {@code workers}) instead of staying fixed
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
-    Integer taskConcurrency, Integer taskQueue) {
+    Integer taskConcurrency, Integer taskQueue, boolean adaptive) {
+
+  /** Settings with a fixed worker pool limit. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, false);
+  }
 
   /** Settings with the task queue's own concurrency and bound. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -69,7 +80,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   /** The same settings on another port. */
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
-        db, dbPoolSize, redis, role, taskConcurrency, taskQueue);
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, adaptive);
   }
 
   /** The server options these settings mean. */
@@ -80,7 +91,8 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .eventLoops(eventLoops)
         .drainGrace(drainGrace)
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
-            .queueTimeout(queueTimeout))
+            .queueTimeout(queueTimeout)
+            .adaptiveLimit(adaptive ? AdaptiveLimit.gradient(1, workers) : null))
         .cache(redis == null ? CacheOptions.builder().build()
             : CacheOptions.builder().redisUrl(redis).build())
         .build();

@@ -84,6 +84,11 @@ public final class ShopMain implements Callable<Integer> {
       description = "Bound of the in-process task queue; a submit beyond it gets 503 (default: the task queue's default).")
   Integer taskQueue;
 
+  @Option(names = "--limit", paramLabel = "KIND",
+      description = "fixed (the worker pool admits --workers at once) or adaptive (the limit follows "
+          + "measured latency between 1 and --workers, a gradient limit) (default: fixed).")
+  String limit = "fixed";
+
   private Shop shop;
 
   /** Parses and checks the options into a config. @throws ParameterException on a bad value */
@@ -129,8 +134,11 @@ public final class ShopMain implements Callable<Integer> {
     if (taskQueue != null && taskQueue < 1) {
       throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
     }
+    if (!limit.equals("fixed") && !limit.equals("adaptive")) {
+      throw new ParameterException(cl, "--limit must be fixed or adaptive, but was '" + limit + "'");
+    }
     return new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db, dbPoolSize,
-        redis, parsedRole, taskConcurrency, taskQueue);
+        redis, parsedRole, taskConcurrency, taskQueue, limit.equals("adaptive"));
   }
 
   private static ShopConfig.Role role(CommandLine cl, String text) {
