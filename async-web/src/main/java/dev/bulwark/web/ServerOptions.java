@@ -30,6 +30,16 @@ public final class ServerOptions {
   public static final int DEFAULT_MAX_INITIAL_LINE_LENGTH = 4096;
   /** Default {@code idleTimeout}: 60 s without a byte read or written closes a connection. */
   public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+  /**
+   * Default {@code writeStallTimeout}: 10 s. A streamed response whose socket stays full this long
+   * (the client reads nothing) is cut and its source cancelled, long before the idle timeout.
+   */
+  public static final Duration DEFAULT_WRITE_STALL_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * Default {@code headerReadTimeout}: 10 s from a request's first byte to the end of its headers.
+   * A legitimate client sends its headers in one round trip; a slowloris takes minutes.
+   */
+  public static final Duration DEFAULT_HEADER_READ_TIMEOUT = Duration.ofSeconds(10);
   /** Default {@code maxConnections}: 10,000 open connections over all event loops. */
   public static final int DEFAULT_MAX_CONNECTIONS = 10_000;
   /** Default {@code compression}: true, streamed responses are gzip'd when the client asks. */
@@ -50,6 +60,8 @@ public final class ServerOptions {
   private final int maxHeaderSize;
   private final int maxInitialLineLength;
   private final Duration idleTimeout;
+  private final Duration writeStallTimeout;
+  private final Duration headerReadTimeout;
   private final int maxConnections;
   private final Duration drainGrace;
   private final Duration drainDelay;
@@ -66,6 +78,8 @@ public final class ServerOptions {
     this.maxHeaderSize = b.maxHeaderSize;
     this.maxInitialLineLength = b.maxInitialLineLength;
     this.idleTimeout = b.idleTimeout;
+    this.writeStallTimeout = b.writeStallTimeout;
+    this.headerReadTimeout = b.headerReadTimeout;
     this.maxConnections = b.maxConnections;
     this.drainGrace = b.drainGrace;
     this.drainDelay = b.drainDelay;
@@ -120,6 +134,22 @@ public final class ServerOptions {
     return idleTimeout;
   }
 
+  /**
+   * How long a streamed response may find its client's socket full without any progress before it
+   * is cut (the connection reset, the source cancelled); zero means never.
+   */
+  public Duration writeStallTimeout() {
+    return writeStallTimeout;
+  }
+
+  /**
+   * How long a connection may take from the first byte of a request to the end of its headers
+   * before it is answered 408 and closed; zero means no deadline.
+   */
+  public Duration headerReadTimeout() {
+    return headerReadTimeout;
+  }
+
   public int maxConnections() {
     return maxConnections;
   }
@@ -157,6 +187,9 @@ public final class ServerOptions {
     private int maxHeaderSize = DEFAULT_MAX_HEADER_SIZE;
     private int maxInitialLineLength = DEFAULT_MAX_INITIAL_LINE_LENGTH;
     private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
+    private Duration writeStallTimeout = DEFAULT_WRITE_STALL_TIMEOUT;
+    private boolean writeStallTimeoutSet;
+    private Duration headerReadTimeout = DEFAULT_HEADER_READ_TIMEOUT;
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private Duration drainGrace = DEFAULT_DRAIN_GRACE;
     private Duration drainDelay = DEFAULT_DRAIN_DELAY;
@@ -245,6 +278,35 @@ public final class ServerOptions {
     }
 
     /**
+     * How long a streamed response may wait on a full socket (its client reads nothing) before it
+     * is cut and its source cancelled, freeing its worker slot and database connection; zero
+     * disables it. A client that reads, however slowly, makes progress and is not cut. Set
+     * explicitly, it must be shorter than a non-zero {@link #idleTimeout} ({@link #build()}
+     * checks); left at its default, a shorter idle timeout simply acts first.
+     */
+    public Builder writeStallTimeout(Duration writeStallTimeout) {
+      if (writeStallTimeout == null || writeStallTimeout.isNegative()) {
+        throw new IllegalArgumentException("writeStallTimeout must be >= 0, but was " + writeStallTimeout);
+      }
+      this.writeStallTimeout = writeStallTimeout;
+      this.writeStallTimeoutSet = true;
+      return this;
+    }
+
+    /**
+     * The deadline from the first byte of a request (the first of a connection, or the first after
+     * the previous request) to the end of its headers; past it the connection is answered 408 and
+     * closed (slowloris). Zero disables it. Waiting for a next request is the idle timeout's part.
+     */
+    public Builder headerReadTimeout(Duration headerReadTimeout) {
+      if (headerReadTimeout == null || headerReadTimeout.isNegative()) {
+        throw new IllegalArgumentException("headerReadTimeout must be >= 0, but was " + headerReadTimeout);
+      }
+      this.headerReadTimeout = headerReadTimeout;
+      return this;
+    }
+
+    /**
      * Open connections allowed over all event loops; one over the limit is closed, unanswered.
      * Vert.x reports a connection once its first bytes arrive (it must see whether they are
      * HTTP/1 or HTTP/2), so the count starts at a connection's first request, not at accept.
@@ -309,11 +371,20 @@ public final class ServerOptions {
       return this;
     }
 
-    /** @throws IllegalStateException when {@code drainDelay} is longer than {@code drainGrace} */
+    /**
+     * @throws IllegalStateException when {@code drainDelay} is longer than {@code drainGrace}, or
+     *     {@code writeStallTimeout} was set to a value not shorter than a non-zero
+     *     {@code idleTimeout}
+     */
     public ServerOptions build() {
       if (drainDelay.compareTo(drainGrace) > 0) {
         throw new IllegalStateException("drainDelay must be <= drainGrace (" + drainGrace
             + "), but was " + drainDelay);
+      }
+      if (writeStallTimeoutSet && !writeStallTimeout.isZero() && !idleTimeout.isZero()
+          && writeStallTimeout.compareTo(idleTimeout) >= 0) {
+        throw new IllegalStateException("writeStallTimeout must be shorter than idleTimeout ("
+            + idleTimeout + "), but was " + writeStallTimeout);
       }
       return new ServerOptions(this);
     }

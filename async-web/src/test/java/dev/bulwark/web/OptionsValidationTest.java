@@ -33,6 +33,10 @@ class OptionsValidationTest {
             "maxInitialLineLength must be >= 64 bytes, but was 63"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.idleTimeout(Duration.ofSeconds(-1)),
             "idleTimeout must be >= 0, but was PT-1S"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> b.writeStallTimeout(Duration.ofSeconds(-1)),
+            "writeStallTimeout must be >= 0, but was PT-1S"),
+        Arguments.of((Consumer<ServerOptions.Builder>) b -> b.headerReadTimeout(null),
+            "headerReadTimeout must be >= 0, but was null"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.maxConnections(0),
             "maxConnections must be >= 1, but was 0"),
         Arguments.of((Consumer<ServerOptions.Builder>) b -> b.drainGrace(null), "drainGrace must be >= 0, but was null"),
@@ -71,6 +75,8 @@ class OptionsValidationTest {
     assertThat(o.maxHeaderSize()).isEqualTo(8192);
     assertThat(o.maxInitialLineLength()).isEqualTo(4096);
     assertThat(o.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+    assertThat(o.writeStallTimeout()).isEqualTo(Duration.ofSeconds(10));
+    assertThat(o.headerReadTimeout()).isEqualTo(Duration.ofSeconds(10));
     assertThat(o.maxConnections()).isEqualTo(10_000);
     assertThat(o.drainGrace()).isEqualTo(Duration.ofSeconds(30));
     assertThat(o.drainDelay()).isEqualTo(Duration.ZERO);
@@ -91,6 +97,19 @@ class OptionsValidationTest {
   void warmUpWithoutPaths_isRefusedAtBuild() {
     assertThatThrownBy(() -> WarmUp.builder().build()).isInstanceOf(IllegalStateException.class)
         .hasMessage("a warm-up needs at least one path");
+  }
+
+  @Test
+  void writeStallTimeoutNotShorterThanTheIdleTimeout_isRefusedAtBuild() {
+    ServerOptions.Builder b = ServerOptions.builder().idleTimeout(Duration.ofSeconds(5))
+        .writeStallTimeout(Duration.ofSeconds(5));
+
+    assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        .hasMessage("writeStallTimeout must be shorter than idleTimeout (PT5S), but was PT5S");
+    assertThat(b.writeStallTimeout(Duration.ZERO).build().writeStallTimeout()).isZero();
+    assertThat(ServerOptions.builder().idleTimeout(Duration.ofSeconds(5)).build().writeStallTimeout())
+        .as("the default, not set: a shorter idle timeout acts first")
+        .isEqualTo(ServerOptions.DEFAULT_WRITE_STALL_TIMEOUT);
   }
 
   @Test

@@ -7,14 +7,14 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.junit5.VertxExtension;
-import java.io.InputStream;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Iterator;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -27,14 +27,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * A blocking source is closed however its response ends: completed, failed, and also when it was
  * never pulled at all, because the worker pool turned the pull away (503) or the client left
  * before the handler's future delivered it. The server has one worker and no queue, so a single
- * endless stream fills the pool.
+ * blocked handler fills the pool (a stream whose client stops reading does not: it gives its slot
+ * back, see {@link StreamSlotFaultTest}).
  */
 @ExtendWith(VertxExtension.class)
 class StreamingCleanupTest {
 
   static volatile CountDownLatch closed = new CountDownLatch(1);
   static volatile CountDownLatch invoked = new CountDownLatch(1);
-  static final AtomicLong endlessPulled = new AtomicLong();
+  static volatile CountDownLatch holding = new CountDownLatch(1);
+  static final CountDownLatch release = new CountDownLatch(1);
 
   private static TestServer server;
 
@@ -105,13 +107,11 @@ class StreamingCleanupTest {
       return new CloseableIterator(List.of("a", "b"), true);
     }
 
-    @Get("/endless")
-    @Streaming(format = StreamFormat.TEXT)
-    public Stream<String> endless() {
-      return Stream.generate(() -> {
-        endlessPulled.incrementAndGet();
-        return "x".repeat(1000);
-      });
+    /** Holds the only worker until the test releases it. */
+    @Get("/hold")
+    public String hold() throws InterruptedException {
+      holding.countDown();
+      return release.await(30, TimeUnit.SECONDS) ? "released" : "timed out";
     }
 
     /** Delivers its stream only once the client has gone. */
@@ -148,20 +148,18 @@ class StreamingCleanupTest {
 
   @Test
   void pullRejectedByAFullPool_answers503_andClosesTheSource() throws Exception {
-    endlessPulled.set(0);
-    try (Socket hog = Http.connect(server.port())) {
-      Http.write(hog, Http.get("/endless"));
-      InputStream in = hog.getInputStream();
-      assertThat(in.read()).isEqualTo('H');
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> endlessPulled.get() > 0);
+    CompletableFuture<HttpResponse<String>> hog =
+        Http.sendAsync(server.client(), server.request("/hold").timeout(Duration.ofSeconds(30)).build());
+    assertThat(holding.await(5, TimeUnit.SECONDS)).as("the hog holds the worker").isTrue();
 
-      HttpResponse<String> r = server.get("/complete/stream");
+    HttpResponse<String> r = server.get("/complete/stream");
 
-      assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
-      assertThat(r.headers().firstValue("retry-after")).isPresent();
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> closed.getCount() == 0);
-    }
-    // The hog's worker is freed once it leaves.
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+    assertThat(r.headers().firstValue("retry-after")).isPresent();
+    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> closed.getCount() == 0);
+    release.countDown();
+    assertThat(Http.await(hog).body()).isEqualTo("released");
+    // The hog's worker is freed once it is answered.
     Awaitility.await().atMost(Duration.ofSeconds(5))
         .until(() -> server.server().pool(dev.bulwark.core.WorkerPool.DEFAULT_NAME).stats().active() == 0);
   }

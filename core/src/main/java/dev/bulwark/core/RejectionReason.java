@@ -16,6 +16,12 @@ public enum RejectionReason {
   /** The task waited in the queue longer than {@code queueTimeout} and was dropped before it ran. */
   QUEUE_TIMEOUT("queue timeout"),
 
+  /**
+   * The task's caller gave it up while it waited in the queue (its client went away), so it left
+   * the queue without running.
+   */
+  CANCELLED("cancelled while queued"),
+
   /** The pool is closing or closed and admits nothing new. */
   SHUTTING_DOWN("shutting down");
 

@@ -58,6 +58,20 @@ public interface WorkerPool {
    */
   <T> Future<T> submit(Callable<T> task);
 
+  /**
+   * Runs {@code task} on the pool, or rejects it, like {@link #submit(Callable)}; and when
+   * {@code abandoned} completes (succeeded or failed) while the task still waits in the queue, the
+   * task leaves the queue at once, never runs, and its future fails with a
+   * {@link RejectedTaskException} for {@link RejectionReason#CANCELLED}. A task already running is
+   * not interrupted. A server passes a future that completes when the request's client is gone.
+   * The default implementation ignores {@code abandoned}.
+   *
+   * @param abandoned completes when nobody wants the result any more; may never complete
+   */
+  default <T> Future<T> submit(Callable<T> task, Future<?> abandoned) {
+    return submit(task);
+  }
+
   /** A snapshot of the pool's counts. */
   PoolStats stats();
 

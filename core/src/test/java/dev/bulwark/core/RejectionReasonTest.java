@@ -49,6 +49,11 @@ class RejectionReasonTest {
         pool.submit(gate.task("blocker"));
         gate.awaitEntered(1);
         return pool.submit(() -> "x");
+      case CANCELLED:
+        pool = WorkerPool.builder().name("r").maxConcurrency(1).maxQueue(1).build();
+        pool.submit(gate.task("blocker"));
+        gate.awaitEntered(1);
+        return pool.submit(() -> "x", Future.succeededFuture());
       case SHUTTING_DOWN:
         pool = WorkerPool.builder().name("r").maxConcurrency(1).build();
         await(pool.close(Duration.ZERO));

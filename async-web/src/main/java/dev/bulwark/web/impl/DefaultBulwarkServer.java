@@ -93,7 +93,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     this.caches = CacheManager.create(vertx, withRegistry(options.cache(), registry));
     ObjectMapper mapper = Jackson.mapper();
     this.planner = new RoutePlanner(mapper, pools, new HttpMetrics(registry), caches,
-        options.compression());
+        options.compression(), options.writeStallTimeout());
   }
 
   @Override

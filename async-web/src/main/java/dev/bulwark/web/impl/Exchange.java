@@ -1,7 +1,10 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.HttpException;
+import dev.bulwark.web.ServerState;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -17,7 +20,7 @@ import io.vertx.ext.web.RoutingContext;
  * delivered it, and the tracking (in-flight count, start time, the status finally recorded).
  *
  * <p>Implementation note. An exchange is the only object the pipeline allocates per request
- * besides the argument array; it is its own end handler, its own {@link ResultWriter.Sink} and
+ * besides the argument array (and, on a worker route, the promise of {@link #gone()}); it is its own end handler, its own {@link ResultWriter.Sink} and
  * its own {@link Pipeline.Outcome}, so
  * the fronts and stages add no lambdas on the common path. Confined to the request's event loop,
  * except that a worker may read {@link #body()} and {@link #header} for a route whose JSON body is
@@ -39,6 +42,8 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
   private boolean tracked;
   private boolean finished;
   private Runnable onClientGone;
+  private Promise<Void> gone;
+  private boolean left;
 
   /**
    * @param pathValues the template's parameter values in {@link RoutePlan#pathNames()} order
@@ -163,6 +168,20 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     this.onClientGone = action;
   }
 
+  /**
+   * A future that completes when the client leaves before its response ended (at once if it
+   * already has), and never otherwise. Created on first use: only worker routes ask for it.
+   */
+  Future<Void> gone() {
+    if (left) {
+      return Future.succeededFuture();
+    }
+    if (gone == null) {
+      gone = Promise.promise();
+    }
+    return gone.future();
+  }
+
   /** The response ended or the connection closed: record it once (end and close both call). */
   @Override
   public void handle(Void ignored) {
@@ -180,10 +199,15 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
   }
 
   private void clientGone() {
-    Runnable gone = onClientGone;
+    left = true;
+    Runnable action = onClientGone;
     onClientGone = null;
-    if (gone != null) {
-      gone.run();
+    if (action != null) {
+      action.run();
+    }
+    Promise<Void> g = gone;
+    if (g != null) {
+      g.tryComplete();
     }
   }
 

@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import io.vertx.core.net.impl.ConnectionBase;
 
 /**
  * The channel-level half of the front's request checks, right behind Netty's HTTP/1 decoder, for
@@ -39,6 +40,9 @@ import io.vertx.core.http.impl.VertxHttpRequestDecoder;
  *       from the end of a connection's first request on, its decoder is a
  *       {@link StrictRequestDecoder}, which marks such a request invalid (400 and close).
  * </ul>
+ *
+ * <p>It also reports each decoded head and each message's end to the connection's
+ * {@link HeaderDeadline}, when the server has a header-read timeout.
  *
  * <p>Implementation note. Added per connection by {@link #install} from the server's connection
  * handler, which Vert.x may call while its decoder is in the middle of the first read (h2c
@@ -67,6 +71,7 @@ final class FramingCheck extends ChannelDuplexHandler {
   private long requests;
   private long responses;
   private boolean broken;
+  private HeaderDeadline deadline;
 
   private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options) {
     this.refused = refused;
@@ -77,13 +82,23 @@ final class FramingCheck extends ChannelDuplexHandler {
   static void install(HttpConnection connection, HttpMetrics.RouteMeter refused,
       HttpServerOptions options) {
     if (!(connection instanceof Http1xServerConnection)) {
+      if (connection instanceof ConnectionBase) {
+        HeaderDeadline.remove(((ConnectionBase) connection).channelHandlerContext().pipeline());
+      }
       return;
     }
     ChannelPipeline pipeline = ((Http1xServerConnection) connection).channelHandlerContext().pipeline();
     if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null
         && pipeline.get("bulwarkFraming") == null) {
-      pipeline.addBefore("handler", "bulwarkFraming", new FramingCheck(refused, options));
+      FramingCheck check = new FramingCheck(refused, options);
+      pipeline.addBefore("handler", "bulwarkFraming", check);
+      check.deadline = HeaderDeadline.link(pipeline, check);
     }
+  }
+
+  /** Whether a request decoded so far still waits for its response to begin. */
+  boolean answerDue() {
+    return responses < requests;
   }
 
   @Override
@@ -94,6 +109,9 @@ final class FramingCheck extends ChannelDuplexHandler {
     }
     if (msg instanceof HttpRequest) {
       requests++;
+      if (deadline != null) {
+        deadline.headReceived();
+      }
       HttpRequest request = (HttpRequest) msg;
       HttpVersion version = request.protocolVersion();
       if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0
@@ -119,8 +137,12 @@ final class FramingCheck extends ChannelDuplexHandler {
       }
       return;
     }
+    boolean last = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
-    if (!strict && msg instanceof LastHttpContent) {
+    if (last && deadline != null) {
+      deadline.messageEnded();
+    }
+    if (!strict && last) {
       useStrictDecoder(ctx.pipeline());
     }
   }

@@ -53,7 +53,8 @@ final class Pipeline {
       cache.serve(ex, args);
       return;
     }
-    invoke(ex, args, ex);
+    // A queued task whose client leaves is dropped from the pool's queue, never run.
+    invoke(ex, args, ex, ex.gone());
   }
 
   /** Where an invocation's value or failure goes, on the request's event loop. */
@@ -65,7 +66,8 @@ final class Pipeline {
 
   /**
    * Invokes on the route's thread and unwraps an asynchronous result, without writing: the
-   * response cache encodes the value itself. Completes on the request's event loop.
+   * response cache encodes the value itself. Completes on the request's event loop. The task is
+   * not withdrawn when this client leaves: a cache load is shared by every request for its key.
    */
   static Future<Object> produce(Exchange ex, Object[] args) {
     Promise<Object> promise = Promise.promise();
@@ -79,7 +81,7 @@ final class Pipeline {
       public void failure(Throwable failure) {
         promise.fail(failure);
       }
-    });
+    }, null);
     return promise.future();
   }
 
@@ -105,7 +107,7 @@ final class Pipeline {
    * {@code CompletionStage} result, and hands the value or the failure over; both arrive on the
    * request's event loop.
    */
-  private static void invoke(Exchange ex, Object[] args, Outcome outcome) {
+  private static void invoke(Exchange ex, Object[] args, Outcome outcome, Future<Void> abandoned) {
     RoutePlan plan = ex.plan();
     if (plan.pool() == null) {
       Object result;
@@ -130,7 +132,7 @@ final class Pipeline {
       } catch (Throwable t) {
         throw new IllegalStateException(t);
       }
-    }).onComplete(ar -> {
+    }, abandoned).onComplete(ar -> {
       if (ar.succeeded()) {
         unwrap(plan, ar.result(), outcome);
       } else {

@@ -43,8 +43,10 @@ record RoutePlan(HttpMethod method, String template, String[] pathNames, PathTem
    * @param annotation the method's {@code @Streaming}, or {@code null}
    * @param pullPool the pool that pulls blocking sources ({@code Stream}, {@code Iterator})
    * @param compress whether gzip is offered to clients that accept it
+   * @param writeStallMillis how long the socket may stay full before the response is cut; 0 never
    */
-  record StreamPlan(Streaming annotation, ObjectMapper mapper, WorkerPool pullPool, boolean compress) {
+  record StreamPlan(Streaming annotation, ObjectMapper mapper, WorkerPool pullPool, boolean compress,
+      long writeStallMillis) {
   }
 
   /** Whether the route table can serve this route (else only the vertx-web front can). */

@@ -22,6 +22,7 @@ import dev.bulwark.web.Put;
 import dev.bulwark.web.QueryParam;
 import dev.bulwark.web.Range;
 import dev.bulwark.web.Streamed;
+import dev.bulwark.web.ServerOptions;
 import dev.bulwark.web.Streaming;
 import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
@@ -80,6 +81,7 @@ public final class RoutePlanner {
   private final HttpMetrics metrics;
   private final CacheManager caches;
   private final boolean compressStreams;
+  private final long writeStallMillis;
   private final List<RoutePlan> routes = new ArrayList<>();
   private final Map<String, String> seen = new HashMap<>();
 
@@ -91,11 +93,21 @@ public final class RoutePlanner {
    */
   public RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
       CacheManager caches, boolean compressStreams) {
+    this(mapper, pools, metrics, caches, compressStreams, ServerOptions.DEFAULT_WRITE_STALL_TIMEOUT);
+  }
+
+  /**
+   * @param writeStallTimeout how long a streamed response may find its socket full before it is
+   *     cut ({@link ServerOptions#writeStallTimeout()}); zero never
+   */
+  public RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
+      CacheManager caches, boolean compressStreams, Duration writeStallTimeout) {
     this.mapper = mapper;
     this.pools = pools;
     this.metrics = metrics;
     this.caches = caches;
     this.compressStreams = compressStreams;
+    this.writeStallMillis = writeStallTimeout.toMillis();
   }
 
   /** The routes planned so far, in the order they were declared. */
@@ -261,7 +273,8 @@ public final class RoutePlanner {
           throw bad(m, "has a bad @Streaming: " + e.getMessage());
         }
       }
-      stream = new RoutePlan.StreamPlan(streaming, mapper, pullPool, compressStreams);
+      stream = new RoutePlan.StreamPlan(streaming, mapper, pullPool, compressStreams,
+          writeStallMillis);
     } else {
       writer = ResultWriter.forType(valueRaw, valueType, mapper);
     }

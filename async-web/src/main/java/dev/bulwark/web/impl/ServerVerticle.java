@@ -16,7 +16,8 @@ import java.util.function.Consumer;
  * One server instance: an HTTP server on this verticle's event loop, whose requests pass the
  * {@link RequestGuard}, then the {@link RouteTable}, then (for what the table does not serve) a
  * vertx-web router holding the probes, the same plans mounted by {@link RouterFront}, and the
- * JSON 404/405 answers. Several instances share the port. Its handlers run on its event loop only.
+ * JSON 404/405 answers; with a header-read timeout, an {@link AcceptHook} on the listening channel
+ * gives every connection its {@link HeaderDeadline}. Several instances share the port. Its handlers run on its event loop only.
  */
 final class ServerVerticle extends VerticleBase {
 
@@ -68,7 +69,13 @@ final class ServerVerticle extends VerticleBase {
         table.handle(request);
       }
     };
+    long headerTimeoutNanos = shared.options().headerReadTimeout().toNanos();
     return server.requestHandler(front).invalidRequestHandler(guard::invalidRequest)
-        .listen(listenPort).onSuccess(shared.onListen()::accept);
+        .listen(listenPort).onSuccess(s -> {
+          if (headerTimeoutNanos > 0) {
+            AcceptHook.install(s, headerTimeoutNanos, refused);
+          }
+          shared.onListen().accept(s);
+        });
   }
 }

@@ -35,7 +35,10 @@ import org.slf4j.LoggerFactory;
  * away cancels the source at once (closing a database cursor and returning its connection).
  * SSE adds a heartbeat comment on an interval and a slow-consumer policy: DISCONNECT resets a
  * client whose write queue stayed full past the timeout; KEEP_LATEST keeps reading the source and,
- * while the client is behind, keeps only the newest event. The head says {@code Vary: Accept}
+ * while the client is behind, keeps only the newest event. Whatever the format, a write queue that
+ * stays full for the server's {@code writeStallTimeout} without draining (a client that reads
+ * nothing) resets the connection and cancels the source, so a stalled client holds its worker slot
+ * and database connection for that long at most, not for the idle timeout. The head says {@code Vary: Accept}
  * when the format was negotiated and {@code Vary: Accept-Encoding} whenever gzip is offered, so a
  * shared cache never hands one variant to everyone.
  */
@@ -60,6 +63,7 @@ final class StreamResponse {
   private final ItemEncoder encoder;
   private final ReadStream<Object> source;
   private final Runnable cancelSource;
+  private final long writeStallMillis;
 
   private Buffer pending = Buffer.buffer(FLUSH_BYTES + 1024);
   private boolean headWritten;
@@ -70,6 +74,7 @@ final class StreamResponse {
   private Object latest;
   private long heartbeatTimer = -1;
   private long stuckTimer = -1;
+  private long stallTimer = -1;
   private GzipEncoder gzip;
   /** The {@code Vary} header: {@code Accept} when AUTO chose the format, {@code Accept-Encoding} when compressible. */
   private String vary;
@@ -78,8 +83,9 @@ final class StreamResponse {
 
   @SuppressWarnings("unchecked")
   private StreamResponse(Exchange ex, Streamed<?> options, StreamFormat format,
-      ObjectMapper mapper, WorkerPool pool) {
+      ObjectMapper mapper, WorkerPool pool, long writeStallMillis) {
     this.ex = ex;
+    this.writeStallMillis = writeStallMillis;
     this.response = ex.response();
     this.context = Vertx.currentContext();
     this.vertx = context.owner();
@@ -120,7 +126,8 @@ final class StreamResponse {
         : Streamed.fromAnnotation(result, plan.annotation());
     boolean negotiated = options.format() == StreamFormat.AUTO;
     StreamFormat format = negotiated ? negotiate(ex.header(HttpHeaders.ACCEPT)) : options.format();
-    StreamResponse r = new StreamResponse(ex, options, format, plan.mapper(), plan.pullPool());
+    StreamResponse r = new StreamResponse(ex, options, format, plan.mapper(), plan.pullPool(),
+        plan.writeStallMillis());
     if (plan.compress() && GzipEncoder.accepted(ex.header(HttpHeaders.ACCEPT_ENCODING))) {
       r.gzip = new GzipEncoder();
     }
@@ -337,12 +344,31 @@ final class StreamResponse {
           response.reset();
         });
       }
+      if (writeStallMillis > 0) {
+        stallTimer = vertx.setTimer(writeStallMillis, t -> stalled());
+      }
       response.drainHandler(v -> drained(keepLatest));
     }
   }
 
+  /** The write queue stayed full for the whole write-stall timeout: the client reads nothing. */
+  private void stalled() {
+    stallTimer = -1;
+    if (done) {
+      return;
+    }
+    LOG.info("client of {} read nothing for {} ms; cutting its stream", ex.request().path(),
+        writeStallMillis);
+    clientGone();
+    response.reset();
+  }
+
   private void drained(boolean keepLatest) {
     congested = false;
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
+    }
     if (stuckTimer >= 0) {
       vertx.cancelTimer(stuckTimer);
       stuckTimer = -1;
@@ -436,6 +462,10 @@ final class StreamResponse {
     }
     if (stuckTimer >= 0) {
       vertx.cancelTimer(stuckTimer);
+    }
+    if (stallTimer >= 0) {
+      vertx.cancelTimer(stallTimer);
+      stallTimer = -1;
     }
   }
 

@@ -60,7 +60,9 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Queue deadlines are enforced twice: when a runner takes a task (by the injectable ticker) and
  * by one sweep timer per pool in real time, armed for the head's deadline while the queue is not
- * empty (one timer for the whole queue; a timer per task was a third of a dispatch).
+ * empty (one timer for the whole queue; a timer per task was a third of a dispatch). A task whose
+ * submitter abandons it (its client left, {@link #submit(Callable, Future)}) is withdrawn when that
+ * happens, by the same claim as the other three owners.
  *
  * <p>Close completes once {@code closed} is set and then {@code queued}, {@code active} read zero
  * with no sweep failing tasks. Every path that lowers either count checks again afterwards (the
@@ -147,6 +149,11 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   @Override
   public <T> Future<T> submit(Callable<T> callable) {
+    return submit(callable, null);
+  }
+
+  @Override
+  public <T> Future<T> submit(Callable<T> callable, Future<?> abandoned) {
     Objects.requireNonNull(callable, "task");
     Context context = Vertx.currentContext();
     if (closed) {
@@ -179,7 +186,24 @@ public final class DefaultWorkerPool implements WorkerPool {
     if (!sweepArmed.get() && sweepArmed.compareAndSet(false, true)) {
       armSweep();
     }
+    if (abandoned != null) {
+      abandoned.onComplete(ar -> withdraw(task));
+    }
     return task.promise.future();
+  }
+
+  /**
+   * Takes an abandoned task out of the queue and fails it, unless a runner, the sweep or the
+   * close took it first (then it runs or has failed as usual): whoever wins the task's claim owns
+   * it. Failed before it leaves the count, as the sweep does, so a close cannot overtake it.
+   */
+  private void withdraw(PoolTask<?> task) {
+    if (task.claim()) {
+      queue.remove(task);
+      task.fail(reject(RejectionReason.CANCELLED, queued.get() - 1));
+      queued.decrementAndGet();
+      closeCheck();
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.bulwark.examples.shop;
 
 import dev.bulwark.cache.CacheOptions;
+import dev.bulwark.core.AdaptiveLimit;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.WorkerPool;
@@ -33,11 +34,23 @@ import java.time.Duration;
  * @param ops whether to serve the live ops page {@code /ops} (see {@link OpsRoutes})
  * @param opsToken the bearer token {@code /ops/api} requires from every client, or null to allow
  *     loopback clients only
+ * @param adaptive whether the default worker pool's limit adapts to measured latency (a gradient
+ *     limit between 1 and {@code workers}, starting at {@code workers}) instead of staying fixed
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
     Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
-    Duration warmUp, boolean ops, String opsToken) {
+    Duration warmUp, boolean ops, String opsToken, boolean adaptive) {
+
+  /** Settings with a fixed worker pool limit. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+      Duration warmUp, boolean ops, String opsToken) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
+        false);
+  }
 
   /** Settings without the ops page. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -132,14 +145,21 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken);
+        opsToken, adaptive);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp, ops,
-        opsToken);
+        opsToken, adaptive);
+  }
+
+  /** The same settings with the default worker pool's limit adaptive or fixed. */
+  public ShopConfig withAdaptive(boolean on) {
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
+        opsToken, on);
   }
 
   /**
@@ -158,7 +178,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     }
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, on,
-        token);
+        token, adaptive);
   }
 
   /** The token hidden: a record's {@code toString} must not print a secret into a log. */
@@ -171,7 +191,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         : dev.bulwark.db.impl.Secrets.maskUrl(redis)) + ", role=" + role + ", taskConcurrency="
         + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
         + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
-        + ", opsToken=" + (opsToken == null ? null : "***") + "]";
+        + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive + "]";
   }
 
   /** The server options these settings mean. */
@@ -189,7 +209,8 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
             .concurrency(WARM_UP_CONCURRENCY)
             .build())
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
-            .queueTimeout(queueTimeout))
+            .queueTimeout(queueTimeout)
+            .adaptiveLimit(adaptive ? AdaptiveLimit.gradient(1, workers) : null))
         .cache(redis == null ? CacheOptions.builder().build()
             : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis)).build())
         .build();

@@ -142,6 +142,11 @@ public final class ShopMain implements Callable<Integer> {
           + "loopback clients only).")
   String opsToken;
 
+  @Option(names = "--limit", paramLabel = "KIND",
+      description = "fixed (the worker pool admits --workers at once) or adaptive (the limit follows "
+          + "measured latency between 1 and --workers, a gradient limit) (default: fixed).")
+  String limit = "fixed";
+
   private Shop shop;
 
   /** Parses and checks the logging options. @throws ParameterException on a bad value */
@@ -250,6 +255,9 @@ public final class ShopMain implements Callable<Integer> {
     if (taskQueue != null && taskQueue < 1) {
       throw new ParameterException(cl, "--task-queue must be >= 1, but was " + taskQueue);
     }
+    if (!limit.equals("fixed") && !limit.equals("adaptive")) {
+      throw new ParameterException(cl, "--limit must be fixed or adaptive, but was '" + limit + "'");
+    }
     ShopConfig parsed = new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db,
         dbPoolSize, redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
     if (!ops && cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--ops-token")) {
@@ -258,7 +266,7 @@ public final class ShopMain implements Callable<Integer> {
     // BULWARK_OPS_TOKEN alone configures the page for when it is on; it turns nothing on.
     String token = !ops || opsToken == null || opsToken.isEmpty() ? null : opsToken;
     try {
-      return parsed.withOps(ops, token);
+      return parsed.withOps(ops, token).withAdaptive(limit.equals("adaptive"));
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }

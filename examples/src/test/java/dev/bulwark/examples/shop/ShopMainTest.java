@@ -103,6 +103,29 @@ class ShopMainTest {
   }
 
   @Test
+  void limitAdaptive_makesTheDefaultPoolAdaptive_andABadKindIsRefused() {
+    ShopMain fixed = new ShopMain();
+    ShopMain.commandLine(fixed).parseArgs("--workers", "6");
+    assertThat(fixed.config().adaptive()).isFalse();
+
+    ShopMain adaptive = new ShopMain();
+    ShopMain.commandLine(adaptive).parseArgs("--workers", "6", "--limit", "adaptive");
+    ShopConfig config = adaptive.config();
+    assertThat(config.adaptive()).isTrue();
+    dev.bulwark.core.WorkerPool.Builder pool = dev.bulwark.core.WorkerPool.builder();
+    config.serverOptions().workerPools().get("default").accept(pool);
+    dev.bulwark.core.WorkerPool built = pool.build();
+    try {
+      assertThat(built.stats().limit()).isEqualTo(6);
+    } finally {
+      built.close(java.time.Duration.ZERO);
+    }
+
+    assertThat(run("--limit", "elastic")).isEqualTo(ShopMain.USAGE);
+    assertThat(err.toString()).contains("--limit must be fixed or adaptive, but was 'elastic'");
+  }
+
+  @Test
   void workerQueue_defaultsToTwiceTheWorkers() {
     ShopMain main = new ShopMain();
     ShopMain.commandLine(main).parseArgs("--workers", "5");

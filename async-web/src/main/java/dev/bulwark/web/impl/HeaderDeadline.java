@@ -1,0 +1,138 @@
+package dev.bulwark.web.impl;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The header-read deadline of an HTTP/1 connection (slowloris): from the first byte of a request
+ * to the end of its headers, at most {@code ServerOptions.headerReadTimeout}; past it the client
+ * gets a JSON 408 with {@code Connection: close} (when no earlier response is still due) and the
+ * connection closes. Waiting for a request's first byte is the idle timeout's part, and reading a
+ * body is not timed here.
+ *
+ * <p>Implementation note. {@link AcceptHook} puts it first in each accepted connection's pipeline,
+ * so it sees the raw bytes: the first bytes while the connection is between requests arm the
+ * timer. {@link FramingCheck}, behind the decoder, is linked to it once Vert.x reports the
+ * connection ({@link #link}, at the first request's head) and reports each decoded head
+ * ({@link #headReceived}, which cancels the timer) and each message's end ({@link #messageEnded},
+ * back to between requests). A request whose first bytes came in the same read as the end of the
+ * one before only arms the timer with its next bytes: a slowloris always sends more. An HTTP/2
+ * connection removes it. Confined to its channel's event loop.
+ */
+final class HeaderDeadline extends ChannelInboundHandlerAdapter {
+
+  static final String NAME = "bulwarkHeaderDeadline";
+  private static final byte[] TIMEOUT_RESPONSE = timeoutResponse();
+
+  private final long timeoutNanos;
+  private final HttpMetrics.RouteMeter refused;
+  private FramingCheck framing;
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> timer;
+  private boolean betweenRequests = true;
+
+  HeaderDeadline(long timeoutNanos, HttpMetrics.RouteMeter refused) {
+    this.timeoutNanos = timeoutNanos;
+    this.refused = refused;
+  }
+
+  /**
+   * The connection's deadline, linked to its {@link FramingCheck}, or {@code null} when the server
+   * has none.
+   */
+  static HeaderDeadline link(ChannelPipeline pipeline, FramingCheck framing) {
+    HeaderDeadline deadline = (HeaderDeadline) pipeline.get(NAME);
+    if (deadline != null) {
+      deadline.framing = framing;
+    }
+    return deadline;
+  }
+
+  /** Removes the deadline of a connection that speaks HTTP/2. */
+  static void remove(ChannelPipeline pipeline) {
+    if (pipeline.get(NAME) != null) {
+      pipeline.remove(NAME);
+    }
+  }
+
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    this.ctx = ctx;
+  }
+
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    cancel();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    cancel();
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (betweenRequests && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+      betweenRequests = false;
+      if (framing != null && ctx.pipeline().get("httpDecoder") == null) {
+        // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
+        ctx.pipeline().remove(this);
+      } else {
+        cancel();
+        timer = ctx.executor().schedule(this::expired, timeoutNanos, TimeUnit.NANOSECONDS);
+      }
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** The decoder produced a request's head: its headers are complete. */
+  void headReceived() {
+    cancel();
+  }
+
+  /** A request ended: the connection is between requests until its next bytes. */
+  void messageEnded() {
+    betweenRequests = true;
+  }
+
+  private void cancel() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  private void expired() {
+    timer = null;
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    refused.record(408, timeoutNanos);
+    if (framing != null && framing.answerDue()) {
+      // A 408 must not jump ahead of an earlier request's response.
+      ctx.close();
+    } else {
+      ctx.writeAndFlush(Unpooled.wrappedBuffer(TIMEOUT_RESPONSE))
+          .addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static byte[] timeoutResponse() {
+    byte[] body = Errors.body("request headers not received in time");
+    String head = "HTTP/1.1 408 Request Timeout\r\nContent-Type: " + Errors.CONTENT_TYPE
+        + "\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n";
+    byte[] h = head.getBytes(StandardCharsets.ISO_8859_1);
+    byte[] all = new byte[h.length + body.length];
+    System.arraycopy(h, 0, all, 0, h.length);
+    System.arraycopy(body, 0, all, h.length, body.length);
+    return all;
+  }
+}

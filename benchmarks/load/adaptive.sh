@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# The adaptive limit under a dependency that turns 10x slower mid-run, against a fixed pool.
+#
+# Builds nothing: run `mvn -q package -DskipTests` in the project root first.
+#
+#   benchmarks/load/adaptive.sh                 # PHASE=15s per phase, RATE=100 requests/s
+#   PHASE=30s RATE=200 benchmarks/load/adaptive.sh
+#
+# For each of `--limit fixed` and `--limit adaptive` it starts the shop (8 workers, a queue of 16,
+# 1 s queue timeout, port 18083), warms it, then offers one open-loop LoadGen rate in three
+# phases: healthy (GET /blocking?ms=20: capacity 8 / 20 ms = 400/s), slow (ms=200: the dependency
+# 10x slower, capacity 40/s, so 2.5x overloaded at 100/s) and recovered (ms=20 again).
+# /blocking stands in for the database: its sleep is the dependency's latency as the pool sees
+# it, and a phase switch is an exact 10x step, which a lock or pg_sleep on a shared PostgreSQL
+# would only approximate. During each phase it samples bulwark_pool_limit from /metrics.
+# Prints, per pool and phase: 200s, 503s, p99 of the 200s and 503s, the lowest limit seen; then
+#   - slow/healthy p99 of the admitted (200) requests, for each pool
+#   - whether the adaptive limit fell in the slow phase and came back up after it
+#   - whether the 503s were answered at once (p99 of 503s < 50 ms) in the slow phase
+#   - whether both pools recovered (recovered p99 within 2x of healthy)
+# as ratios measured in this run. Exits 1 only if a run failed to produce figures.
+set -euo pipefail
+
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+PHASE="${PHASE:-15s}"
+RATE="${RATE:-100}"
+PORT=18083
+BASE="http://127.0.0.1:$PORT"
+
+require_jars
+trap stop_servers EXIT
+
+loadgen() {
+  "$JAVA" -cp "$BENCH_JAR" dev.bulwark.benchmarks.LoadGen --rate "$RATE" --timeout 10s "$@"
+}
+
+# field RESULT NAME: the value of NAME=... on a RESULT line.
+field() {
+  tr ' ' '\n' <<<"$1" | awk -F= -v k="$2" '$1 == k { print $2 }'
+}
+
+# sample_limit FILE: appends the pool's limit to FILE every 500 ms until killed.
+sample_limit() {
+  while true; do
+    curl -s "$BASE/metrics" | awk '/^bulwark_pool_limit\{pool="default"/ { print $2 }' >>"$1" || true
+    sleep 0.5
+  done
+}
+
+# Stops the shop started for one pool kind (stop_servers, the exit trap, also removes $LOG_DIR).
+stop_shop() {
+  local pid
+  for pid in "${STARTED_PIDS[@]}"; do
+    kill -TERM "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+  done
+  STARTED_PIDS=()
+}
+
+declare -A P99 S200 S503 SHED MINLIMIT LASTLIMIT
+
+for kind in fixed adaptive; do
+  start_server "shop-$kind" "$JAVA" -jar "$SHOP_JAR" --workers 8 --worker-queue 16 \
+    --queue-timeout 1s --limit "$kind" --port "$PORT"
+  loadgen --url "$BASE/blocking?ms=20" --duration 5s >/dev/null
+  for phase in healthy slow recovered; do
+    ms=20
+    [[ "$phase" == slow ]] && ms=200
+    samples="$LOG_DIR/limit-$kind-$phase"
+    : >"$samples"
+    sample_limit "$samples" &
+    sampler=$!
+    report="$(loadgen --url "$BASE/blocking?ms=$ms" --duration "$PHASE")"
+    kill "$sampler" 2>/dev/null || true
+    wait "$sampler" 2>/dev/null || true
+    result="$(grep '^RESULT ' <<<"$report" || true)"
+    if [[ -z "$result" ]]; then
+      echo "LoadGen printed no RESULT line for $kind/$phase:" >&2
+      echo "$report" >&2
+      exit 1
+    fi
+    key="$kind/$phase"
+    P99[$key]="$(field "$result" p99_200_ms)"
+    SHED[$key]="$(field "$result" p99_503_ms)"
+    S200[$key]="$(field "$result" status200)"
+    S503[$key]="$(field "$result" status503)"
+    MINLIMIT[$key]="$(sort -n "$samples" | head -1)"
+    LASTLIMIT[$key]="$(tail -1 "$samples")"
+    printf '%-8s %-9s 200s=%-6s 503s=%-6s p99_200=%-8s p99_503=%-8s limit min=%s last=%s\n' \
+      "$kind" "$phase" "${S200[$key]}" "${S503[$key]}" "${P99[$key]}" "${SHED[$key]}" \
+      "${MINLIMIT[$key]}" "${LASTLIMIT[$key]}"
+  done
+  stop_shop
+done
+
+ratio() {
+  awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "NaN" }'
+}
+
+echo
+echo "figures (RATE=$RATE/s, PHASE=$PHASE, $(uptime | sed 's/.*load average/load average/')):"
+for kind in fixed adaptive; do
+  echo "  $kind: admitted p99 slow/healthy = $(ratio "${P99[$kind/slow]}" "${P99[$kind/healthy]}")," \
+    "recovered/healthy = $(ratio "${P99[$kind/recovered]}" "${P99[$kind/healthy]}")," \
+    "503 share in slow phase = $(ratio "${S503[$kind/slow]}" "$(( ${S200[$kind/slow]} + ${S503[$kind/slow]} ))")," \
+    "p99 of 503s in slow phase = ${SHED[$kind/slow]} ms"
+done
+echo "  adaptive limit: healthy min ${MINLIMIT[adaptive/healthy]}, slow min ${MINLIMIT[adaptive/slow]}," \
+  "recovered last ${LASTLIMIT[adaptive/recovered]} (fixed stays ${LASTLIMIT[fixed/slow]})"
