@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
 class ShopProcessIT {
 
   private static final Pattern LISTENING = Pattern.compile("listening on http://127\\.0\\.0\\.1:(\\d+)");
+  // HTTP/1.1: the drain closes the port with HttpServer.shutdown, which sends an HTTP/2 client a
+  // GOAWAY, and JDK 17's client fails every open stream on a GOAWAY, even those the server will
+  // still answer (fixed in later JDKs). The drain's HTTP/2 behaviour is checked in async-web.
   private static final HttpClient CLIENT = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(5)).build();
 
   private final List<Process> processes = new ArrayList<>();
