@@ -265,7 +265,10 @@ class ShopFuzzHostileTest {
   }
 
   private static double dbConnectionsActive() throws Exception {
-    HttpResponse<String> metrics = HttpClient.newHttpClient().send(
+    // HTTP/1.1 for the bookkeeping: what is under test are the raw hostile requests. (Once, after
+    // a fuzz run, the JDK client's h2c upgrade read an HTTP/1 body as HTTP/2 frames; curl's h2c
+    // upgrade to the same server passed 300 of 300. Noted as an open finding of issue 12.)
+    HttpResponse<String> metrics = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + shop.port() + "/metrics")).build(),
         HttpResponse.BodyHandlers.ofString());
     Matcher m = DB_ACTIVE.matcher(metrics.body());
