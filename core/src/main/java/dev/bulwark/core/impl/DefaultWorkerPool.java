@@ -64,11 +64,13 @@ import java.util.concurrent.atomic.LongAdder;
  * submitter abandons it (its client left, {@link #submit(Callable, Future)}) is withdrawn when that
  * happens, by the same claim as the other three owners.
  *
- * <p>Close completes once {@code closed} is set and then {@code queued}, {@code active} read zero
- * with no sweep failing tasks. Every path that lowers either count checks again afterwards (the
- * same write-then-read pairing as above), a runner delivers its result before it gives back its
- * slot, and the sweep and the grace fail a task before it leaves the count, so the close future
- * never overtakes a task's result. A submit racing the close either sees {@code closed} and is
+ * <p>Close completes once {@code closed} is set and then {@code queued}, {@code active} and
+ * {@code delivering} read zero with no sweep failing tasks. Every path that lowers a count checks
+ * again afterwards (the same write-then-read pairing as above); a runner raises
+ * {@code delivering} before it gives back its slot and lowers it once its last result is handed
+ * to the submitter's context (so a submitter that submits again from the completion finds the
+ * slot free), and the sweep and the grace fail a task before it leaves the count, so the close
+ * future never overtakes a task's result. A submit racing the close either sees {@code closed} and is
  * rejected, withdraws its own queued task, or is admitted and drained like any other.
  *
  * <p>Benign races, named: (1) enqueue times are read just before the enqueue, so two racing
