@@ -45,6 +45,11 @@ import org.openjdk.jmh.infra.Blackhole;
  *       Vert.x worker pool of 8 threads;
  *   <li>{@code threadPoolExecutor}: a plain fixed {@link ThreadPoolExecutor} of 8 threads that
  *       completes a promise back with {@code context.runOnContext};
+ *   <li>{@code threadPoolExecutorDeadline}: {@code threadPoolExecutor} keeping the one admission
+ *       rule that needs a clock, the queue deadline, the way {@code bulwark} keeps it: the clock
+ *       read at submit and when a worker takes the task, and a task that waited past
+ *       {@link #QUEUE_TIMEOUT} failed instead of run. The raw executor with the same clock work:
+ *       what a bounded pool with deadlines costs at the least;
  *   <li>{@code bulwarkVirtual} (not run by default; Java 21+, {@code -p impl=bulwarkVirtual}):
  *       {@code bulwark} with {@code ThreadKind.VIRTUAL}, a virtual thread per runner, the same
  *       limit of 8.
@@ -57,6 +62,14 @@ import org.openjdk.jmh.infra.Blackhole;
  * on the submitting context is counted and reported at the end of each trial as a broken
  * contract (its score then omits the hop back and is not comparable).
  *
+ * <p>What {@code bulwark} does per queued task that {@code threadPoolExecutor} does not: two
+ * {@link System#nanoTime()} reads (at submit for the task's deadline, and when a runner takes it,
+ * which also times the run for shedding), 25-90 ns each on a virtual machine, and compare-and-set
+ * on the slot and queue counts that the event loop and the runners both write. The clock reads
+ * are the price of the queue deadline, an admission rule a plain executor does not keep, so
+ * {@code bulwark / threadPoolExecutorDeadline} is the pool's own overhead and
+ * {@code bulwark / threadPoolExecutor} the whole price of admission control.
+ *
  * <p>Run (after {@code mvn -q package -DskipTests} from the project root):
  * <pre>
  * java -jar benchmarks/target/benchmarks.jar WorkerPoolDispatch -f 1 -wi 3 -i 5
@@ -64,7 +77,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * Higher is better. The ratio {@code bulwark / executeBlocking} is the price of admission control
  * (compare-and-set admission, a bounded queue with deadlines, the run-time mean for shedding)
  * over Vert.x's own worker dispatch; {@code threadPoolExecutor} is a hand-rolled hop. On a
- * shared machine use several forks ({@code -f 3}) and compare rows of the same run.
+ * shared machine use several forks ({@code -f 3}) and compare rows of the same run, or better
+ * {@code IMPLS="bulwark threadPoolExecutorDeadline threadPoolExecutor executeBlocking"
+ * benchmarks/load/jmh-interleave.sh WorkerPoolDispatch} and its CPU time per round trip.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -86,7 +101,10 @@ public class WorkerPoolDispatchBenchmark {
     return 1;
   };
 
-  @Param({"bulwark", "executeBlocking", "threadPoolExecutor"})
+  /** The queue timeout of {@code bulwark} and {@code threadPoolExecutorDeadline}. */
+  static final Duration QUEUE_TIMEOUT = Duration.ofSeconds(10);
+
+  @Param({"bulwark", "executeBlocking", "threadPoolExecutor", "threadPoolExecutorDeadline"})
   public String impl;
 
   private Vertx vertx;
@@ -111,7 +129,7 @@ public class WorkerPoolDispatchBenchmark {
       case "bulwark":
       case "bulwarkVirtual":
         pool = WorkerPool.builder().name("bench").maxConcurrency(POOL_SIZE).maxQueue(BATCH)
-            .queueTimeout(Duration.ofSeconds(10)).shedEarly(false)
+            .queueTimeout(QUEUE_TIMEOUT).shedEarly(false)
             .threadKind(impl.equals("bulwark") ? ThreadKind.PLATFORM : ThreadKind.VIRTUAL)
             .build();
         dispatcher = () -> pool.submit(TASK);
@@ -120,6 +138,7 @@ public class WorkerPoolDispatchBenchmark {
         dispatcher = () -> vertx.executeBlocking(TASK, false);
         break;
       case "threadPoolExecutor":
+      case "threadPoolExecutorDeadline":
         AtomicInteger seq = new AtomicInteger();
         executor = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, 60, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> {
@@ -128,19 +147,27 @@ public class WorkerPoolDispatchBenchmark {
               return t;
             });
         executor.prestartAllCoreThreads();
-        dispatcher = this::viaExecutor;
+        boolean deadline = impl.equals("threadPoolExecutorDeadline");
+        dispatcher = () -> viaExecutor(deadline);
         break;
       default:
         throw new IllegalArgumentException(
-            "impl must be bulwark, bulwarkVirtual, executeBlocking or threadPoolExecutor, but was "
+            "impl must be bulwark, bulwarkVirtual, executeBlocking, threadPoolExecutor or"
+                + " threadPoolExecutorDeadline, but was "
                 + impl);
     }
   }
 
-  private Future<Integer> viaExecutor() {
+  /** Through {@link #executor}; with {@code deadline}, the queue deadline kept as bulwark keeps it. */
+  private Future<Integer> viaExecutor(boolean deadline) {
     Context ctx = Vertx.currentContext();
     Promise<Integer> promise = Promise.promise();
+    long submitted = deadline ? System.nanoTime() : 0L;
     executor.execute(() -> {
+      if (deadline && System.nanoTime() - submitted > QUEUE_TIMEOUT.toNanos()) {
+        ctx.runOnContext(v -> promise.fail("waited past the queue timeout"));
+        return;
+      }
       try {
         Integer result = TASK.call();
         ctx.runOnContext(v -> promise.complete(result));

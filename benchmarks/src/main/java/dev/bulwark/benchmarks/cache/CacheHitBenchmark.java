@@ -31,8 +31,8 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * hand? 1,000 warm keys, one lookup per operation, on the local tier.
  *
  * <ul>
- *   <li>{@code bulwark}: a {@code @Cached} method of a decorated interface (proxy dispatch, key
- *       encoding, one Caffeine lookup, hit metrics);
+ *   <li>{@code bulwark}: a {@code @Cached} method of a decorated interface (proxy dispatch, the
+ *       key remembered for the argument, one Caffeine lookup, the freshness check, the hit count);
  *   <li>{@code caffeine}: raw Caffeine {@code getIfPresent} with a {@code Long} key;
  *   <li>{@code caffeineCoarse}: raw Caffeine with the millisecond ticker Bulwark uses, to show
  *       where the difference to {@code caffeine} comes from (a {@code System.nanoTime()} per read);
@@ -42,7 +42,14 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * </ul>
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CacheHit -f 1 -wi 3 -i 5 -prof gc}.
- * Lower ns/op is better; {@code gc.alloc.rate.norm} is the bytes allocated per hit.
+ * Lower ns/op is better; {@code gc.alloc.rate.norm} is the bytes allocated per hit. The goal is
+ * {@code bulwark} within 1.5x of {@code caffeineCoarse} (the same lookup with the same ticker) and
+ * at most 32 B/op. Every impl allocates the boxed {@code Long} key (about 14 B/op: ids above 127
+ * are not in the box cache); {@code bulwark} should allocate nothing more, since the proxy's
+ * argument array does not escape its compiled hit path. An early iteration with more is code
+ * not yet compiled by C2: on a loaded machine, warm up longer. On a shared machine, compare CPU
+ * time per operation ({@code -prof perfnorm}, or {@code benchmarks/load/jmh-interleave.sh}),
+ * which the other load disturbs less than ns/op.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -65,18 +65,25 @@ public final class CachingHandler implements InvocationHandler {
     this.invokers = map;
   }
 
+  /**
+   * The proxy's entry. Kept small so that the compiler inlines it, and the cached method's hit
+   * path, into the proxy's method; and {@code args}, the array the proxy made for this call, is
+   * only read there: whatever keeps it (a first call, a pass-through, a miss, an eviction) gets a
+   * copy. So on a hit the array does not escape the compiled call and need not be allocated.
+   */
   @Override
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
     // The proxy class passes the same Method instances on every call, but not the ones
     // getMethods() returned: look them up by identity (no Method.equals) once seen.
     Invoker inv = seen.get(method);
-    if (inv == null) {
-      inv = invokers.get(method);
-      if (inv != null) {
-        remember(method, inv);
-      }
-    }
+    return inv != null ? inv.invoke(args) : unseen(proxy, method, copy(args));
+  }
+
+  /** A method not looked up yet by this identity, a pass-through method, or one of Object's. */
+  private Object unseen(Object proxy, Method method, Object[] args) throws Throwable {
+    Invoker inv = invokers.get(method);
     if (inv != null) {
+      remember(method, inv);
       return inv.invoke(args);
     }
     if (method.getDeclaringClass() == Object.class) {
@@ -204,6 +211,11 @@ public final class CachingHandler implements InvocationHandler {
     return Keys.encode(sel);
   }
 
+  /** A copy of the proxy's argument array, for a path that keeps it (see {@link #invoke}). */
+  private static Object[] copy(Object[] args) {
+    return args == null ? null : args.clone();
+  }
+
   private static String describe(Method m) {
     return m.getDeclaringClass().getSimpleName() + "." + m.getName();
   }
@@ -228,6 +240,12 @@ public final class CachingHandler implements InvocationHandler {
     private final Kind kind;
     private final DefaultCache<Object> cache;
     private final int[] keyIdx;
+    /** The key of a method keyed on no argument, or null. */
+    private final String constantKey;
+    /** The index of the one argument a key is made of, or -1. */
+    private final int keyArg;
+    /** Remembered keys for {@code keyArg}, when its type allows; else null. */
+    private final KeyMemo memo;
     private final long maxWaitNanos;
     private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -237,43 +255,61 @@ public final class CachingHandler implements InvocationHandler {
       this.cache = cache;
       this.keyIdx = keyIdx;
       this.maxWaitNanos = maxWaitNanos;
+      int keyed = keyIdx == null ? method.getParameterCount() : keyIdx.length;
+      this.constantKey = keyed == 0 ? Keys.encode() : null;
+      this.keyArg = keyed != 1 ? -1 : keyIdx == null ? 0 : keyIdx[0];
+      this.memo = keyArg < 0 ? null : KeyMemo.forType(method.getParameterTypes()[keyArg]);
     }
 
+    /** The hit path only reads {@code args}; a miss works on a copy (see CachingHandler#invoke). */
     @Override
-    @SuppressWarnings("unchecked")
     public Object invoke(Object[] args) throws Throwable {
-      String key = key(keyIdx, args);
+      String key = key(args);
       if (kind == Kind.PLAIN) {
-        return plain(key, args);
+        Entry<Object> hit = cache.freshLocal(key);
+        return hit != null ? hit.value : plain(key, copy(args));
       }
       Object hit = cache.getIfPresent(key);
-      switch (kind) {
-        case FUTURE:
-          return hit != null ? Future.succeededFuture(hit) : cache.get(key, () -> {
-            try {
-              return (Future<Object>) call(method, args);
-            } catch (Throwable t) {
-              return Future.failedFuture(t);
-            }
-          });
-        case STAGE:
-          return hit != null ? CompletableFuture.completedFuture(hit) : cache.get(key, () -> {
-            try {
-              return Future.fromCompletionStage((CompletionStage<Object>) call(method, args));
-            } catch (Throwable t) {
-              return Future.failedFuture(t);
-            }
-          }).toCompletionStage();
-        default:
-          throw new IllegalStateException("unexpected kind " + kind);
+      if (hit != null) {
+        return kind == Kind.FUTURE ? Future.succeededFuture(hit) : CompletableFuture.completedFuture(hit);
       }
+      return load(key, copy(args));
     }
 
-    private Object plain(String key, Object[] args) throws Throwable {
-      Entry<Object> hit = cache.freshLocal(key);
-      if (hit != null) {
-        return hit.value;
+    /** The key, with what the method's shape allows decided at bind time. */
+    private String key(Object[] args) {
+      if (constantKey != null) {
+        return constantKey;
       }
+      if (keyArg >= 0) {
+        Object a = args[keyArg];
+        return memo != null ? memo.key(a) : Keys.of(a);
+      }
+      return CachingHandler.key(keyIdx, copy(args));
+    }
+
+    @SuppressWarnings("unchecked")
+    private Object load(String key, Object[] args) {
+      if (kind == Kind.FUTURE) {
+        return cache.get(key, () -> {
+          try {
+            return (Future<Object>) call(method, args);
+          } catch (Throwable t) {
+            return Future.failedFuture(t);
+          }
+        });
+      }
+      return cache.get(key, () -> {
+        try {
+          return Future.fromCompletionStage((CompletionStage<Object>) call(method, args));
+        } catch (Throwable t) {
+          return Future.failedFuture(t);
+        }
+      }).toCompletionStage();
+    }
+
+    /** A plain method's miss: the local tier had no fresh entry. */
+    private Object plain(String key, Object[] args) throws Throwable {
       if (!Context.isOnEventLoopThread()) {
         return cache.getBlocking(key, () -> {
           try {
@@ -358,7 +394,8 @@ public final class CachingHandler implements InvocationHandler {
 
     @Override
     @SuppressWarnings("unchecked")
-    public Object invoke(Object[] args) throws Throwable {
+    public Object invoke(Object[] proxyArgs) throws Throwable {
+      Object[] args = copy(proxyArgs); // kept by the eviction below; see CachingHandler#invoke
       Object r = call(method, args);
       switch (kind) {
         case FUTURE:
