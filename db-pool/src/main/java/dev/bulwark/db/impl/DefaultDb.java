@@ -43,7 +43,7 @@ public final class DefaultDb implements Db {
   private static final ThreadLocal<Shared> HOLDING = new ThreadLocal<>();
 
   private final Shared shared;
-  private final String queryName;
+  private final DbMetrics.Query timer;
 
   /** What the views of one pool share. */
   record Shared(Vertx vertx, DbOptions options, HikariDataSource dataSource, WorkerPool jdbc,
@@ -52,7 +52,7 @@ public final class DefaultDb implements Db {
 
   private DefaultDb(Shared shared, String queryName) {
     this.shared = shared;
-    this.queryName = queryName;
+    this.timer = shared.metrics().query(queryName);
   }
 
   /** Opens the pool; see {@link Db#create}. */
@@ -298,7 +298,7 @@ public final class DefaultDb implements Db {
   }
 
   <T> T timed(Callable<T> work) throws Exception {
-    return shared.metrics().time(queryName, work);
+    return timer.time(work);
   }
 
   PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {
