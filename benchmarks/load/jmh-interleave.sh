@@ -33,9 +33,12 @@ for r in $(seq 1 "$rounds"); do
           "$(date -u +%T)"
         continue
       fi
-      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5)
-      cpu=$(grep ':task-clock' "$csv" | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
-      cs=$(grep ':context-switches' "$csv" | cut -d, -f5)
+      # perf may record nothing on a busy machine: a missing figure prints as '-' (grep finding
+      # no line must not end the script under pipefail).
+      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5 || true)
+      cpu=$({ grep ':task-clock' "$csv" || true; } | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
+      cs=$({ grep ':context-switches' "$csv" || true; } | cut -d, -f5)
+      ops=${ops:--} cpu=${cpu:--} cs=${cs:--}
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
         "$cs" "$load" "$(date -u +%T)"
     done
