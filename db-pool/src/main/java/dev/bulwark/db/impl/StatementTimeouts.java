@@ -39,6 +39,9 @@ final class StatementTimeouts {
    * planned again (most of what an H2 lookup through the bridge cost); its
    * {@code getQueryTimeout} answers from a cached field, so a connection pays the {@code SET}
    * once. A driver that keeps the timeout per statement (pgjdbc) answers 0 and gets it set.
+   * Work that changes it through JDBC ({@code setQueryTimeout}) updates that field, so the next
+   * statement sets it back; work that runs the SQL {@code SET QUERY_TIMEOUT} itself on H2 leaves
+   * the field stale, and that connection keeps the work's timeout.
    */
   static void apply(Statement s, int seconds) throws SQLException {
     if (seconds == 0) {
