@@ -9,6 +9,7 @@
 #   JARS="old.jar new.jar" IMPLS="bulwark executeBlocking threadPoolExecutor" ROUNDS=6 \
 #     benchmarks/load/jmh-interleave.sh WorkerPoolDispatch > results.tsv
 #
+# A failed run prints `failed` in place of its figures.
 # JAVA picks the JVM; JMH_OPTS replaces the per-run options (default: -wi 3 -i 5 -w 1s -r 1s).
 set -euo pipefail
 bench=${1:?usage: jmh-interleave.sh BENCHMARK_REGEX (JARS, IMPLS, ROUNDS, JAVA, JMH_OPTS from the environment)}
@@ -23,12 +24,21 @@ for r in $(seq 1 "$rounds"); do
   for jar in $jars; do
     for impl in $impls; do
       load=$(cut -d' ' -f1 /proc/loadavg)
+      # A run that fails (a benchmark error on a stalled machine) is reported as such and the
+      # rounds go on, so one bad minute does not throw away the runs before and after it.
       # shellcheck disable=SC2086
-      "$java" -jar "$jar" "$bench" -p impl="$impl" -f 1 $opts \
-        -prof "perfnorm:events=task-clock,context-switches" -rf csv -rff "$csv" >/dev/null 2>&1
-      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5)
-      cpu=$(grep ':task-clock' "$csv" | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
-      cs=$(grep ':context-switches' "$csv" | cut -d, -f5)
+      if ! "$java" -jar "$jar" "$bench" -p impl="$impl" -f 1 $opts \
+        -prof "perfnorm:events=task-clock,context-switches" -rf csv -rff "$csv" >/dev/null 2>&1; then
+        printf '%s\t%s\t%s\tfailed\t-\t-\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$load" \
+          "$(date -u +%T)"
+        continue
+      fi
+      # perf may record nothing on a busy machine: a missing figure prints as '-' (grep finding
+      # no line must not end the script under pipefail).
+      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5 || true)
+      cpu=$({ grep ':task-clock' "$csv" || true; } | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
+      cs=$({ grep ':context-switches' "$csv" || true; } | cut -d, -f5)
+      ops=${ops:--} cpu=${cpu:--} cs=${cs:--}
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
         "$cs" "$load" "$(date -u +%T)"
     done

@@ -1,24 +1,38 @@
 #!/usr/bin/env bash
 # The shop's GET /products/{random id} on PostgreSQL (wrk, random ids) against PostgreSQL's own
-# read-only benchmark, `pgbench -S -M prepared -c 16 -j 2`, on the same server in the same run.
+# read-only benchmark, `pgbench -S -M prepared`, on the same server in the same run.
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first. Needs wrk and
 # pgbench, and PostgreSQL on 127.0.0.1:5432 (user postgres, trust auth).
 #
-#   benchmarks/load/products-vs-pgbench.sh          # DURATION=15s each
+#   benchmarks/load/products-vs-pgbench.sh                       # 3 rounds of 10 s each
+#   ROUNDS=5 DURATION=15s POOL=16 benchmarks/load/products-vs-pgbench.sh
 #
 # pgbench runs on its own database (bulwark_pgbench, scale 10, created on first use). The shop
-# runs with --db on database `test` and its default pool (cores x 2 + 1 connections). Reports
-# both rates and the ratio; target: shop >= 0.35 x pgbench.
+# runs with --db on database `test` and --db-pool-size POOL (default: the shop's own default,
+# cores x 2 + 1). Each round runs wrk against the shop, then pgbench with POOL clients (the same
+# number of connections: the fair comparison), then pgbench with 16 clients (issue #13's
+# reference; more connections than the shop has, so an upper bound the shop does not aim at).
+# Before the rounds, WARMUP (default 20s) of the same wrk load: a fresh shop needs about 18 s
+# of it before the JIT has compiled the request path (7.2k req/s in its first 6 s, 15.4k after).
+# Each round also runs wrk against /hello (no database): on one machine wrk, the shop and
+# PostgreSQL share the cores, so a /products request costs at least a /hello plus a pgbench
+# query, and hello / (hello + pgbench) is the ratio the shop could reach if its bridge and JDBC
+# cost nothing: the bound printed last.
+# Reports the best and mean of each and the ratios; target: shop >= 0.6 x pgbench, same clients.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
-DURATION="${DURATION:-15s}"
+DURATION="${DURATION:-10s}"
 SECONDS_RUN="${DURATION%s}"
+ROUNDS="${ROUNDS:-3}"
+WARMUP="${WARMUP:-20s}"
+POOL="${POOL:-$(( $(nproc) * 2 + 1 ))}"
 PORT=18083
-TARGET=0.35
+TARGET=0.6
 PG="-h 127.0.0.1 -p 5432 -U postgres"
+LUA="$(dirname "$0")/random-product.lua"
 
 for tool in wrk pgbench psql; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is not installed" >&2; exit 1; }
@@ -30,30 +44,44 @@ if ! psql $PG -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'bulwa
   pgbench $PG -i -s 10 -q bulwark_pgbench
 fi
 
-start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$PORT" \
+start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$PORT" --db-pool-size "$POOL" \
   --db "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"
 
-echo "warming up"
-wrk -t2 -c64 -d5s -s "$(dirname "$0")/random-product.lua" "http://127.0.0.1:$PORT" >/dev/null
-pgbench $PG -S -M prepared -c 16 -j 2 -T 5 bulwark_pgbench >/dev/null 2>&1
+# pgbench_tps CLIENTS SECONDS: tps of `pgbench -S -M prepared -c CLIENTS -j 2`.
+pgbench_tps() {
+  pgbench $PG -S -M prepared -c "$1" -j 2 -T "$2" bulwark_pgbench 2>&1 | awk '/^tps = / { print $3 }'
+}
 
-out="$(wrk -t2 -c64 -d"$DURATION" -s "$(dirname "$0")/random-product.lua" "http://127.0.0.1:$PORT")"
-echo "$out"
-if grep -q "Socket errors" <<<"$out"; then
-  echo "wrk saw socket errors" >&2
-  exit 1
-fi
-# Non-2xx answers are counted, not fatal: under a load spike the pool sheds with 503.
-non2xx="$(awk '/Non-2xx/ { print $NF }' <<<"$out")"
-echo "non-2xx answers: ${non2xx:-0}"
-shop_rps="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+echo "warming up for $WARMUP"
+wrk -t2 -c64 -d"$WARMUP" -s "$LUA" "http://127.0.0.1:$PORT" >/dev/null
+pgbench_tps "$POOL" 3 >/dev/null
 
-pg_out="$(pgbench $PG -S -M prepared -c 16 -j 2 -T "$SECONDS_RUN" bulwark_pgbench 2>&1)"
-echo "$pg_out" | grep -E "tps|latency average"
-pg_tps="$(awk '/^tps = / { print $3 }' <<<"$pg_out")"
+shop_runs="" same_runs="" many_runs="" hello_runs=""
+for ((round = 1; round <= ROUNDS; round++)); do
+  out="$(wrk -t2 -c64 -d"$DURATION" -s "$LUA" "http://127.0.0.1:$PORT")"
+  if grep -q "Socket errors" <<<"$out"; then
+    echo "wrk saw socket errors:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  # Non-2xx answers are counted, not fatal: under a load spike the pool sheds with 503.
+  non2xx="$(awk '/Non-2xx/ { print $NF }' <<<"$out")"
+  shop="$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")"
+  hello="$(run_wrk "http://127.0.0.1:$PORT/hello" "$DURATION")"
+  same="$(pgbench_tps "$POOL" "$SECONDS_RUN")"
+  many="$(pgbench_tps 16 "$SECONDS_RUN")"
+  printf 'round %d: shop %.0f req/s (non-2xx %s), /hello %.0f, pgbench -c %d %.0f tps, pgbench -c 16 %.0f tps (load %s)\n' \
+    "$round" "$shop" "${non2xx:-0}" "$hello" "$POOL" "$same" "$many" "$(cut -d' ' -f1 /proc/loadavg)"
+  shop_runs+="$shop " same_runs+="$same " many_runs+="$many " hello_runs+="$hello "
+done
 
-awk -v s="$shop_rps" -v p="$pg_tps" -v t="$TARGET" 'BEGIN {
-  r = s / p
-  printf "\n/products/{random id}  %10.0f req/s\npgbench -S            %10.0f tps\nratio                 %10.3f  target >= %.2f: %s\n", s, p, r, t, r >= t ? "PASS" : "BELOW TARGET"
-  printf "RESULT shop_rps=%.0f pgbench_tps=%.0f ratio=%.3f\n", s, p, r
+compare_runs "/products/{random id} vs pgbench -S, $POOL connections each" \
+  "shop" "$shop_runs" "pgbench -c $POOL" "$same_runs" "$TARGET"
+compare_runs "/products/{random id} ($POOL connections) vs pgbench -S -c 16" \
+  "shop" "$shop_runs" "pgbench -c 16" "$many_runs" "$TARGET"
+awk -v h="$hello_runs" -v p="$same_runs" -v m="$many_runs" 'BEGIN {
+  nh = split(h, H, " "); split(p, P, " "); split(m, M, " ")
+  for (i = 1; i <= nh; i++) { hb = H[i] > hb ? H[i] : hb; pb = P[i] > pb ? P[i] : pb; mb = M[i] > mb ? M[i] : mb }
+  printf "\nbound: /hello %.0f req/s best; hello / (hello + pgbench) = %.3f (same connections), %.3f (-c 16)\n", hb, hb / (hb + pb), hb / (hb + mb)
+  printf "RESULT hello_rps=%.0f bound_same=%.3f bound_16=%.3f\n", hb, hb / (hb + pb), hb / (hb + mb)
 }'

@@ -161,4 +161,34 @@ class AsyncBridgeTest {
       assertThat(good).contains(42);
     }
   }
+
+  /**
+   * On PostgreSQL a query the bridge runs again and again is a server-side prepared statement
+   * after pgjdbc's {@code prepareThreshold} (5) uses on a connection, as {@code pgbench -M
+   * prepared} runs its queries: later runs send only Bind and Execute, no parse or plan. The
+   * statement timeout set per statement does not get in the way.
+   */
+  @org.junit.jupiter.api.Test
+  void repeatedQueryOnPostgres_becomesAServerSidePreparedStatement(Vertx vertx) {
+    try (TestDb t = TestDb.open(vertx, Backend.POSTGRES, b -> b.maximumPoolSize(1))) {
+      String items = t.table("items", "id INT PRIMARY KEY, name VARCHAR(50)");
+      t.execute("INSERT INTO " + items + " (id, name) VALUES (1, 'one')");
+      String sql = "SELECT name FROM " + items + " WHERE id = ?";
+      for (int i = 0; i < 6; i++) {
+        assertThat(await(t.db().queryOne(sql, rs -> rs.getString(1), 1))).contains("one");
+      }
+
+      Integer prepared = await(t.db().withConnection(c -> {
+        try (var ps = c.prepareStatement("SELECT count(*) FROM pg_prepared_statements"
+            + " WHERE statement = ? AND NOT from_sql")) {
+          ps.setString(1, "SELECT name FROM " + items + " WHERE id = $1");
+          try (var rs = ps.executeQuery()) {
+            rs.next();
+            return rs.getInt(1);
+          }
+        }
+      }));
+      assertThat(prepared).as("server-side prepared statements of the query").isEqualTo(1);
+    }
+  }
 }

@@ -132,4 +132,38 @@ class PoolFaultTest {
           Scorecard.figures("cancelled", 2, "hung", 0, "leaked", db.stats().active()));
     }
   }
+
+  /**
+   * The pool sets the statement timeout only on a statement that does not carry it already (H2
+   * keeps it per session, so setting it on every statement re-planned every query). A connection
+   * that ran statements before, and whose work then turned the timeout off for its own statement,
+   * still cancels the next slow statement of the pool after 1 s.
+   */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void statementTimeout_firesOnAReusedConnection_evenAfterWorkTurnedItOff(Backend backend, Vertx vertx) {
+    String slow = backend.isPostgres() ? "SELECT pg_sleep(60)"
+        : "SELECT COUNT(*) FROM SYSTEM_RANGE(1, 1000000) a, SYSTEM_RANGE(1, 1000000) b WHERE a.X + b.X = 3";
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(1)
+        .statementTimeout(Duration.ofSeconds(1)))) {
+      Db db = t.db();
+      for (int i = 0; i < 3; i++) {
+        assertThat(await(db.queryOne("SELECT ?", rs -> rs.getInt(1), i))).contains(i);
+      }
+      Integer before = await(db.withConnection(c -> {
+        try (var ps = c.prepareStatement("SELECT 1")) {
+          int timeout = ps.getQueryTimeout();
+          ps.setQueryTimeout(0);
+          return timeout;
+        }
+      }));
+      assertThat(before).as("the connection's statements had the timeout").isEqualTo(backend.isPostgres() ? 0 : 1);
+
+      Throwable failure = awaitFailure(db.query(slow, rs -> rs.getString(1)));
+
+      assertThat(failure).isInstanceOf(SQLException.class);
+      assertThat(((SQLException) failure).getSQLState()).isEqualTo("57014");
+      assertThat(await(db.queryOne("SELECT 3", rs -> rs.getInt(1)))).contains(3);
+    }
+  }
 }

@@ -20,7 +20,7 @@ final class DbMetrics {
   private final MeterRegistry registry;
   private final String pool;
   private final long slowNanos;
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Query> queries = new ConcurrentHashMap<>();
 
   DbMetrics(MeterRegistry registry, String pool, Duration slow) {
     this.registry = registry;
@@ -28,26 +28,58 @@ final class DbMetrics {
     this.slowNanos = slow.toNanos();
   }
 
-  <T> T time(String query, Callable<T> work) throws Exception {
-    long start = System.nanoTime();
-    boolean ok = false;
-    try {
-      T result = work.call();
-      ok = true;
-      return result;
-    } finally {
-      long nanos = System.nanoTime() - start;
+  /** The timer of one query name, looked up once per view rather than once per statement. */
+  Query query(String name) {
+    return queries.computeIfAbsent(name, Query::new);
+  }
+
+  /**
+   * The meters of one query name. Each outcome's timer is registered when that outcome first
+   * happens, so a query that never failed shows no error timer. Thread-safe: two threads may both
+   * see a timer missing and both register it, and the registry hands both the same meter.
+   */
+  final class Query {
+
+    private final String name;
+    private volatile Timer success;
+    private volatile Timer error;
+
+    private Query(String name) {
+      this.name = name;
+    }
+
+    <T> T time(Callable<T> work) throws Exception {
+      long start = System.nanoTime();
+      boolean ok = false;
+      try {
+        T result = work.call();
+        ok = true;
+        return result;
+      } finally {
+        record(System.nanoTime() - start, ok);
+      }
+    }
+
+    private void record(long nanos, boolean ok) {
       if (nanos > slowNanos) {
-        LOG.warn("{} - slow query '{}': {} ms", pool, query, nanos / 1_000_000);
+        LOG.warn("{} - slow query '{}': {} ms", pool, name, nanos / 1_000_000);
       }
-      if (registry != null) {
-        String key = query + (ok ? "|ok" : "|error");
-        Timer timer = timers.computeIfAbsent(key, k -> Timer.builder("bulwark.db.query")
+      if (registry == null) {
+        return;
+      }
+      Timer timer = ok ? success : error;
+      if (timer == null) {
+        timer = Timer.builder("bulwark.db.query")
             .description("Statements by query name")
-            .tag("pool", pool).tag("query", query).tag("outcome", k.endsWith("|ok") ? "success" : "error")
-            .register(registry));
-        timer.record(nanos, TimeUnit.NANOSECONDS);
+            .tag("pool", pool).tag("query", name).tag("outcome", ok ? "success" : "error")
+            .register(registry);
+        if (ok) {
+          success = timer;
+        } else {
+          error = timer;
+        }
       }
+      timer.record(nanos, TimeUnit.NANOSECONDS);
     }
   }
 }

@@ -32,13 +32,25 @@ final class StatementTimeouts {
         new Class<?>[] {Connection.class}, (proxy, method, args) -> invoke(c, seconds, method, args));
   }
 
-  /** Sets the timeout on a new statement, closing it if that fails. */
+  /**
+   * Gives a new statement the timeout, closing it if that fails. The timeout is set only when the
+   * statement does not have it already: H2 keeps it per session and its {@code setQueryTimeout}
+   * runs {@code SET QUERY_TIMEOUT}, which makes every cached plan of the database be parsed and
+   * planned again (most of what an H2 lookup through the bridge cost); its
+   * {@code getQueryTimeout} answers from a cached field, so a connection pays the {@code SET}
+   * once. A driver that keeps the timeout per statement (pgjdbc) answers 0 and gets it set.
+   * Work that changes it through JDBC ({@code setQueryTimeout}) updates that field, so the next
+   * statement sets it back; work that runs the SQL {@code SET QUERY_TIMEOUT} itself on H2 leaves
+   * the field stale, and that connection keeps the work's timeout.
+   */
   static void apply(Statement s, int seconds) throws SQLException {
     if (seconds == 0) {
       return;
     }
     try {
-      s.setQueryTimeout(seconds);
+      if (s.getQueryTimeout() != seconds) {
+        s.setQueryTimeout(seconds);
+      }
     } catch (SQLException | RuntimeException e) {
       try {
         s.close();
