@@ -1,6 +1,7 @@
 package dev.bulwark.web;
 
 import dev.bulwark.core.Durations;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.time.Duration;
 import java.util.Iterator;
@@ -24,10 +25,12 @@ public final class Streamed<T> {
   private final Duration heartbeat;
   private final Streaming.SlowConsumer slowConsumer;
   private final Duration slowConsumerTimeout;
+  private final boolean encoded;
 
   private Streamed(Object source, StreamFormat format, List<String> columns, Duration heartbeat,
-      Streaming.SlowConsumer slowConsumer, Duration slowConsumerTimeout) {
+      Streaming.SlowConsumer slowConsumer, Duration slowConsumerTimeout, boolean encoded) {
     this.source = source;
+    this.encoded = encoded;
     this.format = format;
     this.columns = columns;
     this.heartbeat = heartbeat;
@@ -55,6 +58,25 @@ public final class Streamed<T> {
     return create(source, format);
   }
 
+  /**
+   * Bytes already encoded in {@code format} (NDJSON, CSV or TEXT), written as they come: no
+   * object and no encoding per item, e.g. {@code Db.copyOut}'s rows. The response has that
+   * format's content type, gzip and backpressure like any other stream; each buffer must end at
+   * an item boundary (a whole line, the CSV header included in the bytes), since a drain ends an
+   * open stream after a whole buffer.
+   *
+   * @throws IllegalArgumentException when {@code format} is not NDJSON, CSV or TEXT
+   */
+  public static Streamed<Buffer> ofEncoded(ReadStream<Buffer> source, StreamFormat format) {
+    if (format != StreamFormat.NDJSON && format != StreamFormat.CSV && format != StreamFormat.TEXT) {
+      throw new IllegalArgumentException("format of encoded bytes must be NDJSON, CSV or TEXT, but was "
+          + format);
+    }
+    Streamed<Buffer> s = create(source, format);
+    return new Streamed<>(s.source, s.format, s.columns, s.heartbeat, s.slowConsumer,
+        s.slowConsumerTimeout, true);
+  }
+
   private static <T> Streamed<T> create(Object source, StreamFormat format) {
     if (source == null) {
       throw new IllegalArgumentException("source must not be null");
@@ -63,7 +85,7 @@ public final class Streamed<T> {
       throw new IllegalArgumentException("format must not be null");
     }
     return new Streamed<>(source, format, List.of(), Duration.ofSeconds(15),
-        Streaming.SlowConsumer.DISCONNECT, Duration.ofSeconds(30));
+        Streaming.SlowConsumer.DISCONNECT, Duration.ofSeconds(30), false);
   }
 
   /** Built from a method's {@link Streaming} annotation (or its defaults when absent). */
@@ -85,7 +107,8 @@ public final class Streamed<T> {
         throw new IllegalArgumentException("column names must not be empty, but was '" + n + "'");
       }
     }
-    return new Streamed<>(source, format, List.of(names), heartbeat, slowConsumer, slowConsumerTimeout);
+    return new Streamed<>(source, format, List.of(names), heartbeat, slowConsumer, slowConsumerTimeout,
+        encoded);
   }
 
   /** SSE heartbeat interval; zero for none. */
@@ -93,7 +116,7 @@ public final class Streamed<T> {
     if (interval == null || interval.isNegative()) {
       throw new IllegalArgumentException("heartbeat must be >= 0, but was " + interval);
     }
-    return new Streamed<>(source, format, columns, interval, slowConsumer, slowConsumerTimeout);
+    return new Streamed<>(source, format, columns, interval, slowConsumer, slowConsumerTimeout, encoded);
   }
 
   /** SSE slow-consumer policy and, for DISCONNECT, how long a client may stay stuck. */
@@ -104,7 +127,7 @@ public final class Streamed<T> {
     if (timeout == null || timeout.isZero() || timeout.isNegative()) {
       throw new IllegalArgumentException("slowConsumerTimeout must be > 0, but was " + timeout);
     }
-    return new Streamed<>(source, format, columns, heartbeat, policy, timeout);
+    return new Streamed<>(source, format, columns, heartbeat, policy, timeout, encoded);
   }
 
   public Object source() {
@@ -129,6 +152,11 @@ public final class Streamed<T> {
 
   public Duration slowConsumerTimeout() {
     return slowConsumerTimeout;
+  }
+
+  /** Whether the source's items are {@link Buffer}s already encoded ({@link #ofEncoded}). */
+  public boolean encoded() {
+    return encoded;
   }
 
   /** Whether {@code type} is a source type a handler may return for streaming. */

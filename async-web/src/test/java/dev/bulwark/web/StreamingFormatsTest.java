@@ -1,6 +1,7 @@
 package dev.bulwark.web;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.bulwark.web.StreamSources.IteratorPublisher;
@@ -8,6 +9,7 @@ import dev.bulwark.web.StreamSources.IteratorReadStream;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.junit5.VertxExtension;
 import java.io.BufferedReader;
@@ -47,7 +49,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code java.util.stream.Stream}, {@code Iterator}, {@code Flow.Publisher}, {@link Streamed},
  * futures of them) in every format (NDJSON, CSV, text, SSE), chosen by {@link Streaming}, by
  * {@link Streamed} or by the {@code Accept} header; exact bodies and content types, CSV columns
- * and quoting, SSE fields, heartbeats and {@code Last-Event-ID}, and gzip.
+ * and quoting, SSE fields, heartbeats and {@code Last-Event-ID}, gzip, and bytes the source
+ * encoded ({@link Streamed#ofEncoded}).
  */
 @ExtendWith(VertxExtension.class)
 class StreamingFormatsTest {
@@ -291,7 +294,20 @@ class StreamingFormatsTest {
     public Stream<Row> gzip() {
       return LongStream.rangeClosed(1, 5000).mapToObj(i -> new Row(i, "row " + i, i / 4.0));
     }
+
+    /** Bytes the source encoded, in buffers of whole lines, some tiny, one large. */
+    @Get("/encoded")
+    public Streamed<Buffer> encoded(@QueryParam("format") StreamFormat format) {
+      List<Buffer> buffers = List.of(Buffer.buffer("id,name\n1,plain\n"), Buffer.buffer("2,\"a, b\"\n"),
+          Buffer.buffer(ENCODED_TAIL));
+      return Streamed.ofEncoded(new IteratorReadStream<>(vertx.getOrCreateContext(), buffers.iterator()), format);
+    }
   }
+
+  /** 5,000 lines of about 20 bytes: a buffer larger than the response's 32 KiB flush size. */
+  static final String ENCODED_TAIL = LongStream.rangeClosed(3, 5002)
+      .mapToObj(i -> i + ",row " + i + "\n").collect(java.util.stream.Collectors.joining());
+  static final String ENCODED = "id,name\n1,plain\n2,\"a, b\"\n" + ENCODED_TAIL;
 
   static Map<String, Object> map(Object... keysAndValues) {
     Map<String, Object> m = new LinkedHashMap<>();
@@ -527,6 +543,32 @@ class StreamingFormatsTest {
     assertThat(r.body().length).isLessThan(expected.length() / 3);
     try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
       assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(expected);
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("perResponse")
+  void encodedBytes_areWrittenAsTheyCame_withTheFormatsContentType(String format, String contentType,
+      String ignored) {
+    if (format.equals("sse")) {
+      assertThatThrownBy(() -> Streamed.ofEncoded(new IteratorReadStream<Buffer>(null, List.<Buffer>of().iterator()),
+          StreamFormat.SSE)).isInstanceOf(IllegalArgumentException.class)
+          .hasMessage("format of encoded bytes must be NDJSON, CSV or TEXT, but was SSE");
+      return;
+    }
+    assertStreamed(get("/encoded?format=" + format, null), contentType, ENCODED);
+  }
+
+  @Test
+  void encodedBytes_gzip_decompressToTheSameBytes() throws Exception {
+    HttpRequest request = server.request("/encoded?format=csv").header("Accept-Encoding", "gzip").GET().build();
+
+    HttpResponse<byte[]> r = Http.sendForBytes(server.client(), request);
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-encoding")).hasValue("gzip");
+    try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(r.body()))) {
+      assertThat(new String(in.readAllBytes(), StandardCharsets.UTF_8)).isEqualTo(ENCODED);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.bulwark.db;
 import dev.bulwark.db.impl.DefaultDb;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
 import java.util.List;
 import java.util.Optional;
@@ -77,6 +78,30 @@ public interface Db {
    * stream's handlers run on the context that created it.
    */
   <T> RowStream<T> stream(String sql, RowMapper<T> mapper, Object... params);
+
+  /**
+   * Streams a query's rows as encoded bytes ({@code format}), with backpressure, for writing
+   * straight to a socket: no object per row. On PostgreSQL the rows come from
+   * {@code COPY (query) TO STDOUT (FORMAT csv)} through the driver's {@code CopyManager}, read on a
+   * JDBC worker only as fast as the stream's demand allows (a paused stream stops reading, and
+   * the server stops sending once the socket's buffers are full); NDJSON is transcoded from that
+   * CSV byte by byte into reused buffers. Elsewhere (H2) a cursor is read and encoded to the same
+   * bytes. Each item is a buffer of about 64 KiB holding whole rows only (the CSV header in the
+   * first), and at most two wait in memory. The end, a failure or {@link RowStream#cancel()}
+   * ends the COPY (cancelling it on the server) or closes the cursor, and returns the connection
+   * at once. Rows start flowing when a handler is set; handlers run on the context that created
+   * the stream.
+   *
+   * <p>{@code query} is a {@code SELECT} (or {@code VALUES}, {@code WITH ...}) without a trailing
+   * semicolon; its {@code ?} parameters are bound by the driver, never concatenated by the
+   * caller. (COPY takes no bind parameters, so on PostgreSQL the driver renders them into the
+   * statement as escaped, typed literals, as its simple query protocol does.) The statement
+   * timeout applies to the whole COPY ({@code SET LOCAL statement_timeout}), or to each fetch of
+   * the cursor.
+   *
+   * @throws IllegalArgumentException at once when {@code query} or {@code format} is null
+   */
+  RowStream<Buffer> copyOut(String query, CopyFormat format, Object... params);
 
   /** The pool's current state. */
   DbStats stats();

@@ -99,10 +99,6 @@ class RowStreamTest {
     return new Probe(vertx.getOrCreateContext());
   }
 
-  private static void awaitNoActiveConnection(Db db) {
-    await("connection returned").atMost(Duration.ofSeconds(3)).until(() -> db.stats().active() == 0);
-  }
-
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void stream_deliversAllRowsInOrder_thenEndsOnce(Backend backend, Vertx vertx) {
@@ -116,7 +112,7 @@ class RowStreamTest {
       assertThat(p.wrong.get()).isNull();
       assertThat(p.received).hasValue(ROWS);
       assertThat(p.ends).hasValue(1);
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
     }
   }
 
@@ -160,7 +156,7 @@ class RowStreamTest {
       assertThat(p.wrong.get()).isNull();
       assertThat(p.received).hasValue(ROWS);
       assertThat(p.mapped).hasValue(ROWS);
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
     }
   }
 
@@ -203,7 +199,7 @@ class RowStreamTest {
       }, ROWS);
 
       await().atMost(WAIT).until(() -> p.received.get() >= 500);
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
       p.settle();
 
       assertThat(p.received).hasValue(500);
@@ -229,32 +225,19 @@ class RowStreamTest {
       }, ROWS);
       await().atMost(WAIT).until(() -> p.received.get() == 500);
       if (backend.isPostgres()) {
-        assertThat(openCursors(marker)).as("the paused stream's backend, before cancel").isEqualTo(1);
+        assertThat(Servers.backendsRunning(marker)).as("the paused stream's backend, before cancel").isEqualTo(1);
       }
 
       p.onContext(Db.RowStream::cancel);
 
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
       if (backend.isPostgres()) {
-        await("cursor closed on the server").atMost(Duration.ofSeconds(3)).until(() -> openCursors(marker) == 0);
+        await("cursor closed on the server").atMost(Duration.ofSeconds(3)).until(() -> Servers.backendsRunning(marker) == 0);
       }
       p.onContext(Db.RowStream::resume);
       p.settle();
       assertThat(p.received).as("no item after cancel, even when resumed").hasValue(500);
       assertThat(p.ends).hasValue(0);
-    }
-  }
-
-  /** Backends, other than this one, that run or hold in a transaction the statement with {@code marker}. */
-  private static int openCursors(String marker) throws SQLException {
-    try (Connection c = Servers.connectPostgres();
-        PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM pg_stat_activity "
-            + "WHERE query LIKE ? AND pid <> pg_backend_pid() AND state <> 'idle'")) {
-      ps.setString(1, "%" + marker + "%");
-      try (ResultSet rs = ps.executeQuery()) {
-        rs.next();
-        return rs.getInt(1);
-      }
     }
   }
 
@@ -266,7 +249,7 @@ class RowStreamTest {
           -1, (s, n) -> { });
 
       await().atMost(WAIT).until(() -> p.error.get() != null);
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
       p.settle();
 
       assertThat(p.error.get()).isInstanceOf(SQLException.class);
@@ -282,7 +265,7 @@ class RowStreamTest {
       Probe p = probe(vertx).start(t.db(), backend.seriesSql(), 300, (s, n) -> { }, ROWS);
 
       await().atMost(WAIT).until(() -> p.error.get() != null);
-      awaitNoActiveConnection(t.db());
+      t.awaitNoActiveConnection();
       p.settle();
 
       assertThat(p.error.get()).isInstanceOf(SQLException.class).hasMessageContaining("row 300");

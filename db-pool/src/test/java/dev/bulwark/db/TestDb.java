@@ -92,6 +92,12 @@ final class TestDb implements AutoCloseable {
     }
   }
 
+  /** Waits until the Db has no connection checked out. */
+  void awaitNoActiveConnection() {
+    org.awaitility.Awaitility.await("connection returned").atMost(java.time.Duration.ofSeconds(5))
+        .until(() -> db.stats().active() == 0);
+  }
+
   /** {@code SELECT count(*)} of a table, on a plain connection. */
   long count(String table) {
     return ((Number) rows("SELECT count(*) FROM " + table).get(0).get(0)).longValue();

@@ -21,8 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Writes one streamed response: pulls items from the source, encodes them into a pending buffer,
- * and writes it chunked, with backpressure end to end.
+ * Writes one streamed response: pulls items from the source, encodes them into a pending buffer
+ * (or, for {@link Streamed#ofEncoded} bytes, takes each buffer as it is), and writes it chunked,
+ * with backpressure end to end.
  *
  * <p>Implementation note. Everything here runs on the response's event loop. Items are encoded
  * into {@code pending}, which is written when it passes {@link #FLUSH_BYTES} or at the end of
@@ -297,15 +298,25 @@ final class StreamResponse {
       latest = item;
       return;
     }
-    try {
-      if (!headerEncoded) {
-        headerEncoded = true;
-        encoder.header(item, pending);
+    if (options.encoded()) {
+      // Bytes the source encoded: no copy when nothing is pending (the usual case).
+      Buffer bytes = (Buffer) item;
+      if (pending.length() == 0) {
+        pending = bytes;
+      } else {
+        pending.appendBuffer(bytes);
       }
-      encoder.encode(item, pending);
-    } catch (Exception e) {
-      sourceFailed(e);
-      return;
+    } else {
+      try {
+        if (!headerEncoded) {
+          headerEncoded = true;
+          encoder.header(item, pending);
+        }
+        encoder.encode(item, pending);
+      } catch (Exception e) {
+        sourceFailed(e);
+        return;
+      }
     }
     if (pending.length() >= FLUSH_BYTES) {
       flush();
@@ -326,7 +337,7 @@ final class StreamResponse {
       writeHead();
     }
     Buffer out = pending;
-    pending = Buffer.buffer(FLUSH_BYTES + 1024);
+    pending = Buffer.buffer(options.encoded() ? 0 : FLUSH_BYTES + 1024);
     send(out);
     if (response.writeQueueFull() && !congested) {
       congested = true;

@@ -38,12 +38,20 @@ final class CursorStream<T> extends ChunkedReadStream<T> implements Db.RowStream
 
   @Override
   protected void produce() throws Exception {
+    inReadTransaction(db, this::read);
+  }
+
+  /**
+   * Runs {@code read} with a borrowed connection in a transaction (a cursor needs autocommit off)
+   * that is rolled back after it, autocommit restored, and the connection returned.
+   */
+  static void inReadTransaction(DefaultDb db, Read read) throws Exception {
     try (Connection c = db.borrow()) {
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
       Throwable failure = null;
       try {
-        read(c);
+        read.read(c);
       } catch (Throwable e) {
         failure = e;
         throw e;
@@ -51,6 +59,12 @@ final class CursorStream<T> extends ChunkedReadStream<T> implements Db.RowStream
         endCursor(c, autoCommit, failure);
       }
     }
+  }
+
+  /** Reading done inside {@link #inReadTransaction}. */
+  @FunctionalInterface
+  interface Read {
+    void read(Connection c) throws Exception;
   }
 
   private void read(Connection c) throws Exception {

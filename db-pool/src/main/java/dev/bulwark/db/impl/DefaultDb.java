@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.bulwark.core.RejectedTaskException;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.db.CopyFormat;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.DbBusyException;
 import dev.bulwark.db.DbOptions;
@@ -18,6 +19,7 @@ import dev.bulwark.db.TxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -192,6 +194,11 @@ public final class DefaultDb implements Db {
   }
 
   @Override
+  public RowStream<Buffer> copyOut(String query, CopyFormat format, Object... params) {
+    return new CopyOutStream(this, query, format, params, shared.options().isPostgres());
+  }
+
+  @Override
   public DbStats stats() {
     HikariPoolMXBean mx = shared.dataSource().getHikariPoolMXBean();
     int waiting = shared.jdbc().stats().queued();
@@ -317,7 +324,7 @@ public final class DefaultDb implements Db {
   }
 
   /** The statement timeout; whole seconds within int range, as DbOptions refuses anything else. */
-  private int timeoutSeconds() {
+  int timeoutSeconds() {
     return (int) shared.options().statementTimeout().toSeconds();
   }
 

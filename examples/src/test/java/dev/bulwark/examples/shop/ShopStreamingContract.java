@@ -124,6 +124,39 @@ abstract class ShopStreamingContract {
   }
 
   @Test
+  void export_csv_manyRows_areExactlyTheContractsLines() throws Exception {
+    HttpResponse<InputStream> r = CLIENT.send(request("/export?rows=50000&format=csv").build(),
+        HttpResponse.BodyHandlers.ofInputStream());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    try (BufferedReader in = new BufferedReader(new InputStreamReader(r.body(), StandardCharsets.UTF_8))) {
+      assertThat(in.readLine()).isEqualTo("id,name,priceCents");
+      long i = 0;
+      for (String line = in.readLine(); line != null; line = in.readLine()) {
+        i++;
+        String expected = i + ",Product " + i + "," + (i * 7) % 10000;
+        if (!line.equals(expected)) {
+          throw new AssertionError("row " + i + " is '" + line + "', expected '" + expected + "'");
+        }
+      }
+      assertThat(i).isEqualTo(50_000);
+    }
+  }
+
+  /** HEAD gets GET's head and no body, and the query never runs: no connection is taken. */
+  @Test
+  void export_head_answersTheHeadOnly_andTakesNoConnection() throws Exception {
+    HttpResponse<String> r = CLIENT.send(request("/export?rows=100000000&format=csv")
+        .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.headers().firstValue("content-type")).hasValue("text/csv; charset=utf-8");
+    assertThat(r.body()).isEmpty();
+    Awaitility.await().during(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(5))
+        .until(() -> activeConnections() == 0.0);
+  }
+
+  @Test
   void export_defaultsToAThousandNdjsonRows() throws Exception {
     HttpResponse<InputStream> r = CLIENT.send(request("/export").build(),
         HttpResponse.BodyHandlers.ofInputStream());

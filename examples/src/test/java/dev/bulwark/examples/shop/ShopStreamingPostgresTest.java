@@ -19,9 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The streaming contract on PostgreSQL, plus what only a real server shows: the export is a
- * cursor that a slow client holds open, and that a client leaving closes at once, freeing both
- * the server-side query and the pool's connection.
+ * The streaming contract on PostgreSQL, plus what only a real server shows: the export is a COPY
+ * that a slow client holds open (its backend waiting to write), and that a client leaving cancels
+ * at once, freeing both the server-side query and the pool's connection.
  */
 class ShopStreamingPostgresTest extends ShopStreamingContract {
 
@@ -46,6 +46,17 @@ class ShopStreamingPostgresTest extends ShopStreamingContract {
       }
     }
     return pids;
+  }
+
+  /** The wait event of backend {@code pid}, or null. */
+  private static String waitEvent(int pid) throws Exception {
+    try (Connection c = DriverManager.getConnection(Servers.POSTGRES_URL);
+        PreparedStatement ps = c.prepareStatement("SELECT wait_event FROM pg_stat_activity WHERE pid = ?")) {
+      ps.setInt(1, pid);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) : null;
+      }
+    }
   }
 
   @Test
@@ -82,6 +93,10 @@ class ShopStreamingPostgresTest extends ShopStreamingContract {
       ours = runningExports();
       ours.removeAll(before);
       assertThat(ours).as("backends running this export while the client reads").hasSize(1);
+      // Backpressure reaches the database: its backend waits for the shop to read, which waits for
+      // the client, so nothing piles up in the shop's memory.
+      Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
+          .until(() -> "ClientWrite".equals(waitEvent(ours.iterator().next())));
       Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> activeConnections() == 1.0);
     }
 
