@@ -12,18 +12,55 @@ STARTED_PIDS=()
 
 # Checks the jars exist, then runs from private copies of them, so a build that rewrites
 # target/ while the script runs (another terminal, an IDE) cannot pull classes from under it.
+# With SHOP_ONLY=1 only the shop jar is needed.
 require_jars() {
-  local jar
-  for jar in "$SHOP_JAR" "$BENCH_JAR"; do
+  local jar jars=("$SHOP_JAR")
+  [[ "${SHOP_ONLY:-0}" == 1 ]] || jars+=("$BENCH_JAR")
+  for jar in "${jars[@]}"; do
     if [[ ! -f "$jar" ]]; then
       echo "missing $jar; build first: (cd $ROOT && mvn -q package -DskipTests)" >&2
       exit 1
     fi
   done
   cp "$SHOP_JAR" "$LOG_DIR/bulwark-examples.jar"
-  cp "$BENCH_JAR" "$LOG_DIR/benchmarks.jar"
   SHOP_JAR="$LOG_DIR/bulwark-examples.jar"
-  BENCH_JAR="$LOG_DIR/benchmarks.jar"
+  if [[ "${SHOP_ONLY:-0}" != 1 ]]; then
+    cp "$BENCH_JAR" "$LOG_DIR/benchmarks.jar"
+    BENCH_JAR="$LOG_DIR/benchmarks.jar"
+  fi
+}
+
+# Machine-readable results, for benchmarks/charts.sh and docs/BENCHMARKS.md. When RESULTS_DIR is
+# set, `record KEY VALUE` appends KEY=VALUE to $RESULTS_DIR/<script name>.properties, which the
+# first record of a run starts anew with the run's command, date, JDK, cores and load. Without
+# RESULTS_DIR it does nothing, so a trial run leaves the recorded results alone.
+RESULTS_NAME="$(basename "$0" .sh)"
+RESULTS_COMMAND="benchmarks/load/$(basename "$0")${*:+ $*}"
+RESULTS_FILE=""
+if [[ -n "${RESULTS_DIR:-}" ]]; then
+  RESULTS_DIR="$(mkdir -p "$RESULTS_DIR" && cd "$RESULTS_DIR" && pwd)"
+fi
+
+# record_meta COMMAND: the command line to record for this run (default: the script and its
+# arguments; pass the environment variables that shaped the run).
+record_meta() {
+  RESULTS_COMMAND="$1"
+}
+
+record() {
+  [[ -n "${RESULTS_DIR:-}" ]] || return 0
+  if [[ -z "$RESULTS_FILE" ]]; then
+    RESULTS_FILE="$RESULTS_DIR/$RESULTS_NAME.properties"
+    {
+      echo "script=$RESULTS_NAME"
+      echo "command=$RESULTS_COMMAND"
+      echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+      echo "jdk=$("$JAVA" -version 2>&1 | head -1 | tr -d '"')"
+      echo "cores=$(nproc)"
+      echo "load=$(cut -d' ' -f1 /proc/loadavg)"
+    } >"$RESULTS_FILE"
+  fi
+  echo "$1=$2" >>"$RESULTS_FILE"
 }
 
 # start_server NAME COMMAND...: starts it in the background, its output in $LOG_DIR/NAME.log,
@@ -88,6 +125,14 @@ run_wrk() {
   awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
 
+# positive_int NAME VALUE: exits 2 naming the variable unless VALUE is a positive integer.
+positive_int() {
+  if [[ ! "$2" =~ ^[1-9][0-9]*$ ]]; then
+    echo "$1 must be a positive integer, but was '$2'" >&2
+    exit 2
+  fi
+}
+
 # need_wrk: exits 1 with an install hint when wrk is missing.
 need_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then
@@ -119,7 +164,18 @@ compare_runs() {
       printf "  ratio            %10.3f        (%.3f)  target >= %.2f: %s\n", ratio,
           A["mean"] / B["mean"], target, ratio >= target ? "PASS" : "BELOW TARGET"
       printf "RESULT a_rps=%.0f b_rps=%.0f ratio=%.3f\n", A["best"], B["best"], ratio
-    }'
+    }' | tee "$LOG_DIR/compare.out"
+  local result
+  result="$(awk '/^RESULT / { print $2, $3, $4 }' "$LOG_DIR/compare.out")"
+  record title "$1"
+  record a "$2"
+  record b "$4"
+  record a_runs "$(tr ' ' ',' <<<"$3")"
+  record b_runs "$(tr ' ' ',' <<<"$5")"
+  record target "$6"
+  for kv in $result; do
+    record "${kv%%=*}" "${kv#*=}"
+  done
 }
 
 trap stop_servers EXIT
