@@ -112,13 +112,16 @@ stop_servers() {
   rm -rf "$LOG_DIR"
 }
 
-# run_wrk URL DURATION: `wrk -t2 -c64` against URL; prints requests/s. Exits 1 on socket errors
-# or non-2xx answers (a 304 counts as non-2xx for wrk, so send no validators).
+# run_wrk URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS) against
+# URL; prints requests/s. Exits 1 on socket errors or non-2xx answers (a 304 counts as non-2xx for
+# wrk, so send no validators).
 run_wrk() {
-  local out
-  out="$(wrk -t2 -c64 -d"$2" "$1")"
+  local out url="$1" duration="$2" conns="${3:-64}"
+  shift 2
+  [[ $# -gt 0 ]] && shift
+  out="$(wrk -t2 -c"$conns" -d"$duration" "$@" "$url")"
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-    echo "wrk against $1 saw errors:" >&2
+    echo "wrk against $url saw errors:" >&2
     echo "$out" >&2
     exit 1
   fi
@@ -144,7 +147,8 @@ need_wrk() {
 # compare_runs TITLE NAME_A "RUNS_A" NAME_B "RUNS_B" TARGET: prints the best and mean requests/s
 # of each side, the ratio A/B of the best runs (interference on a shared machine only ever lowers
 # a run, so the best is the least disturbed) and of the means, PASS or BELOW TARGET against
-# TARGET, and a machine-readable RESULT line.
+# TARGET, and a machine-readable RESULT line; with RESULTS_DIR set, records all of it (each key
+# prefixed with $RECORD_PREFIX, for a script that compares more than one pair).
 compare_runs() {
   awk -v title="$1" -v na="$2" -v a="$3" -v nb="$4" -v b="$5" -v target="$6" '
     function stats(list, out,   n, v, i) {
@@ -167,14 +171,15 @@ compare_runs() {
     }' | tee "$LOG_DIR/compare.out"
   local result
   result="$(awk '/^RESULT / { print $2, $3, $4 }' "$LOG_DIR/compare.out")"
-  record title "$1"
-  record a "$2"
-  record b "$4"
-  record a_runs "$(tr ' ' ',' <<<"$3")"
-  record b_runs "$(tr ' ' ',' <<<"$5")"
-  record target "$6"
+  local p="${RECORD_PREFIX:-}"
+  record "${p}title" "$1"
+  record "${p}a" "$2"
+  record "${p}b" "$4"
+  record "${p}a_runs" "$(tr ' ' ',' <<<"$3")"
+  record "${p}b_runs" "$(tr ' ' ',' <<<"$5")"
+  record "${p}target" "$6"
   for kv in $result; do
-    record "${kv%%=*}" "${kv#*=}"
+    record "$p${kv%%=*}" "${kv#*=}"
   done
 }
 
