@@ -136,6 +136,18 @@ positive_int() {
   fi
 }
 
+# record_results TEXT: records KEY=VALUE for each field of every `RESULT k=v ...` line in TEXT,
+# each key prefixed with $RECORD_PREFIX (see record).
+record_results() {
+  local line kv
+  while IFS= read -r line; do
+    [[ "$line" == "RESULT "* ]] || continue
+    for kv in ${line#RESULT }; do
+      record "${RECORD_PREFIX:-}${kv%%=*}" "${kv#*=}"
+    done
+  done <<<"$1"
+}
+
 # need_wrk: exits 1 with an install hint when wrk is missing.
 need_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then

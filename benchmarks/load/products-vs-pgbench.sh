@@ -52,8 +52,10 @@ pg_out="$(pgbench $PG -S -M prepared -c 16 -j 2 -T "$SECONDS_RUN" bulwark_pgbenc
 echo "$pg_out" | grep -E "tps|latency average"
 pg_tps="$(awk '/^tps = / { print $3 }' <<<"$pg_out")"
 
-awk -v s="$shop_rps" -v p="$pg_tps" -v t="$TARGET" 'BEGIN {
+summary="$(awk -v s="$shop_rps" -v p="$pg_tps" -v t="$TARGET" 'BEGIN {
   r = s / p
   printf "\n/products/{random id}  %10.0f req/s\npgbench -S            %10.0f tps\nratio                 %10.3f  target >= %.2f: %s\n", s, p, r, t, r >= t ? "PASS" : "BELOW TARGET"
   printf "RESULT shop_rps=%.0f pgbench_tps=%.0f ratio=%.3f\n", s, p, r
-}'
+}')"
+echo "$summary"
+record_results "$summary"
