@@ -49,7 +49,8 @@ rounds() {
   local name="$1" conns="$2" path="$3" port rps platform=() virtual=() round
   shift 3
   for port in "$PLATFORM_PORT" "$VIRTUAL_PORT"; do
-    run_wrk "http://127.0.0.1:$port$path" "$WARMUP" "$conns" "$@" >/dev/null
+    # Unchecked: a cold shop on a busy machine may shed a few requests (503) while it warms up.
+    wrk -t2 -c"$conns" -d"$WARMUP" "$@" "http://127.0.0.1:$port$path" >/dev/null
   done
   for ((round = 1; round <= ROUNDS; round++)); do
     rps="$(run_wrk "http://127.0.0.1:$PLATFORM_PORT$path" "$DURATION" "$conns" "$@")"

@@ -3,7 +3,6 @@ package dev.bulwark.benchmarks.charts;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,8 +11,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -94,27 +91,31 @@ public final class ChartMaker {
   }
 
   private List<Path> fromLoad(Path file, String name) throws IOException {
-    Properties p = new Properties();
-    try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-      p.load(r);
+    // In the file's order, so that bars and lines come in the order the script measured them.
+    Map<String, String> p = new LinkedHashMap<>();
+    for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+      int eq = line.indexOf('=');
+      if (!line.isBlank() && !line.startsWith("#") && eq > 0) {
+        p.put(line.substring(0, eq).strip(), line.substring(eq + 1).strip());
+      }
     }
-    String machine = machine(p.getProperty("jdk"), p.getProperty("cores"), p.getProperty("date"));
+    String machine = machine(p.get("jdk"), p.get("cores"), p.get("date"));
     List<Path> written = new ArrayList<>();
     List<Chart.Bar> pairs = new ArrayList<>();
     List<Chart.Bar> starts = new ArrayList<>();
     Map<String, double[]> curves = new LinkedHashMap<>();
-    for (String key : new TreeMap<>(toMap(p)).keySet()) {
+    for (String key : p.keySet()) {
       if (key.endsWith("a_rps")) {
         String prefix = key.substring(0, key.length() - "a_rps".length());
-        String group = prefix.isEmpty() ? p.getProperty("title", name) : prefix.substring(0, prefix.length() - 1);
-        pairs.add(new Chart.Bar(group, p.getProperty(prefix + "a", "a"), number(p, key)));
-        pairs.add(new Chart.Bar(group, p.getProperty(prefix + "b", "b"), number(p, prefix + "b_rps")));
+        String group = prefix.isEmpty() ? p.getOrDefault("title", name) : prefix.substring(0, prefix.length() - 1);
+        pairs.add(new Chart.Bar(group, p.getOrDefault(prefix + "a", "a"), number(p, key)));
+        pairs.add(new Chart.Bar(group, p.getOrDefault(prefix + "b", "b"), number(p, prefix + "b_rps")));
       } else if (key.startsWith("startup.") && key.endsWith(".median_ms")) {
         String[] parts = key.split("\\.");
         starts.add(new Chart.Bar(parts[1] + " " + parts[2], parts[3].equals("cds") ? "AppCDS archive" : "no archive",
             number(p, key)));
       } else if (key.startsWith("curve.")) {
-        String[] values = p.getProperty(key).split(",");
+        String[] values = p.get(key).split(",");
         double[] series = new double[values.length];
         for (int i = 0; i < values.length; i++) {
           series[i] = Double.parseDouble(values[i].trim());
@@ -127,7 +128,7 @@ public final class ChartMaker {
     }
     if (!starts.isEmpty()) {
       written.add(write(name, Chart.bars("start to 'listening' (median of "
-          + p.getProperty("runs", "?") + ")", machine, "ms", starts)));
+          + p.getOrDefault("runs", "?") + ")", machine, "ms", starts)));
     }
     if (!curves.isEmpty()) {
       written.add(write(name + "-curve", Chart.lines("a fresh shop under load: /products/{random}",
@@ -204,8 +205,8 @@ public final class ChartMaker {
     return String.join(", ", parts);
   }
 
-  private static double number(Properties p, String key) {
-    String v = p.getProperty(key);
+  private static double number(Map<String, String> p, String key) {
+    String v = p.get(key);
     if (v == null) {
       throw new IllegalArgumentException("missing " + key);
     }
@@ -214,11 +215,5 @@ public final class ChartMaker {
     } catch (NumberFormatException e) {
       throw new IllegalArgumentException(key + " must be a number, but was '" + v + "'", e);
     }
-  }
-
-  private static Map<String, String> toMap(Properties p) {
-    Map<String, String> m = new LinkedHashMap<>();
-    p.stringPropertyNames().forEach(k -> m.put(k, p.getProperty(k)));
-    return m;
   }
 }
