@@ -33,7 +33,8 @@ require_jars() {
 # Machine-readable results, for benchmarks/charts.sh and docs/BENCHMARKS.md. When RESULTS_DIR is
 # set, `record KEY VALUE` appends KEY=VALUE to $RESULTS_DIR/<script name>.properties, which the
 # first record of a run starts anew with the run's command, date, JDK, cores and load. Without
-# RESULTS_DIR it does nothing, so a trial run leaves the recorded results alone.
+# RESULTS_DIR it does nothing, so a trial run leaves the recorded results alone. RESULTS_JDK
+# overrides the JDK recorded (a script that runs several).
 RESULTS_NAME="$(basename "$0" .sh)"
 RESULTS_COMMAND="benchmarks/load/$(basename "$0")${*:+ $*}"
 RESULTS_FILE=""
@@ -55,7 +56,7 @@ record() {
       echo "script=$RESULTS_NAME"
       echo "command=$RESULTS_COMMAND"
       echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
-      echo "jdk=$("$JAVA" -version 2>&1 | head -1 | tr -d '"')"
+      echo "jdk=${RESULTS_JDK:-$("$JAVA" -version 2>&1 | head -1 | tr -d '"')}"
       echo "cores=$(nproc)"
       echo "load=$(cut -d' ' -f1 /proc/loadavg)"
     } >"$RESULTS_FILE"

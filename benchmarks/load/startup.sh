@@ -167,6 +167,7 @@ curve() {
 }
 
 record_meta "RUNS=$RUNS CURVE=$CURVE benchmarks/load/startup.sh"
+RESULTS_JDK="$(for java in $JDKS; do "$java" -version 2>&1 | head -1 | tr -d '"'; done | paste -sd';')"
 record "runs" "$RUNS"
 for java in $JDKS; do
   JDK="$(jdk_name "$java")"
