@@ -81,6 +81,7 @@ for kind in fixed adaptive; do
       exit 1
     fi
     key="$kind/$phase"
+    RECORD_PREFIX="$kind.$phase." record_results "$result"
     P99[$key]="$(field "$result" p99_200_ms)"
     SHED[$key]="$(field "$result" p99_503_ms)"
     S200[$key]="$(field "$result" status200)"

@@ -43,6 +43,7 @@ PAUSER=$!
 "$JAVA" -cp "$BENCH_JAR" dev.bulwark.benchmarks.LoadGen \
   --url "http://127.0.0.1:$PORT/products/RANDOM2000/cached" --rate 200 --duration "$DURATION" \
   --warmup 2s | tee "$LOG_DIR/loadgen.txt"
+record_results "$(<"$LOG_DIR/loadgen.txt")"
 wait "$PAUSER" || true
 
 sleep 2

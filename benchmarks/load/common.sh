@@ -12,18 +12,56 @@ STARTED_PIDS=()
 
 # Checks the jars exist, then runs from private copies of them, so a build that rewrites
 # target/ while the script runs (another terminal, an IDE) cannot pull classes from under it.
+# With SHOP_ONLY=1 only the shop jar is needed.
 require_jars() {
-  local jar
-  for jar in "$SHOP_JAR" "$BENCH_JAR"; do
+  local jar jars=("$SHOP_JAR")
+  [[ "${SHOP_ONLY:-0}" == 1 ]] || jars+=("$BENCH_JAR")
+  for jar in "${jars[@]}"; do
     if [[ ! -f "$jar" ]]; then
       echo "missing $jar; build first: (cd $ROOT && mvn -q package -DskipTests)" >&2
       exit 1
     fi
   done
   cp "$SHOP_JAR" "$LOG_DIR/bulwark-examples.jar"
-  cp "$BENCH_JAR" "$LOG_DIR/benchmarks.jar"
   SHOP_JAR="$LOG_DIR/bulwark-examples.jar"
-  BENCH_JAR="$LOG_DIR/benchmarks.jar"
+  if [[ "${SHOP_ONLY:-0}" != 1 ]]; then
+    cp "$BENCH_JAR" "$LOG_DIR/benchmarks.jar"
+    BENCH_JAR="$LOG_DIR/benchmarks.jar"
+  fi
+}
+
+# Machine-readable results, for benchmarks/charts.sh and docs/BENCHMARKS.md. When RESULTS_DIR is
+# set, `record KEY VALUE` appends KEY=VALUE to $RESULTS_DIR/<script name>.properties, which the
+# first record of a run starts anew with the run's command, date, JDK, cores and load. Without
+# RESULTS_DIR it does nothing, so a trial run leaves the recorded results alone. RESULTS_JDK
+# overrides the JDK recorded (a script that runs several).
+RESULTS_NAME="$(basename "$0" .sh)"
+RESULTS_COMMAND="benchmarks/load/$(basename "$0")${*:+ $*}"
+RESULTS_FILE=""
+if [[ -n "${RESULTS_DIR:-}" ]]; then
+  RESULTS_DIR="$(mkdir -p "$RESULTS_DIR" && cd "$RESULTS_DIR" && pwd)"
+fi
+
+# record_meta COMMAND: the command line to record for this run (default: the script and its
+# arguments; pass the environment variables that shaped the run).
+record_meta() {
+  RESULTS_COMMAND="$1"
+}
+
+record() {
+  [[ -n "${RESULTS_DIR:-}" ]] || return 0
+  if [[ -z "$RESULTS_FILE" ]]; then
+    RESULTS_FILE="$RESULTS_DIR/$RESULTS_NAME.properties"
+    {
+      echo "script=$RESULTS_NAME"
+      echo "command=$RESULTS_COMMAND"
+      echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+      echo "jdk=${RESULTS_JDK:-$("$JAVA" -version 2>&1 | head -1 | tr -d '"')}"
+      echo "cores=$(nproc)"
+      echo "load=$(cut -d' ' -f1 /proc/loadavg)"
+    } >"$RESULTS_FILE"
+  fi
+  echo "$1=$2" >>"$RESULTS_FILE"
 }
 
 # start_server NAME COMMAND...: starts it in the background, its output in $LOG_DIR/NAME.log,
@@ -75,17 +113,40 @@ stop_servers() {
   rm -rf "$LOG_DIR"
 }
 
-# run_wrk URL DURATION: `wrk -t2 -c64` against URL; prints requests/s. Exits 1 on socket errors
-# or non-2xx answers (a 304 counts as non-2xx for wrk, so send no validators).
+# run_wrk URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS) against
+# URL; prints requests/s. Exits 1 on socket errors or non-2xx answers (a 304 counts as non-2xx for
+# wrk, so send no validators).
 run_wrk() {
-  local out
-  out="$(wrk -t2 -c64 -d"$2" "$1")"
+  local out url="$1" duration="$2" conns="${3:-64}"
+  shift 2
+  [[ $# -gt 0 ]] && shift
+  out="$(wrk -t2 -c"$conns" -d"$duration" "$@" "$url")"
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-    echo "wrk against $1 saw errors:" >&2
+    echo "wrk against $url saw errors:" >&2
     echo "$out" >&2
     exit 1
   fi
   awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+}
+
+# positive_int NAME VALUE: exits 2 naming the variable unless VALUE is a positive integer.
+positive_int() {
+  if [[ ! "$2" =~ ^[1-9][0-9]*$ ]]; then
+    echo "$1 must be a positive integer, but was '$2'" >&2
+    exit 2
+  fi
+}
+
+# record_results TEXT: records KEY=VALUE for each field of every `RESULT k=v ...` line in TEXT,
+# each key prefixed with $RECORD_PREFIX (see record).
+record_results() {
+  local line kv
+  while IFS= read -r line; do
+    [[ "$line" == "RESULT "* ]] || continue
+    for kv in ${line#RESULT }; do
+      record "${RECORD_PREFIX:-}${kv%%=*}" "${kv#*=}"
+    done
+  done <<<"$1"
 }
 
 # need_wrk: exits 1 with an install hint when wrk is missing.
@@ -99,7 +160,8 @@ need_wrk() {
 # compare_runs TITLE NAME_A "RUNS_A" NAME_B "RUNS_B" TARGET: prints the best and mean requests/s
 # of each side, the ratio A/B of the best runs (interference on a shared machine only ever lowers
 # a run, so the best is the least disturbed) and of the means, PASS or BELOW TARGET against
-# TARGET, and a machine-readable RESULT line.
+# TARGET, and a machine-readable RESULT line; with RESULTS_DIR set, records all of it (each key
+# prefixed with $RECORD_PREFIX, for a script that compares more than one pair).
 compare_runs() {
   awk -v title="$1" -v na="$2" -v a="$3" -v nb="$4" -v b="$5" -v target="$6" '
     function stats(list, out,   n, v, i) {
@@ -119,7 +181,19 @@ compare_runs() {
       printf "  ratio            %10.3f        (%.3f)  target >= %.2f: %s\n", ratio,
           A["mean"] / B["mean"], target, ratio >= target ? "PASS" : "BELOW TARGET"
       printf "RESULT a_rps=%.0f b_rps=%.0f ratio=%.3f\n", A["best"], B["best"], ratio
-    }'
+    }' | tee "$LOG_DIR/compare.out"
+  local result
+  result="$(awk '/^RESULT / { print $2, $3, $4 }' "$LOG_DIR/compare.out")"
+  local p="${RECORD_PREFIX:-}"
+  record "${p}title" "$1"
+  record "${p}a" "$2"
+  record "${p}b" "$4"
+  record "${p}a_runs" "$(tr ' ' ',' <<<"$3")"
+  record "${p}b_runs" "$(tr ' ' ',' <<<"$5")"
+  record "${p}target" "$6"
+  for kv in $result; do
+    record "$p${kv%%=*}" "${kv#*=}"
+  done
 }
 
 trap stop_servers EXIT

@@ -106,4 +106,5 @@ awk -v rows="$ROWS" -v nl="$nd_lines" -v ns="$nd_secs" -v nb="$nd_bytes" -v cl="
   printf "100 concurrent exports of 100,000 rows: %d complete in %.1f s\n", complete, cc
   printf "RESULT ndjson_rps=%.0f csv_rps=%.0f copy_rps=%.0f ratio_ndjson=%.2f ratio_csv=%.2f peak_rss_mb=%.0f peak_heap_mb=%.0f concurrent_complete=%d concurrent_s=%.1f\n",
     nl / ns, (cl - 1) / cs, rows / ps, (nl / ns) / (rows / ps), ((cl - 1) / cs) / (rows / ps), rss / 1024, heap / 1024, complete, cc
-}'
+}' | tee "$LOG_DIR/summary.txt"
+record_results "$(<"$LOG_DIR/summary.txt")"

@@ -11,6 +11,8 @@
 #
 # A failed run prints `failed` in place of its figures.
 # JAVA picks the JVM; JMH_OPTS replaces the per-run options (default: -wi 3 -i 5 -w 1s -r 1s).
+# With RESULTS_DIR set, the same lines also go to $RESULTS_DIR/interleave-BENCHMARK.tsv (after a
+# header comment with the command, JDK, cores and date), which benchmarks/charts.sh draws.
 set -euo pipefail
 bench=${1:?usage: jmh-interleave.sh BENCHMARK_REGEX (JARS, IMPLS, ROUNDS, JAVA, JMH_OPTS from the environment)}
 java=${JAVA:-java}
@@ -18,6 +20,14 @@ jars=${JARS:-benchmarks/target/benchmarks.jar}
 impls=${IMPLS:?IMPLS must list the impl values to alternate}
 rounds=${ROUNDS:-6}
 opts=${JMH_OPTS:--wi 3 -i 5 -w 1s -r 1s}
+tsv=/dev/null
+if [[ -n "${RESULTS_DIR:-}" ]]; then
+  mkdir -p "$RESULTS_DIR"
+  tsv="$RESULTS_DIR/interleave-$bench.tsv"
+  printf '# JARS="%s" IMPLS="%s" ROUNDS=%s benchmarks/load/jmh-interleave.sh %s; %s; %s cores; %s\n' \
+    "$jars" "$impls" "$rounds" "$bench" "$("$java" -version 2>&1 | head -1 | tr -d '"')" "$(nproc)" \
+    "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$tsv"
+fi
 csv=$(mktemp)
 trap 'rm -f "$csv"' EXIT
 for r in $(seq 1 "$rounds"); do
@@ -40,7 +50,7 @@ for r in $(seq 1 "$rounds"); do
       cs=$({ grep ':context-switches' "$csv" || true; } | cut -d, -f5)
       ops=${ops:--} cpu=${cpu:--} cs=${cs:--}
       printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
-        "$cs" "$load" "$(date -u +%T)"
+        "$cs" "$load" "$(date -u +%T)" | tee -a "$tsv"
     done
   done
 done

@@ -52,6 +52,7 @@ after="$(heap_after_gc)"
 echo "$report" | grep -v '^RESULT'
 
 result="$(grep '^RESULT ' <<<"$report" || true)"
+record_results "$result"
 if [[ -z "$result" ]]; then
   echo "FAIL  LoadGen printed no RESULT line"
   exit 1

@@ -44,6 +44,7 @@ report="$(loadgen --duration "$DURATION" --warmup 5s)"
 echo "$report"
 
 result="$(grep '^RESULT ' <<<"$report" || true)"
+record_results "$result"
 if [[ -z "$result" ]]; then
   echo "FAIL  LoadGen printed no RESULT line"
   exit 1

@@ -71,4 +71,5 @@ awk -v stop="$stop_ms" -v up="$up_ms" '
     printf "slowest request: %.3f s\n", slowest
     printf "RESULT before_errors=%d during=%d during_errors=%d after_errors=%d recovery_ms=%d slowest_s=%.3f\n",
       before_err, during, during_err, after_err, first_ok - up, slowest
-  }' "$LOG_DIR/all"
+  }' "$LOG_DIR/all" | tee "$LOG_DIR/summary.txt"
+record_results "$(<"$LOG_DIR/summary.txt")"

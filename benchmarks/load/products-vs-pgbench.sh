@@ -79,9 +79,11 @@ compare_runs "/products/{random id} vs pgbench -S, $POOL connections each" \
   "shop" "$shop_runs" "pgbench -c $POOL" "$same_runs" "$TARGET"
 compare_runs "/products/{random id} ($POOL connections) vs pgbench -S -c 16" \
   "shop" "$shop_runs" "pgbench -c 16" "$many_runs" "$TARGET"
-awk -v h="$hello_runs" -v p="$same_runs" -v m="$many_runs" 'BEGIN {
+bound="$(awk -v h="$hello_runs" -v p="$same_runs" -v m="$many_runs" 'BEGIN {
   nh = split(h, H, " "); split(p, P, " "); split(m, M, " ")
   for (i = 1; i <= nh; i++) { hb = H[i] > hb ? H[i] : hb; pb = P[i] > pb ? P[i] : pb; mb = M[i] > mb ? M[i] : mb }
   printf "\nbound: /hello %.0f req/s best; hello / (hello + pgbench) = %.3f (same connections), %.3f (-c 16)\n", hb, hb / (hb + pb), hb / (hb + mb)
   printf "RESULT hello_rps=%.0f bound_same=%.3f bound_16=%.3f\n", hb, hb / (hb + pb), hb / (hb + mb)
-}'
+}')"
+echo "$bound"
+record_results "$bound"

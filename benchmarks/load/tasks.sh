@@ -25,4 +25,5 @@ CONCURRENCY="${CONCURRENCY:-32}"
 
 require_jars
 "$JAVA" -cp "$BENCH_JAR" dev.bulwark.benchmarks.tasks.TaskLoad --redis "$REDIS" --tasks "$TASKS" \
-  --rate "$RATE" --seconds "$DURATION" --concurrency "$CONCURRENCY"
+  --rate "$RATE" --seconds "$DURATION" --concurrency "$CONCURRENCY" | tee "$LOG_DIR/taskload.txt"
+record_results "$(<"$LOG_DIR/taskload.txt")"

@@ -131,6 +131,8 @@ public final class TaskLoad {
       System.out.printf(Locale.ROOT,
           "throughput  raw cycle  %,10.0f cycles/s  (%s)  (redis / raw = %.2f)%n",
           raw.perSecond(), raw.cpu(), onRedis.perSecond() / raw.perSecond());
+      System.out.printf(Locale.ROOT, "RESULT in_process_tps=%.0f redis_tps=%.0f raw_cps=%.0f redis_vs_raw=%.2f%n",
+          inProcess.perSecond(), onRedis.perSecond(), raw.perSecond(), onRedis.perSecond() / raw.perSecond());
       latency();
     } finally {
       vertx.close().await();

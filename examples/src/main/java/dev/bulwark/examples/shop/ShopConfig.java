@@ -4,6 +4,7 @@ import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.AdaptiveLimit;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.RedisEndpoint;
+import dev.bulwark.core.ThreadKind;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.tasks.TaskQueueOptions;
@@ -36,11 +37,23 @@ import java.time.Duration;
  *     loopback clients only
  * @param adaptive whether the default worker pool's limit adapts to measured latency (a gradient
  *     limit between 1 and {@code workers}, starting at {@code workers}) instead of staying fixed
+ * @param threads the default worker pool's threads: platform, or virtual (Java 21+; the pool's
+ *     limits stay)
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
     Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
-    Duration warmUp, boolean ops, String opsToken, boolean adaptive) {
+    Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads) {
+
+  /** Settings with the default worker pool on platform threads. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+      Duration warmUp, boolean ops, String opsToken, boolean adaptive) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
+        adaptive, ThreadKind.PLATFORM);
+  }
 
   /** Settings with a fixed worker pool limit. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -145,21 +158,28 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive);
+        opsToken, adaptive, threads);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp, ops,
-        opsToken, adaptive);
+        opsToken, adaptive, threads);
   }
 
   /** The same settings with the default worker pool's limit adaptive or fixed. */
   public ShopConfig withAdaptive(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, on);
+        opsToken, on, threads);
+  }
+
+  /** The same settings with the default worker pool on {@code kind} threads. */
+  public ShopConfig withThreads(ThreadKind kind) {
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
+        opsToken, adaptive, java.util.Objects.requireNonNull(kind, "threads"));
   }
 
   /**
@@ -178,7 +198,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     }
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, on,
-        token, adaptive);
+        token, adaptive, threads);
   }
 
   /** The token hidden: a record's {@code toString} must not print a secret into a log. */
@@ -191,7 +211,8 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         : dev.bulwark.db.impl.Secrets.maskUrl(redis)) + ", role=" + role + ", taskConcurrency="
         + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
         + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
-        + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive + "]";
+        + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive
+        + ", threads=" + threads + "]";
   }
 
   /** The server options these settings mean. */
@@ -210,6 +231,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
             .build())
         .workerPool(WorkerPool.DEFAULT_NAME, b -> b.maxConcurrency(workers).maxQueue(workerQueue)
             .queueTimeout(queueTimeout)
+            .threadKind(threads)
             .adaptiveLimit(adaptive ? AdaptiveLimit.gradient(1, workers) : null))
         .cache(redis == null ? CacheOptions.builder().build()
             : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis)).build())

@@ -26,7 +26,7 @@ import java.util.regex.Pattern;
 import org.slf4j.LoggerFactory;
 
 /**
- * The shop's logging, set from its command line over the defaults of {@code logback.xml}: a
+ * The shop's logging, set from its command line over the {@link #defaults defaults}: a
  * console appender on stderr (stdout carries only the "listening on" line), optionally a rolling
  * file, text or one JSON object per line (Logback's own {@link JsonEncoder}), levels per package,
  * and the access log (logger {@value #ACCESS_LOGGER}) behind an asynchronous appender so that no
@@ -79,7 +79,7 @@ public final class ShopLogging {
       levels = Collections.unmodifiableMap(new LinkedHashMap<>(levels));
     }
 
-    /** Console, text, the levels of {@code logback.xml}, no access log. */
+    /** Console, text, the default levels, no access log. */
     public static Settings defaults() {
       return new Settings(null, Format.TEXT, Map.of(), DEFAULT_MAX_FILE_SIZE, DEFAULT_MAX_HISTORY,
           DEFAULT_TOTAL_SIZE_CAP, false);
@@ -118,7 +118,7 @@ public final class ShopLogging {
     return levels;
   }
 
-  /** Replaces the appenders of {@code logback.xml} with the ones {@code settings} ask for. */
+  /** Replaces the default appenders with the ones {@code settings} ask for. */
   public static void apply(Settings settings) {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     if (SHUTDOWN_HOOK.compareAndSet(false, true)) {
@@ -130,13 +130,7 @@ public final class ShopLogging {
     root.detachAndStopAllAppenders();
 
     List<Appender<ILoggingEvent>> sinks = new ArrayList<>();
-    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
-    console.setContext(context);
-    console.setName("STDERR");
-    console.setTarget("System.err");
-    console.setEncoder(encoder(context, settings.format()));
-    console.start();
-    sinks.add(console);
+    sinks.add(console(context, settings.format()));
     if (settings.file() != null) {
       sinks.add(rollingFile(context, settings));
     }
@@ -168,7 +162,28 @@ public final class ShopLogging {
     }
   }
 
-  /** Puts back the configuration of {@code logback.xml}; for tests. */
+  /**
+   * The defaults, in code ({@link ShopLogConfigurator} installs them as Logback starts): text on
+   * stderr, {@code dev.bulwark} at INFO, the rest at WARN.
+   */
+  static void defaults(LoggerContext context) {
+    context.getLogger("dev.bulwark").setLevel(Level.INFO);
+    Logger root = context.getLogger(Logger.ROOT_LOGGER_NAME);
+    root.setLevel(Level.WARN);
+    root.addAppender(console(context, Format.TEXT));
+  }
+
+  private static Appender<ILoggingEvent> console(LoggerContext context, Format format) {
+    ConsoleAppender<ILoggingEvent> console = new ConsoleAppender<>();
+    console.setContext(context);
+    console.setName("STDERR");
+    console.setTarget("System.err");
+    console.setEncoder(encoder(context, format));
+    console.start();
+    return console;
+  }
+
+  /** Puts back the defaults Logback starts with; for tests. */
   static void reset() throws Exception {
     LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
     context.reset();

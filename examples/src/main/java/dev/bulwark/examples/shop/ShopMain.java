@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.core.Durations;
 import dev.bulwark.core.RedisEndpoint;
+import dev.bulwark.core.ThreadKind;
 import dev.bulwark.db.impl.Secrets;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.core.util.FileSize;
@@ -147,6 +148,11 @@ public final class ShopMain implements Callable<Integer> {
           + "measured latency between 1 and --workers, a gradient limit) (default: fixed).")
   String limit = "fixed";
 
+  @Option(names = "--threads", paramLabel = "KIND",
+      description = "platform or virtual: the default worker pool's threads; virtual needs Java 21+, "
+          + "and the pool's limits (--workers, --worker-queue) still apply (default: platform).")
+  String threads = "platform";
+
   private Shop shop;
 
   /** Parses and checks the logging options. @throws ParameterException on a bad value */
@@ -258,6 +264,7 @@ public final class ShopMain implements Callable<Integer> {
     if (!limit.equals("fixed") && !limit.equals("adaptive")) {
       throw new ParameterException(cl, "--limit must be fixed or adaptive, but was '" + limit + "'");
     }
+    ThreadKind threadKind = threadKind(cl, threads);
     ShopConfig parsed = new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db,
         dbPoolSize, redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
     if (!ops && cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--ops-token")) {
@@ -266,10 +273,24 @@ public final class ShopMain implements Callable<Integer> {
     // BULWARK_OPS_TOKEN alone configures the page for when it is on; it turns nothing on.
     String token = !ops || opsToken == null || opsToken.isEmpty() ? null : opsToken;
     try {
-      return parsed.withOps(ops, token).withAdaptive(limit.equals("adaptive"));
+      return parsed.withOps(ops, token).withAdaptive(limit.equals("adaptive")).withThreads(threadKind);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
+  }
+
+  private static ThreadKind threadKind(CommandLine cl, String text) {
+    ThreadKind kind;
+    switch (text) {
+      case "platform" -> kind = ThreadKind.PLATFORM;
+      case "virtual" -> kind = ThreadKind.VIRTUAL;
+      default -> throw new ParameterException(cl, "--threads must be platform or virtual, but was '" + text + "'");
+    }
+    if (kind == ThreadKind.VIRTUAL && !ThreadKind.virtualThreadsAvailable()) {
+      throw new ParameterException(cl, "--threads virtual needs Java 21 or later, but this JVM is Java "
+          + Runtime.version().feature());
+    }
+    return kind;
   }
 
   private static ShopConfig.Role role(CommandLine cl, String text) {

@@ -166,16 +166,16 @@ class NginxIT {
 
   @Test
   void hostileAssetPaths_throughNginx_areJson4xxAndLeakNothing() throws Exception {
-    for (String path : List.of("/assets/.manifest.json", "/assets/%2e%2e/logback.xml",
+    for (String path : List.of("/assets/.manifest.json", "/assets/%2e%2e/ops/ops.js",
         "/assets/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/assets/..%2f..%2f..%2fetc%2fpasswd",
-        "/assets/%252e%252e/logback.xml", "/assets/app.js%00", "/assets/nope.0123abcd.js",
-        "/assets/img/%2e%2e%5c%2e%2e%5clogback.xml", "/assets/%c0%ae%c0%ae/logback.xml")) {
+        "/assets/%252e%252e/ops/ops.js", "/assets/app.js%00", "/assets/nope.0123abcd.js",
+        "/assets/img/%2e%2e%5c%2e%2e%5cops/ops.js", "/assets/%c0%ae%c0%ae/ops/ops.js")) {
       HttpResponse<byte[]> r = get(path);
       String body = new String(r.body(), StandardCharsets.UTF_8);
 
       assertThat(r.statusCode()).as(path).isBetween(400, 499);
       assertThat(body).as(path).startsWith("{\"error\":").doesNotContain("root:x:0:0")
-          .doesNotContain("<configuration").doesNotContain("app.");
+          .doesNotContain("ops page").doesNotContain("app.");
     }
   }
 

@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.core.ThreadKind;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -123,6 +124,35 @@ class ShopMainTest {
 
     assertThat(run("--limit", "elastic")).isEqualTo(ShopMain.USAGE);
     assertThat(err.toString()).contains("--limit must be fixed or adaptive, but was 'elastic'");
+  }
+
+  @Test
+  void threads_defaultToPlatform_virtualOnlyOnJava21_andABadKindIsRefused() throws Exception {
+    ShopMain plain = new ShopMain();
+    ShopMain.commandLine(plain).parseArgs();
+    assertThat(plain.config().threads()).isEqualTo(ThreadKind.PLATFORM);
+
+    if (ThreadKind.virtualThreadsAvailable()) {
+      ShopMain virtual = new ShopMain();
+      ShopMain.commandLine(virtual).parseArgs("--threads", "virtual");
+      dev.bulwark.core.WorkerPool.Builder pool = dev.bulwark.core.WorkerPool.builder();
+      virtual.config().serverOptions().workerPools().get("default").accept(pool);
+      dev.bulwark.core.WorkerPool built = pool.build();
+      try {
+        String thread = built.submit(() -> Thread.currentThread().toString())
+            .toCompletionStage().toCompletableFuture().get(10, java.util.concurrent.TimeUnit.SECONDS);
+        assertThat(thread).startsWith("VirtualThread");
+      } finally {
+        built.close(java.time.Duration.ZERO);
+      }
+    } else {
+      assertThat(run("--threads", "virtual")).isEqualTo(ShopMain.USAGE);
+      assertThat(err.toString()).contains("--threads virtual needs Java 21 or later, but this JVM is Java "
+          + Runtime.version().feature());
+    }
+
+    assertThat(run("--threads", "green")).isEqualTo(ShopMain.USAGE);
+    assertThat(err.toString()).contains("--threads must be platform or virtual, but was 'green'");
   }
 
   @Test
