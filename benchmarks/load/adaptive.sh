@@ -6,7 +6,7 @@
 #   benchmarks/load/adaptive.sh                 # PHASE=15s per phase, RATE=100 requests/s
 #   PHASE=30s RATE=200 benchmarks/load/adaptive.sh
 #   SLOW=sleep benchmarks/load/adaptive.sh      # the slow phase as a uniformly slower dependency
-#   KINDS=adaptive benchmarks/load/adaptive.sh  # one pool only
+#   KINDS=adaptive benchmarks/load/adaptive.sh  # one pool only; PORT=N another port (default 18083)
 #
 # For each of `--limit fixed` and `--limit adaptive` it starts the shop (8 workers, a queue of 16,
 # 1 s queue timeout, port 18083), warms it, then offers one open-loop LoadGen rate in three
@@ -46,7 +46,7 @@ case "$SLOW" in
   sleep) SLOW_PATH="/blocking?ms=200" ;;
   *) echo "SLOW must be serial or sleep, but was '$SLOW'" >&2; exit 2 ;;
 esac
-PORT=18083
+PORT="${PORT:-18083}"
 BASE="http://127.0.0.1:$PORT"
 
 require_jars
