@@ -11,12 +11,18 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #aimd AIMD}: additive increase while tasks run faster than a latency threshold and
  *       the pool is at least half busy; multiplicative decrease (x0.9) when one is slower.
- *   <li>{@link #gradient Gradient}: compares the short-term latency with the long-term one; when
- *       latency climbs (queueing downstream), the limit shrinks in proportion; when it is at its
- *       long-term level, the limit grows by a small headroom ({@code sqrt(limit)}). This is the
- *       idea of Netflix concurrency-limits' {@code Gradient2Limit}: by Little's law, a limit above
- *       {@code throughput x minimum latency} only adds queueing.
+ *   <li>{@link #gradient Gradient}: compares recent latency with a no-load baseline; when latency
+ *       climbs past 1.5x the baseline (queueing downstream), the limit shrinks in proportion at
+ *       once; when it is back near the baseline, the limit grows by a small headroom
+ *       ({@code sqrt(limit)}). The baseline rises only on tasks that ran with at most {@code min}
+ *       in flight, so a dependency saturated by this pool keeps the limit down, while one that is
+ *       slower at any concurrency becomes the new baseline once the limit is at its floor. This is
+ *       the idea of Netflix concurrency-limits' {@code Gradient2Limit}: by Little's law, a limit
+ *       above {@code throughput x minimum latency} only adds queueing.
  * </ul>
+ *
+ * <p>With either, the pool's queue bound follows the limit: {@code maxQueue x limit /
+ * maxConcurrency}, rounded up.
  */
 public abstract class AdaptiveLimit {
 

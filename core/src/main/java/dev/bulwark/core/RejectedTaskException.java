@@ -62,7 +62,10 @@ public final class RejectedTaskException extends VertxException implements Overl
     return limit;
   }
 
-  /** The pool's queue bound. */
+  /**
+   * The queue bound in force when the task was rejected: {@code maxQueue}, or with an adaptive
+   * limit the share of it that follows the current limit.
+   */
   public int maxQueue() {
     return maxQueue;
   }

@@ -149,7 +149,12 @@ public interface WorkerPool {
       return this;
     }
 
-    /** Lets the limit adapt to measured latency between the spec's min and max (default: fixed). */
+    /**
+     * Lets the limit adapt to measured latency between the spec's min and max (default: fixed).
+     * The queue bound then follows the limit in proportion: {@code maxQueue x limit /
+     * maxConcurrency}, rounded up, at most {@code maxQueue}; when the limit falls, the oldest
+     * queued tasks beyond the new bound are rejected as the next slot frees.
+     */
     public Builder adaptiveLimit(AdaptiveLimit adaptiveLimit) {
       this.adaptiveLimit = adaptiveLimit;
       return this;

@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -118,6 +119,76 @@ class AdaptivePoolTest {
     assertThat(limits).isSortedAccordingTo((a, b) -> Integer.compare(b, a));
     assertThat(limits.get(limits.size() - 1)).isEqualTo(2);
     assertAdmitsExactly(2);
+  }
+
+  /** A gradient pool of 8 (min 1) with a queue of 16, its baseline set by one 10 ms task. */
+  private void gradientPoolWithBaseline() {
+    pool = WorkerPool.builder().name("orders").maxConcurrency(8).maxQueue(16)
+        .queueTimeout(Duration.ofHours(1)).ticker(ticker)
+        .adaptiveLimit(AdaptiveLimit.gradient(1, 8)).build();
+    runTaking(Duration.ofMillis(10));
+  }
+
+  @Test
+  void gradient_queueBoundFollowsTheLimit_andExcessIsRejectedAtOnce() throws Exception {
+    gradientPoolWithBaseline();
+    for (int i = 0; i < 10 && pool.stats().limit() > 1; i++) {
+      runTaking(SLOW);
+    }
+    assertThat(pool.stats().limit()).isEqualTo(1);
+
+    // At a limit of 1 of 8 the queue holds 16 x 1 / 8 = 2, not the configured 16.
+    TestSupport.Gate g = gate();
+    Future<Integer> running = pool.submit(g.task(0));
+    g.awaitEntered(1);
+    Future<Integer> first = pool.submit(g.task(1));
+    Future<Integer> second = pool.submit(g.task(2));
+    Future<Integer> third = pool.submit(g.task(3));
+
+    RejectedTaskException e = TestSupport.rejectedAtOnce(third, RejectionReason.QUEUE_FULL);
+    assertThat(e.maxQueue()).isEqualTo(2);
+    assertThat(e.limit()).isEqualTo(1);
+    assertThat(e.getMessage()).contains("1 active, 2 queued (limit=1, maxQueue=2)");
+    g.open();
+    assertThat(List.of(await(running), await(first), await(second))).containsExactly(0, 1, 2);
+  }
+
+  @Test
+  void gradient_limitFallingUnderAFullQueue_rejectsTheOldestBeyondTheNewBound() throws Exception {
+    gradientPoolWithBaseline();
+
+    // Eight slow tasks hold every slot and sixteen wait, admitted for a limit of 8.
+    TestSupport.Gate slow = gate();
+    for (int i = 0; i < 8; i++) {
+      pool.submit(() -> {
+        ticker.advance(SLOW);
+        return slow.task(0).call();
+      });
+    }
+    slow.awaitEntered(8);
+    List<Future<Integer>> waiting = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      waiting.add(pool.submit(() -> 0));
+    }
+    assertThat(pool.stats().queued()).isEqualTo(16);
+
+    slow.open(); // 80x the baseline each: the limit falls, and the queue bound with it
+    List<Integer> ran = new ArrayList<>();
+    List<Integer> rejected = new ArrayList<>();
+    for (int i = 0; i < waiting.size(); i++) {
+      Future<Integer> f = waiting.get(i);
+      Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
+      if (f.succeeded()) {
+        ran.add(i);
+      } else {
+        assertThat(((RejectedTaskException) f.cause()).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
+        rejected.add(i);
+      }
+    }
+
+    assertThat(ran.size() + rejected.size()).isEqualTo(16);
+    assertThat(rejected).hasSizeGreaterThanOrEqualTo(8);
+    assertThat(ran).isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThan(rejected.get(rejected.size() - 1)));
   }
 
   @Test

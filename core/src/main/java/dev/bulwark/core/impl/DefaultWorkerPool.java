@@ -38,9 +38,11 @@ import java.util.concurrent.atomic.LongAdder;
  *       limit decrease, when holders give their slots back as they finish instead of taking the
  *       next task.
  *   <li>{@code queued}: live queued tasks. A submitter reserves its place by compare-and-set from
- *       below {@code maxQueue} <em>before</em> it enqueues, and whoever claims a queued task gives
+ *       below the queue bound <em>before</em> it enqueues, and whoever claims a queued task gives
  *       the place back, so {@code queued <= maxQueue} always and the queue never holds more live
- *       tasks than {@code queued}. The shed-early test uses the reserved position.
+ *       tasks than {@code queued}. The shed-early test uses the reserved position. The bound is
+ *       {@code maxQueue}; with an adaptive limit it follows the limit ({@link #adapt}), and a
+ *       runner that finds more queued than a shrunken bound fails the oldest excess tasks.
  *   <li>The queue, a {@link ConcurrentLinkedQueue} (FIFO, multi-producer, multi-consumer). A
  *       queued task belongs to whoever wins the compare-and-set of its state from {@code QUEUED}
  *       to {@code TAKEN}: a runner that polled it, the deadline sweep, the close grace, or its own
@@ -98,6 +100,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   private final String name;
   private final int maxQueue;
+  private final int initialLimit;
   private final long queueTimeoutNanos;
   private final long shedAfterNanos;
   private final boolean shedEarly;
@@ -117,6 +120,8 @@ public final class DefaultWorkerPool implements WorkerPool {
   private final AtomicBoolean sweepArmed = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile int limit;
+  /** With an adaptive limit, the queue bound for the current limit; else {@code maxQueue}. */
+  private volatile int queueBound;
   private volatile boolean closed;
   private volatile boolean sweeping; // the sweep is failing tasks it took out of the count
   private double meanRunNanos = -1; // opaque access through MEAN_RUN; -1 before any sample
@@ -136,6 +141,8 @@ public final class DefaultWorkerPool implements WorkerPool {
     this.ticker = ticker;
     this.systemTicker = ticker == Ticker.system();
     this.limit = maxConcurrency;
+    this.initialLimit = maxConcurrency;
+    this.queueBound = maxQueue;
     this.algorithm = adaptiveLimit == null ? null : adaptiveLimit.newAlgorithm(maxConcurrency);
     int threads = adaptiveLimit == null ? maxConcurrency : adaptiveLimit.max();
     this.executor = PoolThreads.executor(name, threadKind, threads);
@@ -270,9 +277,10 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Reserves a place in the queue, or says why the task may not wait. */
   private RejectionReason reserveQueuePlace() {
+    int bound = algorithm == null ? maxQueue : queueBound;
     for (;;) {
       int q = queued.get();
-      if (q >= maxQueue) {
+      if (q >= bound) {
         return RejectionReason.QUEUE_FULL;
       }
       if (shedEarly && expectedWait(q + 1) > shedAfterNanos) {
@@ -298,18 +306,25 @@ public final class DefaultWorkerPool implements WorkerPool {
     }
   }
 
-  /** Claims the next queued task still within its deadline, failing the expired ones on the way. */
+  /**
+   * Claims the next queued task still within its deadline, failing the expired ones on the way,
+   * and, with an adaptive limit, the oldest ones beyond a queue bound that shrank with the limit
+   * (they were admitted for a limit the pool no longer has, and would wait longest).
+   */
   private PoolTask<?> takeLive(long now) {
     PoolTask<?> t;
     while ((t = queue.poll()) != null) {
       if (!t.claim()) {
         continue; // withdrawn or swept; its owner accounts for it
       }
-      queued.decrementAndGet();
-      if (now - t.submittedAt <= queueTimeoutNanos) {
+      int left = queued.decrementAndGet();
+      if (algorithm != null && left >= queueBound) {
+        t.fail(reject(RejectionReason.QUEUE_FULL, left));
+      } else if (now - t.submittedAt <= queueTimeoutNanos) {
         return t;
+      } else {
+        t.fail(reject(RejectionReason.QUEUE_TIMEOUT, left));
       }
-      t.fail(reject(RejectionReason.QUEUE_TIMEOUT, queued.get()));
     }
     return null;
   }
@@ -389,13 +404,25 @@ public final class DefaultWorkerPool implements WorkerPool {
     }
   }
 
+  /**
+   * Feeds a run time to the algorithm and applies its limit. The queue bound follows the limit in
+   * proportion ({@code maxQueue x limit / maxConcurrency}, at most {@code maxQueue}), so a queued
+   * task waits for about as many run times at a limit of 1 as at the configured one, instead of
+   * behind a queue sized for a limit the pool no longer has. The bound is written before the
+   * limit, so a submitter that sees a lower limit sees the lower bound with it.
+   */
   private void adapt(long runNanos) {
     synchronized (algorithm) {
       int l = algorithm.onSample(runNanos, active.get());
       if (l != limit) {
+        queueBound = queueBoundFor(l);
         limit = l;
       }
     }
+  }
+
+  private int queueBoundFor(int l) {
+    return (int) Math.min(maxQueue, ((long) maxQueue * l + initialLimit - 1) / initialLimit);
   }
 
   /** Arms the sweep for the live head's deadline, or disarms it when the queue is empty. */
@@ -488,7 +515,8 @@ public final class DefaultWorkerPool implements WorkerPool {
     int a = active.get();
     long retryNanos = meanRun() < 0 ? 0 : expectedWait(queuedNow + a);
     long retrySeconds = Math.max(1, (retryNanos + 999_999_999L) / 1_000_000_000L);
-    return new RejectedTaskException(name, reason, a, queuedNow, limit, maxQueue,
+    return new RejectedTaskException(name, reason, a, queuedNow, limit,
+        algorithm == null ? maxQueue : queueBound,
         Duration.ofSeconds(retrySeconds));
   }
 

@@ -5,12 +5,17 @@ import dev.bulwark.web.Get;
 import dev.bulwark.web.NonBlocking;
 import dev.bulwark.web.QueryParam;
 import dev.bulwark.web.Range;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The shop's first endpoints (shared WORKLOAD.md): {@code /hello} on the event loop and
- * {@code /blocking} on the default worker pool. Stateless; thread-safe.
+ * {@code /blocking} on the default worker pool, plus {@code /blocking/serial}, a dependency that
+ * serves one request at a time. Thread-safe; the only state is that route's lock.
  */
 public final class ShopHandlers {
+
+  /** One at a time, in arrival order, like waiters on a database row lock. */
+  private final ReentrantLock serial = new ReentrantLock(true);
 
   /** The body of {@code /blocking}. */
   public record Slept(int sleptMs) {
@@ -46,6 +51,25 @@ public final class ShopHandlers {
   public Slept blocking(@QueryParam(value = "ms", defaultValue = "20") @Range(min = 0, max = 1000) int ms)
       throws InterruptedException {
     Thread.sleep(ms);
+    return new Slept(ms);
+  }
+
+  /**
+   * Like {@code /blocking}, but the {@code ms} are spent holding one lock shared by every request
+   * to this route, so they run one at a time: a dependency saturated behind a lock (a hot row),
+   * whose latency grows with the number of requests sent to it at once. Its capacity is
+   * {@code 1000 / ms} requests a second, whatever the pool's limit.
+   */
+  @Get("/blocking/serial")
+  public Slept blockingSerial(
+      @QueryParam(value = "ms", defaultValue = "20") @Range(min = 0, max = 1000) int ms)
+      throws InterruptedException {
+    serial.lockInterruptibly();
+    try {
+      Thread.sleep(ms);
+    } finally {
+      serial.unlock();
+    }
     return new Slept(ms);
   }
 }

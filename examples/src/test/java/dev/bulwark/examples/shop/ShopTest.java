@@ -59,7 +59,8 @@ class ShopTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"/blocking, 20", "/blocking?ms=0, 0", "/blocking?ms=5, 5", "/blocking?ms=1000, 1000"})
+  @CsvSource({"/blocking, 20", "/blocking?ms=0, 0", "/blocking?ms=5, 5", "/blocking?ms=1000, 1000",
+      "/blocking/serial, 20", "/blocking/serial?ms=5, 5"})
   void blocking_sleepsAndReportsIt(String path, int ms) throws Exception {
     HttpResponse<String> r = get(path);
 
@@ -73,6 +74,7 @@ class ShopTest {
       "/blocking?ms=abc   | 400 | query parameter 'ms' must be an integer, but was 'abc'",
       "/blocking?ms=5000  | 400 | query parameter 'ms' must be between 0 and 1000, but was 5000",
       "/blocking?ms=-1    | 400 | query parameter 'ms' must be between 0 and 1000, but was -1",
+      "/blocking/serial?ms=1001 | 400 | query parameter 'ms' must be between 0 and 1000, but was 1001",
       "/no/such/path      | 404 | no route for GET /no/such/path",
   })
   void badRequests_getJsonErrors(String path, int status, String message) throws Exception {
