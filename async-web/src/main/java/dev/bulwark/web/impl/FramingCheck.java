@@ -41,7 +41,10 @@ import io.vertx.core.net.impl.ConnectionBase;
  *       request's answer then records nothing ({@link #answeredBrokenBody});
  *   <li>a half-close (the client's FIN after its requests): legitimate in HTTP/1.1, so the
  *       connection allows half-closure, the requests already read are answered, and then the
- *       connection closes (at once when nothing is due).
+ *       connection closes (at once when nothing is due). TCP cannot tell a FIN that half-closes
+ *       from one that closes, so while a response is under way (its head sent, a stream) the FIN
+ *       still means the client left: the connection closes and the stream stops. A client that
+ *       closed before its answer began is found out when the answer meets its reset.
  * </ul>
  *
  * <p>It also reports each decoded head and each message's end to the connection's
@@ -181,7 +184,10 @@ final class FramingCheck extends ChannelDuplexHandler {
     if (evt instanceof ChannelInputShutdownEvent) {
       // The decoder has already reported a message the FIN cut short (a failed part: answered above).
       inputShut = true;
-      if (!broken && ended >= requests) {
+      if (responses > ended) {
+        // A response under way (a stream): a FIN now is a client that left, as before.
+        ctx.close();
+      } else if (!broken && ended >= requests) {
         ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
       }
     }
