@@ -73,7 +73,7 @@ final class FramingCheck extends ChannelDuplexHandler {
   }
 
   private static final String NAME = "bulwarkFraming";
-  private static final byte[] BAD_CHUNK = Errors.body("malformed or incomplete request body");
+  private static final byte[] BAD_BODY = Errors.body("malformed or incomplete request body");
 
   private final HttpMetrics.RouteMeter refused;
   private final HttpServerOptions options;
@@ -150,15 +150,18 @@ final class FramingCheck extends ChannelDuplexHandler {
             "HTTP version not supported; use HTTP/1.1")));
       }
     } else if (msg instanceof HttpContent && !((HttpContent) msg).decoderResult().isSuccess()) {
+      Throwable cause = ((HttpContent) msg).decoderResult().cause();
       ReferenceCountUtil.release(msg);
       broken = true;
       if (responses < requests) {
         answeredBroken = true;
         refused.record(400, 0);
+        byte[] body = cause instanceof StrictRequestDecoder.FramingException
+            ? Errors.body(cause.getMessage()) : BAD_BODY;
         FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(BAD_CHUNK));
+            HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, Errors.CONTENT_TYPE)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, BAD_CHUNK.length)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
       } else {

@@ -75,7 +75,8 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
       broken = true;
       buffer.skipBytes(buffer.readableBytes());
       LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
-      failed.setDecoderResult(DecoderResult.failure(new FramingException("malformed chunk size")));
+      failed.setDecoderResult(DecoderResult.failure(new FramingException(
+          "malformed chunk size: 1*HEXDIG, then CRLF or BWS \";\" and an extension")));
       out.add(failed);
       return;
     }
