@@ -4,16 +4,20 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import java.lang.reflect.Field;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Puts a {@link HeaderDeadline} at the head of every accepted connection's pipeline, before Vert.x
- * has read a byte of it. Vert.x offers no hook there: with h2c enabled it reports a connection
- * only once the first request's head has been decoded, which a slowloris never lets happen.
+ * Puts a {@link DecoderSwap} (and, with a header-read timeout, a {@link HeaderDeadline} before it)
+ * at the head of every accepted connection's pipeline, before Vert.x has read a byte of it. Vert.x
+ * offers no hook there: with h2c enabled it reports a connection only once the first request's
+ * head has been decoded, which a slowloris never lets happen and which is too late to make the
+ * decoder of that first request strict.
  *
  * <p>Implementation note. The hook is a handler on the listening channel, ahead of Netty's
  * acceptor, so it sees each accepted child channel before it is initialised. The listening
@@ -22,7 +26,9 @@ import org.slf4j.LoggerFactory;
  * {@code NetServerImpl.bindFuture}); the instances sharing a port share one listening channel, so
  * the first to install wins and the others find it there. If a Vert.x upgrade moves those fields,
  * {@link #install} logs one warning and the server runs without the header deadline (the idle
- * timeout and the header size limit still apply); {@code SlowClientHostileTest} then fails.
+ * timeout and the header size limit still apply) and with the strict decoder only from each
+ * connection's second request on ({@link FramingCheck}); {@code SlowClientHostileTest} and
+ * {@code RequestPathResilienceTest} then fail.
  * Sharable and stateless.
  */
 @ChannelHandler.Sharable
@@ -31,16 +37,24 @@ final class AcceptHook extends ChannelInboundHandlerAdapter {
   private static final Logger LOG = LoggerFactory.getLogger(AcceptHook.class);
   private static final String NAME = "bulwarkAcceptHook";
 
+  private final HttpServerOptions options;
   private final long timeoutNanos;
   private final HttpMetrics.RouteMeter refused;
 
-  private AcceptHook(long timeoutNanos, HttpMetrics.RouteMeter refused) {
+  private AcceptHook(HttpServerOptions options, long timeoutNanos, HttpMetrics.RouteMeter refused) {
+    this.options = options;
     this.timeoutNanos = timeoutNanos;
     this.refused = refused;
   }
 
-  /** Installs the hook on {@code server}'s listening channel; false (and a warning) if it cannot. */
-  static boolean install(HttpServer server, long timeoutNanos, HttpMetrics.RouteMeter refused) {
+  /**
+   * Installs the hook on {@code server}'s listening channel; false (and a warning) if it cannot.
+   *
+   * @param options the server's options, for the strict decoder
+   * @param timeoutNanos the header-read timeout, 0 for none
+   */
+  static boolean install(HttpServer server, HttpServerOptions options, long timeoutNanos,
+      HttpMetrics.RouteMeter refused) {
     Channel listening;
     try {
       Object tcp = field(server, "tcpServer");
@@ -48,13 +62,13 @@ final class AcceptHook extends ChannelInboundHandlerAdapter {
       Future<?> bound = (Future<?>) field(actual, "bindFuture");
       listening = (Channel) bound.result();
     } catch (ReflectiveOperationException | RuntimeException e) {
-      LOG.warn("headerReadTimeout is not enforced: this Vert.x version hides its listening channel ({})",
-          e.toString());
+      LOG.warn("headerReadTimeout is not enforced and a connection's first request is decoded"
+          + " leniently: this Vert.x version hides its listening channel ({})", e.toString());
       return false;
     }
     listening.eventLoop().execute(() -> {
       if (listening.pipeline().get(NAME) == null) {
-        listening.pipeline().addFirst(NAME, new AcceptHook(timeoutNanos, refused));
+        listening.pipeline().addFirst(NAME, new AcceptHook(options, timeoutNanos, refused));
       }
     });
     return true;
@@ -80,7 +94,11 @@ final class AcceptHook extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (msg instanceof Channel) {
-      ((Channel) msg).pipeline().addFirst(HeaderDeadline.NAME, new HeaderDeadline(timeoutNanos, refused));
+      ChannelPipeline pipeline = ((Channel) msg).pipeline();
+      pipeline.addFirst(DecoderSwap.NAME, new DecoderSwap(options));
+      if (timeoutNanos > 0) {
+        pipeline.addFirst(HeaderDeadline.NAME, new HeaderDeadline(timeoutNanos, refused));
+      }
     }
     ctx.fireChannelRead(msg);
   }

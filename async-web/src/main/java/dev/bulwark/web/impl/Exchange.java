@@ -194,6 +194,9 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     }
     if (!response.ended()) {
       clientGone();
+      if (FramingCheck.answeredBrokenBody(request.connection())) {
+        return; // answered 400 below Vert.x, and recorded there (route refused)
+      }
     }
     plan.meter().recordEnd(response, start);
   }

@@ -6,7 +6,9 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPromise;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -22,7 +24,6 @@ import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.Http1xServerConnection;
-import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 import io.vertx.core.net.impl.ConnectionBase;
 
 /**
@@ -33,24 +34,32 @@ import io.vertx.core.net.impl.ConnectionBase;
  *   <li>a version other than HTTP/1.0 and HTTP/1.1: the request is marked invalid and carried
  *       on as HTTP/1.1, so {@link RequestGuard#invalidRequest} answers 505 as JSON in an HTTP/1.1
  *       status line (Vert.x would answer 501 echoing the client's version string);
- *   <li>a malformed chunk (a bad size, a missing CRLF), which Vert.x answers by closing in
- *       silence: the client gets a JSON 400 and the close, unless its response has already
- *       begun (then only the close), and nothing after the broken chunk is read;
- *   <li>{@code Content-Length} with {@code Transfer-Encoding: chunked}, whose length Netty drops:
- *       from the end of a connection's first request on, its decoder is a
- *       {@link StrictRequestDecoder}, which marks such a request invalid (400 and close).
+ *   <li>a malformed chunk (a bad size, a missing CRLF, see {@link StrictRequestDecoder}), which
+ *       Vert.x answers by closing in silence: the client gets a JSON 400 and the close, unless its
+ *       response has already begun (then only the close), and nothing after the broken chunk is
+ *       read. The 400 is recorded under route {@code refused}; an exchange still waiting for that
+ *       request's answer then records nothing ({@link #answeredBrokenBody});
+ *   <li>a half-close (the client's FIN after its requests): legitimate in HTTP/1.1, so the
+ *       connection allows half-closure, the requests already read are answered, and then the
+ *       connection closes (at once when nothing is due). TCP cannot tell a FIN that half-closes
+ *       from one that closes, so while a response is under way (its head sent, a stream) the FIN
+ *       still means the client left: the connection closes and the stream stops. A client that
+ *       closed before its answer began is found out when the answer meets its reset.
  * </ul>
  *
  * <p>It also reports each decoded head and each message's end to the connection's
- * {@link HeaderDeadline}, when the server has a header-read timeout.
+ * {@link HeaderDeadline}, when the server has a header-read timeout. Should the
+ * {@link AcceptHook} be missing, it puts the {@link StrictRequestDecoder} in place at the end of
+ * the first request (see {@link DecoderSwap} for why not sooner).
  *
  * <p>Implementation note. Added per connection by {@link #install} from the server's connection
  * handler, which Vert.x may call while its decoder is in the middle of the first read (h2c
- * detection), so it never replaces the decoder: it goes right before Vert.x's own handler, where
- * the first request (re-fired by the h2c upgrade handler) passes too. It counts requests decoded
- * and responses begun (an outbound {@link HttpResponse} other than 1xx) to know whether the
- * request with the broken body has been answered: responses go out in request order. Confined
- * to its channel's event loop.
+ * detection): it goes right before Vert.x's own handler, where the first request (re-fired by the
+ * h2c upgrade handler) passes too. It counts requests decoded, responses begun (an outbound
+ * {@link HttpResponse} other than 1xx) and responses ended (their {@link LastHttpContent}), to
+ * know whether the request with the broken body has been answered and when a half-closed
+ * connection has nothing left to send: responses go out in request order. Confined to its
+ * channel's event loop.
  */
 final class FramingCheck extends ChannelDuplexHandler {
 
@@ -63,14 +72,18 @@ final class FramingCheck extends ChannelDuplexHandler {
     }
   }
 
-  private static final byte[] BAD_CHUNK = Errors.body("malformed chunked request body");
+  private static final String NAME = "bulwarkFraming";
+  private static final byte[] BAD_BODY = Errors.body("malformed or incomplete request body");
 
   private final HttpMetrics.RouteMeter refused;
   private final HttpServerOptions options;
   private boolean strict;
   private long requests;
   private long responses;
+  private long ended;
   private boolean broken;
+  private boolean answeredBroken;
+  private boolean inputShut;
   private HeaderDeadline deadline;
 
   private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options) {
@@ -89,11 +102,27 @@ final class FramingCheck extends ChannelDuplexHandler {
     }
     ChannelPipeline pipeline = ((Http1xServerConnection) connection).channelHandlerContext().pipeline();
     if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null
-        && pipeline.get("bulwarkFraming") == null) {
+        && pipeline.get(NAME) == null) {
       FramingCheck check = new FramingCheck(refused, options);
-      pipeline.addBefore("handler", "bulwarkFraming", check);
+      pipeline.addBefore("handler", NAME, check);
       check.deadline = HeaderDeadline.link(pipeline, check);
+      // Still in time for a FIN read in the same batch as the request: Netty reads the option
+      // when it meets the end of the input.
+      pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     }
+  }
+
+  /**
+   * Whether {@code connection}'s request in progress was answered 400 here for a broken body
+   * (and that status recorded); false for any other connection. Not for the hot path: a lookup.
+   */
+  static boolean answeredBrokenBody(HttpConnection connection) {
+    if (connection instanceof Http1xServerConnection) {
+      ChannelHandler check = ((Http1xServerConnection) connection).channelHandlerContext()
+          .pipeline().get(NAME);
+      return check instanceof FramingCheck && ((FramingCheck) check).answeredBroken;
+    }
+    return false;
   }
 
   /** Whether a request decoded so far still waits for its response to begin. */
@@ -121,14 +150,18 @@ final class FramingCheck extends ChannelDuplexHandler {
             "HTTP version not supported; use HTTP/1.1")));
       }
     } else if (msg instanceof HttpContent && !((HttpContent) msg).decoderResult().isSuccess()) {
+      Throwable cause = ((HttpContent) msg).decoderResult().cause();
       ReferenceCountUtil.release(msg);
       broken = true;
       if (responses < requests) {
+        answeredBroken = true;
         refused.record(400, 0);
+        byte[] body = cause instanceof StrictRequestDecoder.FramingException
+            ? Errors.body(cause.getMessage()) : BAD_BODY;
         FullHttpResponse answer = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
-            HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(BAD_CHUNK));
+            HttpResponseStatus.BAD_REQUEST, Unpooled.wrappedBuffer(body));
         answer.headers().set(HttpHeaderNames.CONTENT_TYPE, Errors.CONTENT_TYPE)
-            .setInt(HttpHeaderNames.CONTENT_LENGTH, BAD_CHUNK.length)
+            .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
             .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         ctx.writeAndFlush(answer).addListener(ChannelFutureListener.CLOSE);
       } else {
@@ -143,28 +176,44 @@ final class FramingCheck extends ChannelDuplexHandler {
       deadline.messageEnded();
     }
     if (!strict && last) {
-      useStrictDecoder(ctx.pipeline());
-    }
-  }
-
-  /**
-   * At a message boundary the decoder holds no state but the bytes of the requests behind, and
-   * Netty's {@code replace} forwards those to the new decoder. Before the first boundary it is
-   * not safe: Vert.x may create the connection while its decoder is inside the first message.
-   */
-  private void useStrictDecoder(ChannelPipeline pipeline) {
-    strict = true;
-    ChannelHandler decoder = pipeline.get("httpDecoder");
-    if (decoder instanceof VertxHttpRequestDecoder && !(decoder instanceof StrictRequestDecoder)) {
-      pipeline.replace(decoder, "httpDecoder", new StrictRequestDecoder(options));
+      // At a message boundary the decoder holds no state but the bytes of the requests behind.
+      strict = true;
+      DecoderSwap.swap(ctx.pipeline(), options);
     }
   }
 
   @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+    if (evt instanceof ChannelInputShutdownEvent) {
+      // The decoder has already reported a message the FIN cut short (a failed part: answered above).
+      inputShut = true;
+      if (responses > ended) {
+        // A response under way (a stream): a FIN now is a client that left, as before.
+        ctx.close();
+      } else if (!broken && ended >= requests) {
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      }
+    }
+    ctx.fireUserEventTriggered(evt);
+  }
+
+  @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-    if (msg instanceof HttpResponse && ((HttpResponse) msg).status().code() >= 200) {
-      responses++;
+    boolean end = msg instanceof LastHttpContent;
+    if (msg instanceof HttpResponse) {
+      if (((HttpResponse) msg).status().code() >= 200) {
+        responses++;
+      } else {
+        end = false; // a 100 Continue or 103 Early Hints, complete in itself
+      }
+    }
+    if (end) {
+      ended++;
     }
     ctx.write(msg, promise);
+    if (end && inputShut && ended >= requests) {
+      // Half-closed and nothing more to answer: send what is written, then close.
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 }

@@ -16,8 +16,9 @@ import java.util.function.Consumer;
  * One server instance: an HTTP server on this verticle's event loop, whose requests pass the
  * {@link RequestGuard}, then the {@link RouteTable}, then (for what the table does not serve) a
  * vertx-web router holding the probes, the same plans mounted by {@link RouterFront}, and the
- * JSON 404/405 answers; with a header-read timeout, an {@link AcceptHook} on the listening channel
- * gives every connection its {@link HeaderDeadline}. Several instances share the port. Its handlers run on its event loop only.
+ * JSON 404/405 answers; an {@link AcceptHook} on the listening channel gives every connection its
+ * strict decoder from the first byte ({@link DecoderSwap}) and, with a header-read timeout, its
+ * {@link HeaderDeadline}. Several instances share the port. Its handlers run on its event loop only.
  */
 final class ServerVerticle extends VerticleBase {
 
@@ -72,9 +73,7 @@ final class ServerVerticle extends VerticleBase {
     long headerTimeoutNanos = shared.options().headerReadTimeout().toNanos();
     return server.requestHandler(front).invalidRequestHandler(guard::invalidRequest)
         .listen(listenPort).onSuccess(s -> {
-          if (headerTimeoutNanos > 0) {
-            AcceptHook.install(s, headerTimeoutNanos, refused);
-          }
+          AcceptHook.install(s, httpOptions, headerTimeoutNanos, refused);
           shared.onListen().accept(s);
         });
   }

@@ -1,17 +1,39 @@
 package dev.bulwark.web.impl;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ByteProcessor;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
+import java.util.List;
 
 /**
- * Vert.x's HTTP/1 request decoder, refusing what Netty quietly repairs: a request with both
- * {@code Content-Length} and {@code Transfer-Encoding: chunked} (RFC 9112, section 6.3), whose
- * length Netty would drop, is marked invalid, so {@link RequestGuard#invalidRequest} answers 400
- * and closes the connection. {@link FramingCheck} swaps it in for Vert.x's own decoder at the
- * first message boundary of a connection (see there why not sooner). Confined to its channel's
- * event loop.
+ * Vert.x's HTTP/1 request decoder, refusing what Netty quietly repairs:
+ *
+ * <ul>
+ *   <li>a request with both {@code Content-Length} and {@code Transfer-Encoding: chunked} (RFC
+ *       9112, section 6.3), whose length Netty would drop, is marked invalid, so
+ *       {@link RequestGuard#invalidRequest} answers 400 and closes the connection;
+ *   <li>a chunk-size line that is not {@code 1*HEXDIG}, optionally followed by an extension
+ *       ({@code BWS ";" ...}, section 7.1 and 7.1.1): Netty skips whitespace before the size and
+ *       stops at any whitespace after it, so {@code " 5"}, {@code "5 "} and {@code "5 x"} would be
+ *       read as 5. Such a body ends in a failed {@link LastHttpContent}, which {@link FramingCheck}
+ *       answers with a JSON 400 and the close; nothing after it is decoded.
+ * </ul>
+ *
+ * <p>Implementation note. The chunk check follows the body without parsing it twice: a chunked
+ * head leaves Netty's decoder at a chunk-size line; the check reads that line in place (Netty's
+ * line parser consumes nothing until a whole line is there) and counts the bytes up to the next
+ * one (the line, the data, the CRLF that Netty requires after it). A request without a chunked
+ * body costs one type check per decoded batch. {@link DecoderSwap} puts this decoder in place
+ * before a connection's first byte is decoded. Confined to its channel's event loop.
  */
 final class StrictRequestDecoder extends VertxHttpRequestDecoder {
 
@@ -24,6 +46,13 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     }
   }
 
+  /** Whether a chunked body is being read. */
+  private boolean chunkedBody;
+  /** Bytes of the current chunk (its size line, data and CRLF) not yet decoded; 0 at a size line. */
+  private long chunkLeft;
+  /** A broken chunk was reported: the rest of the connection's bytes are dropped. */
+  private boolean broken;
+
   StrictRequestDecoder(HttpServerOptions options) {
     super(options);
   }
@@ -34,4 +63,75 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     message.setDecoderResult(DecoderResult.failure(new FramingException(
         "Content-Length together with Transfer-Encoding")));
   }
+
+  @Override
+  protected void decode(ChannelHandlerContext ctx, ByteBuf buffer, List<Object> out)
+      throws Exception {
+    if (broken) {
+      buffer.skipBytes(buffer.readableBytes());
+      return;
+    }
+    if (chunkedBody && chunkLeft == 0 && !checkSizeLine(buffer)) {
+      broken = true;
+      buffer.skipBytes(buffer.readableBytes());
+      LastHttpContent failed = new DefaultLastHttpContent(Unpooled.EMPTY_BUFFER);
+      failed.setDecoderResult(DecoderResult.failure(new FramingException(
+          "malformed chunk size: 1*HEXDIG, then CRLF or BWS \";\" and an extension")));
+      out.add(failed);
+      return;
+    }
+    int before = buffer.readerIndex();
+    int produced = out.size();
+    super.decode(ctx, buffer, out);
+    if (chunkedBody) {
+      chunkLeft -= buffer.readerIndex() - before;
+    }
+    if (out.size() > produced) {
+      Object last = out.get(out.size() - 1);
+      if (last instanceof LastHttpContent) {
+        chunkedBody = false;
+      } else if (last instanceof HttpRequest && !(last instanceof LastHttpContent)) {
+        HttpRequest head = (HttpRequest) last;
+        chunkedBody = head.decoderResult().isSuccess() && HttpUtil.isTransferEncodingChunked(head);
+        chunkLeft = 0;
+      }
+    }
+  }
+
+  /**
+   * At a chunk-size line: false when the line is complete and malformed; else true, and when the
+   * line is complete, {@link #chunkLeft} counts the chunk's bytes (a last chunk ends the count:
+   * its trailers are Netty's to parse).
+   */
+  private boolean checkSizeLine(ByteBuf buffer) {
+    int start = buffer.readerIndex();
+    int lf = buffer.indexOf(start, buffer.writerIndex(), (byte) '\n');
+    if (lf < 0) {
+      return true; // Netty waits for the rest of the line, or refuses an over-long one
+    }
+    int end = lf > start && buffer.getByte(lf - 1) == '\r' ? lf - 1 : lf;
+    int digits = buffer.forEachByte(start, end - start, NOT_HEX);
+    int sizeEnd = digits < 0 ? end : digits;
+    if (sizeEnd == start) {
+      return false;
+    }
+    if (sizeEnd < end) {
+      int ext = buffer.forEachByte(sizeEnd, end - sizeEnd, ByteProcessor.FIND_NON_LINEAR_WHITESPACE);
+      if (ext < 0 || buffer.getByte(ext) != ';') {
+        return false;
+      }
+    }
+    long size = 0;
+    for (int i = start; i < sizeEnd && size <= Integer.MAX_VALUE; i++) {
+      size = size * 16 + Character.digit(buffer.getByte(i), 16);
+    }
+    if (size == 0 || size > Integer.MAX_VALUE) {
+      chunkedBody = false; // the last chunk, or one Netty refuses as too large
+    } else {
+      chunkLeft = (lf + 1 - start) + size + 2;
+    }
+    return true;
+  }
+
+  private static final ByteProcessor NOT_HEX = b -> Character.digit(b, 16) >= 0 && b >= 0;
 }
