@@ -6,18 +6,13 @@ import static dev.bulwark.core.testing.InMemoryTracing.named;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.core.testing.InMemoryTracing;
-import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanContext;
 import io.opentelemetry.api.trace.StatusCode;
-import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.concurrent.Callable;
-import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,23 +52,15 @@ class WorkerPoolTracingTest {
     await(pool.close(Duration.ofSeconds(1)));
   }
 
-  /** Submits {@code task} on an event loop of {@code vertx} under a span named "request". */
-  private static <T> Future<T> underRequestSpan(Vertx vertx, Function<Callable<SpanContext>, Future<T>> submit) {
-    Promise<T> done = Promise.promise();
-    vertx.runOnContext(v -> {
-      Span request = GlobalOpenTelemetry.getTracer("test").spanBuilder("request").startSpan();
-      try (Scope scope = request.makeCurrent()) {
-        submit.apply(() -> Span.current().getSpanContext()).onComplete(done);
-      } finally {
-        request.end();
-      }
-    });
-    return done.future();
+  /** Submits a task that returns its current span, on {@code vertx} under a "request" span. */
+  private Future<SpanContext> underRequestSpan(Vertx vertx) {
+    return InMemoryTracing.underSpan(vertx, "request",
+        () -> pool.submit(() -> Span.current().getSpanContext()));
   }
 
   @Test
   void submit_runsTheTaskUnderARunSpanAfterAWaitSpan_bothChildrenOfTheSubmitter() {
-    SpanContext seenByTask = await(underRequestSpan(traced, pool::submit));
+    SpanContext seenByTask = await(underRequestSpan(traced));
 
     SpanData request = tracing.await("request span", named("request"));
     SpanData wait = tracing.await("wait span", named("wait traced"));
@@ -90,7 +77,7 @@ class WorkerPoolTracingTest {
     pool.submit(gate.task("held"));
     gate.awaitEntered(1);
 
-    Throwable rejected = TestSupport.awaitFailure(underRequestSpan(traced, pool::submit));
+    Throwable rejected = TestSupport.awaitFailure(underRequestSpan(traced));
 
     assertThat(rejected).isInstanceOf(RejectedTaskException.class);
     SpanData wait = tracing.await("wait span", named("wait traced"));
@@ -102,7 +89,7 @@ class WorkerPoolTracingTest {
   void submit_onAVertxWithoutTracer_makesNoSpans() {
     Vertx untraced = Vertx.vertx();
     try {
-      SpanContext seenByTask = await(underRequestSpan(untraced, pool::submit));
+      SpanContext seenByTask = await(underRequestSpan(untraced));
       tracing.await("request span", named("request"));
       assertThat(tracing.spans()).extracting(SpanData::getName).containsExactly("request");
       assertThat(seenByTask.isValid()).as("no context carried").isFalse();

@@ -1,12 +1,16 @@
 package dev.bulwark.core.testing;
 
 import io.opentelemetry.api.GlobalOpenTelemetry;
+import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.context.Scope;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.SimpleSpanProcessor;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.tracing.opentelemetry.OpenTelemetryOptions;
@@ -14,6 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 
 /**
@@ -44,6 +49,25 @@ public final class InMemoryTracing implements AutoCloseable {
   /** A Vert.x instance whose tracer is Vert.x's OpenTelemetry integration over this SDK. */
   public Vertx vertx() {
     return Vertx.vertx(new VertxOptions().setTracingOptions(new OpenTelemetryOptions()));
+  }
+
+  /**
+   * Runs {@code work} on an event loop of {@code vertx} under a span named {@code name}, which
+   * stays current there until the future completes and then ends (as a server span does until
+   * the response), and returns what the future gives.
+   */
+  public static <T> Future<T> underSpan(Vertx vertx, String name, Supplier<Future<T>> work) {
+    Promise<T> done = Promise.promise();
+    vertx.runOnContext(v -> {
+      Span span = GlobalOpenTelemetry.getTracer("test").spanBuilder(name).startSpan();
+      Scope scope = span.makeCurrent();
+      work.get().onComplete(ar -> {
+        scope.close();
+        span.end();
+        done.handle(ar);
+      });
+    });
+    return done.future();
   }
 
   /** The spans finished so far. */
