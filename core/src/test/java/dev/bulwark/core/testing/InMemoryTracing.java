@@ -3,7 +3,9 @@ package dev.bulwark.core.testing;
 import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanId;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Scope;
+import io.opentelemetry.context.propagation.ContextPropagators;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
 import io.opentelemetry.sdk.trace.SdkTracerProvider;
@@ -22,7 +24,8 @@ import java.util.function.Supplier;
 import org.awaitility.Awaitility;
 
 /**
- * An OpenTelemetry SDK that keeps finished spans in memory, installed as
+ * An OpenTelemetry SDK that keeps finished spans in memory and propagates W3C trace context
+ * ({@code traceparent}), installed as
  * {@code GlobalOpenTelemetry} (where Vert.x's {@code OpenTelemetryOptions} and Bulwark's spans
  * both find it), and a Vert.x instance tracing through it. One per test class; {@link #close()}
  * uninstalls it. Thread-safe as the SDK is.
@@ -34,6 +37,7 @@ public final class InMemoryTracing implements AutoCloseable {
 
   public InMemoryTracing() {
     sdk = OpenTelemetrySdk.builder()
+        .setPropagators(ContextPropagators.create(W3CTraceContextPropagator.getInstance()))
         .setTracerProvider(SdkTracerProvider.builder()
             .addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
         .build();
