@@ -63,8 +63,8 @@ public interface BatchLoader<K, V> {
    */
   static <K, V> BatchLoader<K, V> byKey(Db db, String sql, String sqlArrayType, RowMapper<V> mapper,
       Function<V, K> keyOf) {
-    return create(db, Duration.ZERO, DEFAULT_MAX_BATCH,
-        DefaultBatchLoader.anyQuery(sql, sqlArrayType, mapper, keyOf));
+    return new DefaultBatchLoader<>(db, Duration.ZERO, DEFAULT_MAX_BATCH,
+        DefaultBatchLoader.anyQuery(sql, sqlArrayType, mapper, keyOf), sql);
   }
 
   /**
@@ -75,8 +75,8 @@ public interface BatchLoader<K, V> {
    */
   static <K, V> BatchLoader<K, List<V>> grouped(Db db, String sql, String sqlArrayType,
       RowMapper<V> mapper, Function<V, K> keyOf) {
-    return create(db, Duration.ZERO, DEFAULT_MAX_BATCH,
-        DefaultBatchLoader.groupedAnyQuery(sql, sqlArrayType, mapper, keyOf));
+    return new DefaultBatchLoader<>(db, Duration.ZERO, DEFAULT_MAX_BATCH,
+        DefaultBatchLoader.groupedAnyQuery(sql, sqlArrayType, mapper, keyOf), sql);
   }
 
   /** The value for {@code key}, batched with the other loads of this turn. */

@@ -19,9 +19,18 @@ final class Queues implements AutoCloseable {
 
   static final Duration BOUND = Duration.ofSeconds(30);
 
-  final Vertx vertx = Vertx.vertx();
+  final Vertx vertx;
   private final List<TaskQueue> queues = new ArrayList<>();
   private final List<String> redisNames = new ArrayList<>();
+
+  Queues() {
+    this(Vertx.vertx());
+  }
+
+  /** Queues on {@code vertx}, which {@link #close()} closes. */
+  Queues(Vertx vertx) {
+    this.vertx = vertx;
+  }
 
   /** A fresh queue name. */
   static String uniqueName() {

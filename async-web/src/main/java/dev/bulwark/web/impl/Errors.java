@@ -52,7 +52,8 @@ public final class Errors {
           clip(request.uri()), f.toString());
     } else {
       String id = ID_PREFIX + "-" + REQUEST_IDS.incrementAndGet();
-      LOG.error("request {} {} {} failed", id, request.method(), request.uri(), f);
+      LOG.atError().setCause(f).addKeyValue("request_id", id)
+          .log("request {} {} {} failed", id, request.method(), request.uri());
       HttpServerResponse response = request.response();
       if (!response.headWritten()) {
         response.putHeader("X-Request-Id", id);

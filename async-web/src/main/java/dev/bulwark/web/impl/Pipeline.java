@@ -1,5 +1,6 @@
 package dev.bulwark.web.impl;
 
+import dev.bulwark.core.internal.Tracing;
 import dev.bulwark.web.HttpException;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -31,6 +32,8 @@ final class Pipeline {
 
   /** The arguments of every method without parameters: never written, so shared. */
   private static final Object[] NO_ARGS = new Object[0];
+  /** Null without the OpenTelemetry API; see {@link Tracing}. */
+  private static final Tracing TRACING = Tracing.get();
 
   private Pipeline() {
   }
@@ -39,6 +42,10 @@ final class Pipeline {
   static void serve(Exchange ex) {
     if (!ex.admit()) {
       return;
+    }
+    if (TRACING != null && TRACING.active()) {
+      // Vert.x names the server span after the method alone; the route is known only here.
+      TRACING.route(ex.plan().method().name(), ex.plan().template());
     }
     Object[] args;
     try {

@@ -7,6 +7,7 @@ import dev.bulwark.cache.CachePolicy;
 import dev.bulwark.cache.CacheTier;
 import dev.bulwark.cache.Codec;
 import dev.bulwark.core.Ticker;
+import dev.bulwark.core.internal.TraceSpan;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -173,6 +174,7 @@ final class DefaultCache<V> implements Cache<V> {
     Entry<V> e = local.getIfPresent(key);
     if (e != null && ticker.read() - e.freshUntil < 0) {
       metrics.hits.increment();
+      CacheTracing.localHit(name, false);
       return e.value;
     }
     return null;
@@ -184,10 +186,13 @@ final class DefaultCache<V> implements Cache<V> {
     Entry<V> e = local == null ? null : local.getIfPresent(key);
     if (e != null && ticker.read() - e.freshUntil < 0) {
       metrics.hits.increment();
+      CacheTracing.localHit(name, false);
       return ctx.succeededFuture(e.value);
     }
+    TraceSpan span = CacheTracing.miss(name);
     if (tier == CacheTier.LOCAL || !manager.redisUsable()) {
       metrics.misses.increment();
+      CacheTracing.answered(span, null, null);
       return ctx.succeededFuture(null);
     }
     return readShared(ctx, key).transform(ar -> {
@@ -195,9 +200,11 @@ final class DefaultCache<V> implements Cache<V> {
       if (r != null && ticker.read() - r.freshUntil < 0) {
         putLocal(key, r);
         metrics.hits.increment();
+        CacheTracing.answered(span, r, null);
         return ctx.succeededFuture(r.value);
       }
       metrics.misses.increment();
+      CacheTracing.answered(span, null, null);
       return ctx.succeededFuture(null);
     });
   }
@@ -225,18 +232,22 @@ final class DefaultCache<V> implements Cache<V> {
       long now = ticker.read();
       if (now - e.freshUntil < 0) {
         metrics.hits.increment();
+        CacheTracing.localHit(name, false);
         return ctx.succeededFuture(e.value);
       }
       if (now - (e.freshUntil + swrNanos) < 0) {
         metrics.hits.increment();
         metrics.staleServes.increment();
+        CacheTracing.localHit(name, true);
         refresh(ctx, key, loader);
         return ctx.succeededFuture(e.value);
       }
     }
     metrics.misses.increment();
     Promise<V> result = ctx.promise();
+    TraceSpan span = CacheTracing.miss(name);
     lead(ctx, key, loader, e).onComplete(ar -> {
+      CacheTracing.answered(span, ar.result(), ar.cause());
       if (ar.succeeded()) {
         result.complete(ar.result().value);
       } else {
@@ -711,11 +722,11 @@ final class DefaultCache<V> implements Cache<V> {
           remainingMs = Math.max(remainingMs, -(hardNanos / 1_000_000) - 1);
           long freshUntil = ticker.read() + remainingMs * 1_000_000;
           if (bytes[1] == NO_VALUE) {
-            return new Entry<>(null, freshUntil);
+            return new Entry<>(null, freshUntil, true);
           }
           V v = codec.decode(java.util.Arrays.copyOfRange(bytes, HEADER, bytes.length));
           if (v != null) {
-            return new Entry<>(v, freshUntil);
+            return new Entry<>(v, freshUntil, true);
           }
           problem = "the payload decoded to null";
         }

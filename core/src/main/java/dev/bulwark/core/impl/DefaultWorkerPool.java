@@ -7,6 +7,7 @@ import dev.bulwark.core.RejectionReason;
 import dev.bulwark.core.ThreadKind;
 import dev.bulwark.core.Ticker;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.Tracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -83,6 +84,12 @@ import java.util.concurrent.atomic.LongAdder;
  * (3) the mean run time for shedding is read and written without atomicity, so racing finishers
  * may lose a sample, and a sample within 1/64 of the mean is not written (it is an estimate);
  * (4) {@link #stats()} and rejection messages read the counts one after another.
+ *
+ * <p>Tracing: when a span is current at submit ({@link Tracing#active()}), the task is wrapped
+ * before admission so that it runs with the submitter's OpenTelemetry context, under a
+ * {@code run <pool>} span after a {@code wait <pool>} span; a task that never runs ends its wait
+ * span as an error. Without the OpenTelemetry API, or on an untraced Vert.x, the task is the
+ * caller's own callable and nothing else changes.
  */
 public final class DefaultWorkerPool implements WorkerPool {
 
@@ -109,6 +116,9 @@ public final class DefaultWorkerPool implements WorkerPool {
   private final ExecutorService executor;
   private final AdaptiveLimit.Algorithm algorithm; // guarded by its own monitor
   private final PoolMetrics metrics;
+
+  /** Bulwark's spans; null without the OpenTelemetry API (see {@link Tracing}). */
+  private static final Tracing TRACING = Tracing.get();
 
   private final AtomicInteger active = new AtomicInteger();
   private final AtomicInteger queued = new AtomicInteger();
@@ -164,6 +174,18 @@ public final class DefaultWorkerPool implements WorkerPool {
   @Override
   public <T> Future<T> submit(Callable<T> callable, Future<?> abandoned) {
     Objects.requireNonNull(callable, "task");
+    if (TRACING == null) {
+      return admit(callable, abandoned);
+    }
+    Callable<T> traced = TRACING.poolTask(name, callable);
+    Future<T> result = admit(traced, abandoned);
+    if (traced != callable) {
+      result.onFailure(failure -> TRACING.notRun(traced, failure));
+    }
+    return result;
+  }
+
+  private <T> Future<T> admit(Callable<T> callable, Future<?> abandoned) {
     Context context = Vertx.currentContext();
     if (closed) {
       return Future.failedFuture(reject(RejectionReason.SHUTTING_DOWN, queued.get()));

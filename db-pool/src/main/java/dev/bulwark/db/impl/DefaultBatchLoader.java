@@ -34,6 +34,7 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
   private final long windowMs;
   private final int maxBatch;
   private final BatchFunction<K, V> fetch;
+  private final String sql; // the batch query when known, for its span; null for a user's function
   private final Object lock = new Object();
   private final AtomicLong batches = new AtomicLong();
   private LinkedHashMap<K, List<Waiter<V>>> pending = new LinkedHashMap<>();
@@ -42,6 +43,12 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
   }
 
   public DefaultBatchLoader(Db db, Duration window, int maxBatch, BatchFunction<K, V> fetch) {
+    this(db, window, maxBatch, fetch, null);
+  }
+
+  /** A loader whose batch function runs {@code sql} (shown in its database span). */
+  public DefaultBatchLoader(Db db, Duration window, int maxBatch, BatchFunction<K, V> fetch,
+      String sql) {
     if (window == null || window.isNegative()) {
       throw new IllegalArgumentException("window must be >= 0, but was " + window);
     }
@@ -55,6 +62,7 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     this.windowMs = window.toMillis();
     this.maxBatch = maxBatch;
     this.fetch = fetch;
+    this.sql = sql;
   }
 
   @Override
@@ -103,7 +111,7 @@ public final class DefaultBatchLoader<K, V> implements BatchLoader<K, V> {
     // statement timeout on what the batch function prepares. Another Db implementation (a
     // decorator) gets the plain connection its withConnection gives.
     Future<Map<K, V>> loaded = db instanceof DefaultDb
-        ? ((DefaultDb) db).runQuery(c -> fetch.load(c, keys))
+        ? ((DefaultDb) db).runQuery(sql, c -> fetch.load(c, keys))
         : db.withConnection(c -> fetch.load(c, keys));
     loaded.onComplete(ar -> {
       for (Map.Entry<K, List<Waiter<V>>> e : batch.entrySet()) {

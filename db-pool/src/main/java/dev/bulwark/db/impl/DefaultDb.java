@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.bulwark.core.RejectedTaskException;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.TraceSpan;
 import dev.bulwark.db.CopyFormat;
 import dev.bulwark.db.Db;
 import dev.bulwark.db.DbBusyException;
@@ -45,15 +46,17 @@ public final class DefaultDb implements Db {
   private static final ThreadLocal<Shared> HOLDING = new ThreadLocal<>();
 
   private final Shared shared;
+  private final String queryName;
   private final DbMetrics.Query timer;
 
   /** What the views of one pool share. */
   record Shared(Vertx vertx, DbOptions options, HikariDataSource dataSource, WorkerPool jdbc,
-      DownDetector down, DbMetrics metrics) {
+      DownDetector down, DbMetrics metrics, DbTracing tracing) {
   }
 
   private DefaultDb(Shared shared, String queryName) {
     this.shared = shared;
+    this.queryName = queryName;
     this.timer = shared.metrics().query(queryName);
   }
 
@@ -94,7 +97,8 @@ public final class DefaultDb implements Db {
         .build();
     Shared shared = new Shared(vertx, options, ds, jdbc,
         new DownDetector(options.poolName(), options.downProbeInterval(), options.password()),
-        new DbMetrics(options.meterRegistry(), options.poolName(), options.slowQueryThreshold()));
+        new DbMetrics(options.meterRegistry(), options.poolName(), options.slowQueryThreshold()),
+        new DbTracing(options.jdbcUrl(), options.poolName()));
     return new DefaultDb(shared, "unnamed");
   }
 
@@ -109,7 +113,7 @@ public final class DefaultDb implements Db {
 
   @Override
   public <T> Future<List<T>> query(String sql, RowMapper<T> mapper, Object... params) {
-    return run(() -> withBorrowed(c -> timed(() -> {
+    return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
         List<T> out = new ArrayList<>();
         while (rs.next()) {
@@ -122,7 +126,7 @@ public final class DefaultDb implements Db {
 
   @Override
   public <T> Future<Optional<T>> queryOne(String sql, RowMapper<T> mapper, Object... params) {
-    return run(() -> withBorrowed(c -> timed(() -> {
+    return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params)) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
@@ -134,7 +138,7 @@ public final class DefaultDb implements Db {
 
   @Override
   public Future<Integer> update(String sql, Object... params) {
-    return run(() -> withBorrowed(c -> timed(() -> {
+    return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params)) {
         return ps.executeUpdate();
       }
@@ -184,7 +188,7 @@ public final class DefaultDb implements Db {
       InsertOptions options) {
     RowInserter inserter = RowInserter.prepare(table, columns, rows, options,
         shared.options().isPostgres());
-    return run(() -> withBorrowed(c -> timed(() ->
+    return run(() -> withBorrowed(c -> timed(null, "INSERT", () ->
         Transactions.once(c, TxOptions.DEFAULT, inserter::insert))));
   }
 
@@ -301,12 +305,23 @@ public final class DefaultDb implements Db {
    * Runs {@code work} as one query of this view: a borrowed connection on the bridge, timed under
    * the view's name, and every statement {@code work} prepares with the statement timeout.
    */
-  <T> Future<T> runQuery(SqlFunction<T> work) {
-    return run(() -> withBorrowed(c -> timed(() -> work.apply(StatementTimeouts.applying(c, timeoutSeconds())))));
+  <T> Future<T> runQuery(String sql, SqlFunction<T> work) {
+    return run(() -> withBorrowed(c -> timed(sql, null,
+        () -> work.apply(StatementTimeouts.applying(c, timeoutSeconds())))));
   }
 
-  <T> T timed(Callable<T> work) throws Exception {
-    return timer.time(work);
+  /**
+   * Times {@code work} under the view's name, in a database span when tracing is on.
+   *
+   * @param sql the statement, or null when the work prepares its own
+   * @param operation the SQL operation when {@code sql} is null, or null
+   */
+  <T> T timed(String sql, String operation, Callable<T> work) throws Exception {
+    TraceSpan span = shared.tracing().start(queryName, sql, operation);
+    if (span == null) {
+      return timer.time(work);
+    }
+    return DbTracing.within(span, () -> timer.time(work));
   }
 
   PreparedStatement prepare(Connection c, String sql, Object[] params) throws SQLException {

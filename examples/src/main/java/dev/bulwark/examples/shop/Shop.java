@@ -42,7 +42,19 @@ public final class Shop {
 
   /** Starts the shop; the future completes once it accepts requests. */
   public static Future<Shop> start(ShopConfig config) {
+    return start(config, false);
+  }
+
+  /**
+   * Starts the shop, with Vert.x's OpenTelemetry tracing when {@code traced} (spans go to
+   * {@code GlobalOpenTelemetry}; see {@link ShopTracing}); the future completes once it accepts
+   * requests.
+   */
+  public static Future<Shop> start(ShopConfig config, boolean traced) {
     VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
+    if (traced) {
+      ShopTracing.traced(vertxOptions);
+    }
     Vertx vertx = config.accessLog()
         ? Vertx.builder().with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
         : Vertx.vertx(vertxOptions);

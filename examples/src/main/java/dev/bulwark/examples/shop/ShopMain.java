@@ -143,6 +143,12 @@ public final class ShopMain implements Callable<Integer> {
           + "loopback clients only).")
   String opsToken;
 
+  @Option(names = "--tracing",
+      description = "Trace requests, pool waits and runs, statements, cache lookups and tasks with "
+          + "OpenTelemetry, configured by the OTEL_* variables (default: off, or on when "
+          + "OTEL_TRACES_EXPORTER or OTEL_EXPORTER_OTLP_ENDPOINT is set).")
+  boolean tracing;
+
   @Option(names = "--limit", paramLabel = "KIND",
       description = "fixed (the worker pool admits --workers at once) or adaptive (the limit follows "
           + "measured latency between 1 and --workers, a gradient limit) (default: fixed).")
@@ -319,8 +325,16 @@ public final class ShopMain implements Callable<Integer> {
     } catch (IllegalStateException e) {
       throw new ParameterException(spec.commandLine(), "--log-file: " + e.getMessage());
     }
+    boolean traced = tracing || ShopTracing.requested(System.getenv());
+    if (traced) {
+      try {
+        ShopTracing.install();
+      } catch (RuntimeException e) {
+        throw new ParameterException(spec.commandLine(), "tracing: " + e.getMessage());
+      }
+    }
     try {
-      shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      shop = Shop.start(config, traced).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       spec.commandLine().getErr().println("bulwark-examples: could not start: " + e.getCause().getMessage());
       return START_FAILED;

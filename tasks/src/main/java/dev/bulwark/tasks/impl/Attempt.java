@@ -1,5 +1,6 @@
 package dev.bulwark.tasks.impl;
 
+import dev.bulwark.core.internal.TraceSpan;
 import dev.bulwark.tasks.TaskContext;
 import dev.bulwark.tasks.TaskHandler;
 import java.util.concurrent.CancellationException;
@@ -36,6 +37,8 @@ final class Attempt implements TaskContext {
   boolean storing;
   long timer = -1;
   long startNanos;
+  /** Its {@code process} span while the handler runs, or null when untraced. */
+  TraceSpan span;
 
   Attempt(Backend.Claimed claimed, ProgressSink progressSink) {
     this.claimed = claimed;

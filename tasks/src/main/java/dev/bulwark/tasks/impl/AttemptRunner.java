@@ -2,6 +2,7 @@ package dev.bulwark.tasks.impl;
 
 import dev.bulwark.core.Durations;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.TraceSpan;
 import dev.bulwark.tasks.InvalidPayloadException;
 import dev.bulwark.tasks.TaskQueueOptions;
 import io.vertx.core.AsyncResult;
@@ -121,6 +122,19 @@ final class AttemptRunner {
       a.timer = vertx.setTimer(limit, id -> timeLimitReached(a, limit));
     }
     a.startNanos = clock.nanos();
+    a.span = TaskTracing.process(options.name(), c);
+    if (a.span == null) {
+      invoke(a, reg, payload);
+    } else {
+      try (TraceSpan.Scope scope = a.span.makeCurrent()) {
+        invoke(a, reg, payload);
+      }
+    }
+  }
+
+  /** Runs the handler: a blocking one on the pool, an async one here. */
+  private void invoke(Attempt a, Registration reg, Object payload) {
+    Backend.Claimed c = a.claimed;
     if (reg.blocking() != null) {
       Future<Object> f = pool.submit(() -> a.runBlocking(reg.blocking(), payload));
       onCtx(f, ar -> completed(a, ar));
@@ -146,6 +160,7 @@ final class AttemptRunner {
     }
     a.done = true;
     a.stop(Attempt.StopReason.TIME_LIMIT);
+    TaskTracing.end(a.span, new IllegalStateException("time limit of " + limitMs + " ms exceeded"));
     metrics.ran(a.claimed.type(), clock.nanos() - a.startNanos);
     fail(a, "time limit of " + Durations.format(Duration.ofMillis(limitMs)) + " exceeded", true);
   }
@@ -161,6 +176,7 @@ final class AttemptRunner {
     }
     Backend.Claimed c = a.claimed;
     metrics.ran(c.type(), clock.nanos() - a.startNanos);
+    TaskTracing.end(a.span, ar.cause());
     if (a.stopReason() == Attempt.StopReason.CLAIM_LOST) {
       release(a);
       return;

@@ -105,9 +105,12 @@ interface Backend {
 
   Future<Void> close();
 
-  /** A task to store. {@code dueMs <= nowMs} means now; {@code idempotencyKey} may be null. */
+  /**
+   * A task to store. {@code dueMs <= nowMs} means now; {@code idempotencyKey} may be null;
+   * {@code traceparent} is the W3C trace context of its submit span, null when untraced.
+   */
   record NewTask(String id, String type, String payload, int maxAttempts, long timeLimitMs,
-      long nowMs, long dueMs, String idempotencyKey) {
+      long nowMs, long dueMs, String idempotencyKey, String traceparent) {
   }
 
   /**
@@ -117,9 +120,10 @@ interface Backend {
    * @param ref the backend's handle (the Redis stream entry id)
    * @param readyAtMs when it became ready to run (for the queue-wait timer)
    * @param cancelRequested whether a cancel was asked before the claim
+   * @param traceparent the trace context its submitter stored, or null
    */
   record Claimed(String id, String type, String payload, int attempt, int maxAttempts,
       long timeLimitMs, long createdAtMs, long readyAtMs, String idempotencyKey, String lease,
-      String ref, boolean cancelRequested) {
+      String ref, boolean cancelRequested, String traceparent) {
   }
 }

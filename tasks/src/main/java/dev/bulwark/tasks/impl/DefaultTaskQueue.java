@@ -1,6 +1,7 @@
 package dev.bulwark.tasks.impl;
 
 import dev.bulwark.core.Durations;
+import dev.bulwark.core.internal.TraceSpan;
 import dev.bulwark.tasks.AsyncTaskHandler;
 import dev.bulwark.tasks.SubmitOptions;
 import dev.bulwark.tasks.TaskHandler;
@@ -181,7 +182,10 @@ public final class DefaultTaskQueue implements TaskQueue {
     int max = o.maxAttempts() > 0 ? o.maxAttempts() : options.maxAttempts();
     long limit = o.timeLimit() != null ? o.timeLimit().toMillis() : 0;
     String id = UUID.randomUUID().toString();
-    return backend.submit(new Backend.NewTask(id, type, json, max, limit, now, due, o.idempotencyKey()))
+    TraceSpan span = TaskTracing.submit(options.name(), type, id);
+    return backend.submit(new Backend.NewTask(id, type, json, max, limit, now, due, o.idempotencyKey(),
+            span == null ? null : span.traceparent()))
+        .onComplete(ar -> TaskTracing.end(span, ar.cause()))
         .onSuccess(stored -> {
           if (stored.equals(id)) {
             metrics.submitted(type);

@@ -146,7 +146,7 @@ final class MemoryBackend implements Backend {
         r.started = nowMs;
         r.lease = r.id + "/" + r.attempts + "/" + nowMs;
         out.add(new Claimed(r.id, r.type, r.payload, r.attempts, r.max, r.limitMs, r.created,
-            r.readyAt, r.idem, r.lease, r.id, r.cancel));
+            r.readyAt, r.idem, r.lease, r.id, r.cancel, r.traceparent));
       }
       return Future.succeededFuture(out);
     } finally {

@@ -16,6 +16,7 @@ final class MemoryRecord {
   final long limitMs;
   final long created;
   final String idem;
+  final String traceparent;
   String state = "queued";
   int attempts;
   long started;
@@ -38,6 +39,7 @@ final class MemoryRecord {
     this.limitMs = t.timeLimitMs();
     this.created = t.nowMs();
     this.idem = t.idempotencyKey();
+    this.traceparent = t.traceparent();
   }
 
   Map<String, String> fields() {

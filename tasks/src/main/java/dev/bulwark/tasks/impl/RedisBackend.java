@@ -111,7 +111,8 @@ final class RedisBackend implements Backend {
   @Override
   public Future<String> submit(NewTask t) {
     return submits.call(pack(t.id(), t.type(), t.payload(), t.maxAttempts(), t.timeLimitMs(),
-        t.nowMs(), t.dueMs(), t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued()))
+        t.nowMs(), t.dueMs(), t.idempotencyKey() == null ? "" : t.idempotencyKey(), options.maxQueued(),
+        t.traceparent() == null ? "" : t.traceparent()))
         .compose(reply -> {
           String r = str(reply);
           String value = r.substring(r.indexOf(':') + 1);
@@ -351,9 +352,11 @@ final class RedisBackend implements Backend {
     for (Object row : rows) {
       JsonArray r = new JsonArray(str(row));
       String idem = r.getString(8);
+      String traceparent = r.size() > 12 ? r.getString(12) : "";
       out.add(new Claimed(r.getString(0), r.getString(1), r.getString(2), (int) num(r.getString(3)),
           (int) num(r.getString(4)), num(r.getString(5)), num(r.getString(6)), num(r.getString(7)),
-          idem.isEmpty() ? null : idem, r.getString(9), r.getString(10), "1".equals(r.getString(11))));
+          idem.isEmpty() ? null : idem, r.getString(9), r.getString(10), "1".equals(r.getString(11)),
+          traceparent.isEmpty() ? null : traceparent));
     }
     return out;
   }

@@ -26,8 +26,9 @@ final class Scripts {
 
   /**
    * Submits a batch: after prefix and group, one argument per submit, a JSON array of strings
-   * (id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued), so that the client
-   * encodes one argument per task instead of nine; one {@code code:value} string per submit:
+   * (id, type, payload, max, limitMs, nowMs, dueMs, idemKey, maxQueued, traceparent), so that the
+   * client encodes one argument per task instead of ten (a task from a client that sends no
+   * traceparent stores an empty one); one {@code code:value} string per submit:
    * {@code 1:id} stored, {@code 0:firstId} for a known idempotency key, {@code -1:depth} when
    * full. The depth is read once per call and counted
    * up; when tasks became ready, one {@code PUBLISH} on {@code <prefix>:ready} wakes idle workers.
@@ -35,7 +36,7 @@ final class Scripts {
   static final String SUBMIT = """
       local depth = nil
       local ready = 0
-      local function submit(p, g, id, typ, payload, max, limit, now, due, idem, maxQueued)
+      local function submit(p, g, id, typ, payload, max, limit, now, due, idem, maxQueued, tp)
         local ik = nil
         if idem ~= '' then
           ik = p .. ':idem:' .. idem
@@ -52,11 +53,11 @@ final class Scripts {
         if tonumber(due) > tonumber(now) then
           redis.call('ZADD', KEYS[2], due, id)
           redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
-            'max', max, 'limit', limit, 'created', now, 'idem', idem)
+            'max', max, 'limit', limit, 'created', now, 'idem', idem, 'tp', tp)
         else
           local sid = redis.call('XADD', KEYS[1], '*', 'id', id)
           redis.call('HSET', tk, 'type', typ, 'payload', payload, 'state', 'queued', 'attempts', 0,
-            'max', max, 'limit', limit, 'created', now, 'idem', idem, 'sid', sid, 'ready', now)
+            'max', max, 'limit', limit, 'created', now, 'idem', idem, 'sid', sid, 'ready', now, 'tp', tp)
           ready = ready + 1
         end
         if ik then redis.call('SET', ik, id) end
@@ -65,7 +66,7 @@ final class Scripts {
       local out = {}
       for i = 3, #ARGV do
         local a = cjson.decode(ARGV[i])
-        out[#out + 1] = submit(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9])
+        out[#out + 1] = submit(ARGV[1], ARGV[2], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10] or '')
       end
       if ready > 0 then redis.call('PUBLISH', ARGV[1] .. ':ready', ready) end
       return out
@@ -74,7 +75,8 @@ final class Scripts {
   /**
    * Shared by claim and reclaim: turns stream entries into claimed tasks for consumer ARGV[3] at
    * ARGV[4], each one JSON array of strings (id, type, payload, attempt, max, limitMs, created,
-   * ready, idemKey, lease, entry, cancel): one reply element per task rather than twelve.
+   * ready, idemKey, lease, entry, cancel, traceparent): one reply element per task rather than
+   * thirteen.
    * Entries whose task is gone or final are acknowledged and deleted.
    */
   private static final String TAKE = """
@@ -88,7 +90,7 @@ final class Scripts {
           local h = nil
           if id then
             tk = p .. ':task:' .. id
-            h = redis.call('HMGET', tk, 'state', 'type', 'payload', 'max', 'limit', 'created', 'ready', 'idem', 'cancel', 'sid', 'attempts')
+            h = redis.call('HMGET', tk, 'state', 'type', 'payload', 'max', 'limit', 'created', 'ready', 'idem', 'cancel', 'sid', 'attempts', 'tp')
           end
           if (not h) or (not h[1]) or (h[10] ~= sid) or not (h[1] == 'queued' or h[1] == 'running') then
             redis.call('XACK', KEYS[1], g, sid)
@@ -98,7 +100,7 @@ final class Scripts {
             local lease = c .. '/' .. sid .. '/' .. attempt
             redis.call('HSET', tk, 'attempts', attempt, 'state', 'running', 'started', now, 'lease', lease)
             out[#out + 1] = cjson.encode({id, h[2] or '', h[3] or '', tostring(attempt), h[4] or '1',
-              h[5] or '0', h[6] or now, h[7] or now, h[8] or '', lease, sid, h[9] or ''})
+              h[5] or '0', h[6] or now, h[7] or now, h[8] or '', lease, sid, h[9] or '', h[12] or ''})
           end
         end
         return out
