@@ -44,9 +44,7 @@ final class HttpMetrics {
 
   /** Removes the request timers from the registry. */
   void close() {
-    if (meters.registry() != null) {
-      meters.removeAll();
-    }
+    meters.removeAll();
   }
 
   /** Records requests of one route. Thread-safe. */

@@ -65,9 +65,7 @@ final class PoolMetrics {
    * after (a rejection of a late submit), unseen by the registry.
    */
   void remove() {
-    if (meters.registry() != null) {
-      meters.removeAll();
-    }
+    meters.removeAll();
   }
 
   /** Whether any meter records (a registry was given). */

@@ -42,6 +42,9 @@ public final class OwnedMeters {
   /** Removes every meter added so far, and from now on each one as it is added. */
   public void removeAll() {
     closed = true;
+    if (registry == null) {
+      return;
+    }
     Meter m;
     while ((m = meters.poll()) != null) {
       registry.remove(m);

@@ -57,8 +57,6 @@ final class DbMetrics {
 
   /** Removes the timers from the registry; a statement that ends later is still timed, unseen. */
   void close() {
-    if (registry != null) {
-      meters.removeAll();
-    }
+    meters.removeAll();
   }
 }
