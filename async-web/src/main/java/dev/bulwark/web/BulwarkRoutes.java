@@ -1,12 +1,8 @@
 package dev.bulwark.web;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.cache.CacheManager;
 import dev.bulwark.core.WorkerPool;
-import dev.bulwark.web.impl.HttpMetrics;
-import dev.bulwark.web.impl.Jackson;
 import dev.bulwark.web.impl.PlannedRoutes;
-import dev.bulwark.web.impl.RoutePlanner;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.ext.web.Router;
 import java.util.Map;
@@ -18,7 +14,8 @@ import java.util.Map;
  * (binding, cache, invocation, encoding, metrics), and a GET route answers HEAD too.
  * Errors are answered as JSON by the route itself. Routes are bound when this object is created;
  * {@link #mountOn} may be called for any number of routers (one per verticle instance).
- * Immutable and thread-safe.
+ * Its request timers ({@code http.server.requests}) stay in the registry as long as the routes
+ * may serve: the routers are the application's, and so is their end. Immutable and thread-safe.
  */
 public final class BulwarkRoutes {
 
@@ -55,13 +52,7 @@ public final class BulwarkRoutes {
     if (maxBodySize < 1) {
       throw new IllegalArgumentException("maxBodySize must be >= 1 byte, but was " + maxBodySize);
     }
-    ObjectMapper mapper = Jackson.mapper();
-    RoutePlanner planner = new RoutePlanner(mapper, Map.copyOf(pools), new HttpMetrics(registry),
-        caches, true);
-    for (Object h : handlers) {
-      planner.plan(h);
-    }
-    return new BulwarkRoutes(planner.planned(), maxBodySize);
+    return new BulwarkRoutes(PlannedRoutes.plan(pools, registry, caches, handlers), maxBodySize);
   }
 
   /** Adds every bound route to {@code router}. */

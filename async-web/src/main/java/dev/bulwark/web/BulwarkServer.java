@@ -2,8 +2,7 @@ package dev.bulwark.web;
 
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.impl.DefaultBulwarkServer;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -12,7 +11,8 @@ import io.vertx.core.Vertx;
  * returning {@code Future}/{@code CompletionStage} run on the event loop, all others on a
  * {@link WorkerPool} with admission control (503 + {@code Retry-After} when it is full). It also
  * serves {@code /health}, {@code /ready} and {@code /metrics} (Prometheus), enforces the limits of
- * its {@link ServerOptions}, and drains gracefully.
+ * its {@link ServerOptions}, and drains gracefully. Every meter it registers (request timers, its
+ * worker pools' and its cache manager's meters) is removed from the registry when the drain ends.
  *
  * <pre>{@code
  * BulwarkServer server = BulwarkServer.create(vertx, ServerOptions.builder().port(8080).build())
@@ -25,14 +25,29 @@ import io.vertx.core.Vertx;
  */
 public interface BulwarkServer {
 
-  /** A server with its own Prometheus registry (JVM metrics bound). */
+  /**
+   * A server with its own Prometheus registry, with the JVM and process meters (memory, GC,
+   * threads, class loading, CPU, uptime) bound, served on {@code /metrics}.
+   */
   static BulwarkServer create(Vertx vertx, ServerOptions options) {
-    return new DefaultBulwarkServer(vertx, options, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    return DefaultBulwarkServer.create(vertx, options, null);
   }
 
-  /** A server that registers its meters, and serves {@code /metrics}, from {@code registry}. */
-  static BulwarkServer create(Vertx vertx, ServerOptions options, PrometheusMeterRegistry registry) {
-    return new DefaultBulwarkServer(vertx, options, registry);
+  /**
+   * A server that registers its meters in the application's {@code registry} (a Spring or
+   * Micrometer application's own, for instance). It binds no JVM or process meters there: that
+   * is the application's choice, and binding them twice would count GC pauses twice.
+   * {@code /metrics} serves the Prometheus text format when {@code registry} is a
+   * {@code PrometheusMeterRegistry} or a {@code CompositeMeterRegistry} holding one (looked up at
+   * {@link #start}); otherwise {@code /metrics} is not served (as Spring Boot exposes no
+   * Prometheus endpoint without a Prometheus registry): it answers the usual JSON 404, or an
+   * application route of that path, and the start logs why.
+   *
+   * @throws NullPointerException if {@code registry} is null
+   */
+  static BulwarkServer create(Vertx vertx, ServerOptions options, MeterRegistry registry) {
+    return DefaultBulwarkServer.create(vertx, options,
+        java.util.Objects.requireNonNull(registry, "registry"));
   }
 
   /**
@@ -99,8 +114,8 @@ public interface BulwarkServer {
   /** The cache manager behind {@code @Cached} routes; use it for {@code Caching.decorate} too. */
   dev.bulwark.cache.CacheManager cacheManager();
 
-  /** The registry behind {@code /metrics}. */
-  PrometheusMeterRegistry meterRegistry();
+  /** The registry the server's meters go to: the one given to {@link #create}, or its own. */
+  MeterRegistry meterRegistry();
 
   /**
    * Makes SIGTERM and SIGINT drain this server, close Vert.x and exit the JVM with status 0.

@@ -2,6 +2,7 @@ package dev.bulwark.web;
 
 import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.OptionChecks;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -268,10 +269,15 @@ public final class ServerOptions {
       return this;
     }
 
-    /** A connection idle this long is closed; zero disables the timeout. */
+    /**
+     * A connection idle this long is closed; zero disables the timeout. Whole milliseconds (a
+     * sub-millisecond part could not be honoured), at most {@code Integer.MAX_VALUE} ms.
+     */
     public Builder idleTimeout(Duration idleTimeout) {
-      if (idleTimeout == null || idleTimeout.isNegative()) {
-        throw new IllegalArgumentException("idleTimeout must be >= 0, but was " + idleTimeout);
+      OptionChecks.zeroOrWholeMillis("idleTimeout", idleTimeout);
+      if (idleTimeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
+        throw new IllegalArgumentException("idleTimeout must be at most " + Integer.MAX_VALUE
+            + " ms, but was " + idleTimeout);
       }
       this.idleTimeout = idleTimeout;
       return this;
@@ -282,13 +288,11 @@ public final class ServerOptions {
      * is cut and its source cancelled, freeing its worker slot and database connection; zero
      * disables it. A client that reads, however slowly, makes progress and is not cut. Set
      * explicitly, it must be shorter than a non-zero {@link #idleTimeout} ({@link #build()}
-     * checks); left at its default, a shorter idle timeout simply acts first.
+     * checks); left at its default, a shorter idle timeout simply acts first. Whole milliseconds
+     * (a timer's unit).
      */
     public Builder writeStallTimeout(Duration writeStallTimeout) {
-      if (writeStallTimeout == null || writeStallTimeout.isNegative()) {
-        throw new IllegalArgumentException("writeStallTimeout must be >= 0, but was " + writeStallTimeout);
-      }
-      this.writeStallTimeout = writeStallTimeout;
+      this.writeStallTimeout = OptionChecks.zeroOrWholeMillis("writeStallTimeout", writeStallTimeout);
       this.writeStallTimeoutSet = true;
       return this;
     }
@@ -333,13 +337,11 @@ public final class ServerOptions {
      * it refuses new requests (503, {@code Connection: close}) and stops accepting connections:
      * the time a balancer that polls {@code /ready} (Kubernetes, HAProxy, a cloud balancer) needs
      * to stop sending. Zero (the default) suits a single process or nginx, which cannot poll.
-     * Part of the drain grace: {@link #build()} refuses a delay longer than the grace.
+     * Part of the drain grace: {@link #build()} refuses a delay longer than the grace. Whole
+     * milliseconds (a timer's unit).
      */
     public Builder drainDelay(Duration drainDelay) {
-      if (drainDelay == null || drainDelay.isNegative()) {
-        throw new IllegalArgumentException("drainDelay must be >= 0, but was " + drainDelay);
-      }
-      this.drainDelay = drainDelay;
+      this.drainDelay = OptionChecks.zeroOrWholeMillis("drainDelay", drainDelay);
       return this;
     }
 

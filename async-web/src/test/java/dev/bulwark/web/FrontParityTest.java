@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * The two fronts feed one pipeline: the same handlers served by a {@link BulwarkServer} (its route
  * table) and mounted on a user's own {@link Router} ({@link BulwarkRoutes}) answer alike, for plain
- * and cached routes, HEAD, preconditions and errors. (What vertx-web refuses before any route
+ * and cached routes (their keys, stored 404s), HEAD (of answers and of errors), preconditions,
+ * bodies and errors (400, 413, 415, 500). (What vertx-web refuses before any route
  * runs, an unknown path, a wrong method, a malformed query string, is the router owner's to
  * answer, so it is tested on the server only, in ErrorResponsesTest and
  * RequestPathResilienceTest.)
@@ -37,6 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class FrontParityTest {
 
   private static final HttpClient CLIENT = Http.newClient();
+  private static final int BODY_LIMIT = 1024;
   private static TestServer server;
   private static HttpServer own;
   private static WorkerPool pool;
@@ -67,15 +69,24 @@ class FrontParityTest {
     public String boom() {
       throw new IllegalStateException("boom on purpose");
     }
+
+    @Post("/orders")
+    public Order order(@Body Order order) {
+      return new Order(order.sku(), order.qty() + 1);
+    }
+  }
+
+  public record Order(String sku, int qty) {
   }
 
   @BeforeAll
   static void start(Vertx vertx) {
-    server = TestServer.start(vertx, new Routes());
+    // The same body limit on both fronts, so that a 413 is comparable.
+    server = TestServer.start(vertx, o -> o.maxBodySize(BODY_LIMIT), new Routes());
     pool = WorkerPool.builder().name("default").maxConcurrency(2).build();
     caches = CacheManager.create(vertx, CacheOptions.builder().build());
     Router router = Router.router(vertx);
-    BulwarkRoutes.of(Map.of("default", pool), null, 1024, caches, new Routes()).mountOn(router);
+    BulwarkRoutes.of(Map.of("default", pool), null, BODY_LIMIT, caches, new Routes()).mountOn(router);
     own = Http.await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
   }
 
@@ -111,10 +122,39 @@ class FrontParityTest {
   }
 
   @ParameterizedTest(name = "{0} {1}")
-  @CsvSource({"GET, /plain/7?q=x", "HEAD, /plain/7?q=x", "GET, /plain/abc", "GET, /cached/0",
-      "GET, /cached/abc"})
+  @CsvSource({"GET, /plain/7?q=x", "HEAD, /plain/7?q=x", "GET, /plain/abc", "HEAD, /plain/abc",
+      "GET, /cached/0", "HEAD, /cached/0", "GET, /cached/abc", "HEAD, /cached/abc"})
   void plainRoutesAndErrors_answerAlike(String method, String path) {
     assertAlike(both(method, path), "content-type", "content-length");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(delimiter = '|', value = {
+      "application/json | {\"sku\":\"a\",\"qty\":1} | 200",
+      "application/json | {\"sku\":\"a\",\"qty\": | 400",
+      "application/json | {\"sku\":\"a\",\"qty\":1,\"extra\":true} | 400",
+      "text/plain | {\"sku\":\"a\",\"qty\":1} | 415"})
+  void bodies_andTheirErrors_answerAlike(String contentType, String body, int status) {
+    List<HttpResponse<String>> pair = List.of(post(server.port(), contentType, body),
+        post(own.actualPort(), contentType, body));
+
+    assertAlike(pair, "content-type");
+    assertThat(pair.get(0).statusCode()).as(pair.get(0).body()).isEqualTo(status);
+  }
+
+  @Test
+  void bodyOverTheLimit_isA413JsonError_onBothFronts() {
+    String big = "{\"sku\":\"" + "x".repeat(BODY_LIMIT) + "\",\"qty\":1}";
+    for (HttpResponse<String> r : List.of(post(server.port(), "application/json", big),
+        post(own.actualPort(), "application/json", big))) {
+      assertThat(r.statusCode()).isEqualTo(413);
+      assertThat(Http.error(r)).isNotEmpty();
+    }
+  }
+
+  private static HttpResponse<String> post(int port, String contentType, String body) {
+    return Http.send(CLIENT, Http.request(port, "/orders").header("Content-Type", contentType)
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build());
   }
 
   @Test
@@ -139,9 +179,30 @@ class FrontParityTest {
     String etag = first.get(0).headers().firstValue("ETag").orElseThrow();
     List<HttpResponse<String>> conditional = both("GET", "/cached/404", "If-None-Match", etag);
 
+    List<HttpResponse<String>> head = both("HEAD", "/cached/404");
+    // Undeclared query parameters make no entry of their own: the stored 404 answers on both.
+    List<HttpResponse<String>> tagged = both("GET", "/cached/404?utm=x");
+
     assertAlike(first, "content-type", "etag");
     assertAlike(conditional, "content-type", "etag");
     assertThat(conditional.get(1).statusCode()).isEqualTo(404);
+    assertAlike(head, "content-type", "content-length", "etag");
+    assertThat(head.get(0).statusCode()).isEqualTo(404);
+    assertThat(head.get(0).body()).isEmpty();
+    assertAlike(tagged, "content-type", "etag");
+  }
+
+  @Test
+  void cachedRoute_keysOnlyWhatItDeclares_onBothFronts() {
+    List<HttpResponse<String>> first = both("GET", "/cached/8");
+    List<HttpResponse<String>> tagged = both("GET", "/cached/8?utm=campaign");
+    List<HttpResponse<String>> converted = both("GET", "/cached/08");
+
+    assertAlike(first, "content-type", "etag");
+    assertAlike(tagged, "content-type", "etag");
+    assertAlike(converted, "content-type", "etag");
+    assertThat(converted.get(0).body()).isEqualTo(first.get(0).body());
+    assertThat(tagged.get(1).body()).isEqualTo(first.get(1).body());
   }
 
   @Test
@@ -149,6 +210,12 @@ class FrontParityTest {
     for (HttpResponse<String> r : both("GET", "/boom")) {
       assertThat(r.statusCode()).isEqualTo(500);
       assertThat(Http.error(r)).startsWith("internal server error (request id ");
+      assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
+    }
+    for (HttpResponse<String> r : both("HEAD", "/boom")) {
+      assertThat(r.statusCode()).isEqualTo(500);
+      assertThat(r.body()).isEmpty();
+      assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
       assertThat(r.headers().firstValue("X-Request-Id")).isPresent();
     }
   }

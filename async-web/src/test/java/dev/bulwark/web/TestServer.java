@@ -27,12 +27,20 @@ final class TestServer implements AutoCloseable {
 
   static TestServer start(Vertx vertx, UnaryOperator<ServerOptions.Builder> options,
       Object... handlers) {
+    return start(vertx, null, options, handlers);
+  }
+
+  /** A server on the application's {@code registry}, or on its own when that is null. */
+  static TestServer start(Vertx vertx, io.micrometer.core.instrument.MeterRegistry registry,
+      UnaryOperator<ServerOptions.Builder> options, Object... handlers) {
     ServerOptions.Builder builder = ServerOptions.builder()
         .port(0)
         .host("127.0.0.1")
         .eventLoops(1)
         .drainGrace(Duration.ofSeconds(2));
-    BulwarkServer server = BulwarkServer.create(vertx, options.apply(builder).build());
+    ServerOptions built = options.apply(builder).build();
+    BulwarkServer server = registry == null ? BulwarkServer.create(vertx, built)
+        : BulwarkServer.create(vertx, built, registry);
     for (Object h : handlers) {
       server.handler(h);
     }

@@ -1,7 +1,11 @@
 package dev.bulwark.cache;
 
+import static dev.bulwark.core.internal.OptionChecks.positive;
+import static dev.bulwark.core.internal.OptionChecks.wholeMillis;
+
 import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.Ticker;
+import dev.bulwark.core.internal.OptionChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Objects;
@@ -10,6 +14,12 @@ import java.util.Objects;
  * Options of a {@link CacheManager}. Immutable and thread-safe once built; see {@link Builder}.
  */
 public final class CacheOptions {
+
+  /**
+   * Default {@code name}: {@code "default"}, the {@code manager} tag of the manager's breaker
+   * gauge. Stable across restarts, unlike a generated id.
+   */
+  public static final String DEFAULT_NAME = "default";
 
   /** Default {@code redisUrl}: null, every cache is local. */
   public static final String DEFAULT_REDIS_URL = null;
@@ -48,6 +58,7 @@ public final class CacheOptions {
   /** The largest {@code maxValueBytes}: 512 MiB, Redis's own limit on a string. */
   public static final int MAX_MAX_VALUE_BYTES = 512 << 20;
 
+  private final String name;
   private final RedisEndpoint redis;
   private final Duration redisTimeout;
   private final int breakerFailureThreshold;
@@ -60,6 +71,7 @@ public final class CacheOptions {
   private final Ticker ticker;
 
   private CacheOptions(Builder b) {
+    this.name = b.name;
     this.redis = b.redis;
     this.redisTimeout = b.redisTimeout;
     this.breakerFailureThreshold = b.breakerFailureThreshold;
@@ -80,6 +92,7 @@ public final class CacheOptions {
   /** A builder holding these options, to change some of them. */
   public Builder toBuilder() {
     Builder b = new Builder();
+    b.name = name;
     b.redis = redis;
     b.redisTimeout = redisTimeout;
     b.breakerFailureThreshold = breakerFailureThreshold;
@@ -91,6 +104,11 @@ public final class CacheOptions {
     b.meterRegistry = meterRegistry;
     b.ticker = ticker;
     return b;
+  }
+
+  /** The manager's name: the {@code manager} tag of its meters. */
+  public String name() {
+    return name;
   }
 
   /** Where Redis is (one server, a Cluster or Sentinels), or null for local caches only. */
@@ -157,6 +175,7 @@ public final class CacheOptions {
    * {@link IllegalArgumentException} naming the option, the rule and the value. Not thread-safe.
    */
   public static final class Builder {
+    private String name = DEFAULT_NAME;
     private RedisEndpoint redis;
     private Duration redisTimeout = DEFAULT_REDIS_TIMEOUT;
     private int breakerFailureThreshold = DEFAULT_BREAKER_FAILURE_THRESHOLD;
@@ -169,6 +188,17 @@ public final class CacheOptions {
     private Ticker ticker = Ticker.system();
 
     Builder() {
+    }
+
+    /**
+     * The manager's name (default {@code "default"}): 1-64 letters, digits, '-', '_' or '.'. It
+     * tags the breaker gauge ({@code bulwark.cache.breaker.state{manager=<name>}}), so it stays
+     * the same across restarts; two managers with Redis open on one registry at once need two
+     * names ({@link CacheManager#create} refuses the second).
+     */
+    public Builder name(String name) {
+      this.name = OptionChecks.name("name", name);
+      return this;
     }
 
     /** Redis to use for the shared tier, e.g. {@code redis://127.0.0.1:6379} (default null: none). */
@@ -269,20 +299,5 @@ public final class CacheOptions {
       return new CacheOptions(this);
     }
 
-    /** Milliseconds are what Redis (and the timers) take: a finer value would be rounded. */
-    private static Duration wholeMillis(String option, Duration d) {
-      positive(option, d);
-      if (d.toMillis() < 1 || d.getNano() % 1_000_000 != 0) {
-        throw new IllegalArgumentException(option + " must be a whole number of milliseconds >= 1ms, but was " + d);
-      }
-      return d;
-    }
-
-    private static Duration positive(String option, Duration d) {
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(option + " must be > 0, but was " + d);
-      }
-      return d;
-    }
   }
 }

@@ -59,7 +59,9 @@ class RedisCacheTest {
   }
 
   private CacheManager manager(CacheOptions.Builder b) {
-    CacheManager m = CacheManager.create(vertx, b.redisUrl(Servers.REDIS_URL).meterRegistry(registry)
+    // Two open managers with Redis in one registry need their own names (instances of a cluster).
+    CacheManager m = CacheManager.create(vertx, b.name("instance-" + managers.size())
+        .redisUrl(Servers.REDIS_URL).meterRegistry(registry)
         .redisTimeout(Duration.ofMillis(500)).build());
     managers.add(m);
     // Creating a manager returns at once; it connects in the background.

@@ -1,6 +1,7 @@
 package dev.bulwark.core;
 
 import dev.bulwark.core.impl.DefaultWorkerPool;
+import dev.bulwark.core.internal.OptionChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
@@ -105,11 +106,7 @@ public interface WorkerPool {
 
     /** The pool's name (default {@code "default"}): letters, digits, {@code - _ .}. */
     public Builder name(String name) {
-      if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new IllegalArgumentException(
-            "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
-      }
-      this.name = name;
+      this.name = OptionChecks.name("name", name);
       return this;
     }
 
@@ -170,7 +167,11 @@ public interface WorkerPool {
       return this;
     }
 
-    /** Registry for the pool's metrics (default none). */
+    /**
+     * Registry for the pool's metrics (default none): the {@code bulwark.pool.*} meters, tagged
+     * {@code pool=<name>}, registered at {@link #build()} and removed when the pool has closed, so
+     * a pool built again under the same name reads its own state.
+     */
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = meterRegistry;
       return this;

@@ -6,6 +6,7 @@ import static dev.bulwark.core.TestSupport.rejectedAtOnce;
 import static dev.bulwark.core.TestSupport.runAndSettle;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -70,15 +71,41 @@ class PoolMetricsTest {
     assertThat(timer("bulwark.pool.queue.wait").count()).isEqualTo(6);
     assertThat(gauge("bulwark.pool.active")).isZero();
     assertThat(gauge("bulwark.pool.queued")).isZero();
+    assertThat(rejected(RejectionReason.QUEUE_FULL)).isEqualTo(2.0);
+    assertThat(rejected(RejectionReason.QUEUE_TIMEOUT)).isZero();
+    assertThat(rejected(RejectionReason.EXPECTED_WAIT)).isZero();
+    Counter shuttingDown = registry.get("bulwark.pool.rejected").tag("pool", pool.name())
+        .tag("reason", RejectionReason.SHUTTING_DOWN.tag()).counter();
 
     await(pool.close(Duration.ofSeconds(1)));
     rejectedAtOnce(pool.submit(() -> "f"), RejectionReason.SHUTTING_DOWN);
 
-    assertThat(rejected(RejectionReason.QUEUE_FULL)).isEqualTo(2.0);
-    assertThat(rejected(RejectionReason.SHUTTING_DOWN)).isEqualTo(1.0);
-    assertThat(rejected(RejectionReason.QUEUE_TIMEOUT)).isZero();
-    assertThat(rejected(RejectionReason.EXPECTED_WAIT)).isZero();
+    // Counted by the pool's own counter, which the close took out of the registry.
+    assertThat(shuttingDown.count()).isEqualTo(1.0);
     assertThat(pool.stats().rejected()).isEqualTo(3);
+  }
+
+  @Test
+  void close_removesEveryMeterOfThePool_andAPoolBuiltAgainReadsItsOwnState() throws Exception {
+    registry.counter("other.meter", "pool", "again");
+    WorkerPool first = WorkerPool.builder().name("again").maxConcurrency(3)
+        .meterRegistry(registry).build();
+    runAndSettle(first, () -> "x");
+    assertThat(registry.find("bulwark.pool.active").tag("pool", "again").gauge()).isNotNull();
+
+    await(first.close(Duration.ofSeconds(1)));
+
+    assertThat(registry.getMeters()).extracting(m -> m.getId().getName())
+        .containsExactly("other.meter");
+    pool = WorkerPool.builder().name("again").maxConcurrency(5)
+        .meterRegistry(registry).build();
+    Future<String> held = pool.submit(gate.task("held"));
+    gate.awaitEntered(1);
+    assertThat(gauge("bulwark.pool.limit")).isEqualTo(5.0);
+    assertThat(gauge("bulwark.pool.active")).isEqualTo(1.0);
+    assertThat(registry.get("bulwark.pool.run").tag("pool", "again").timers()).hasSize(1);
+    gate.open();
+    assertThat(await(held)).isEqualTo("held");
   }
 
   @Test

@@ -1,11 +1,13 @@
 package dev.bulwark.db;
 
+import dev.bulwark.core.internal.OptionChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /**
  * Immutable options of a {@link Db}. Build with {@link #builder(String)}; every setter validates
@@ -38,6 +40,8 @@ public final class DbOptions {
   public static final Duration DEFAULT_STATEMENT_TIMEOUT = Duration.ofSeconds(30);
   /** HikariCP's {@code maxLifetime}, left at its default: 30 minutes. */
   private static final Duration HIKARI_MAX_LIFETIME = Duration.ofMinutes(30);
+  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password|pwd)=([^&;]*)");
+  private static final Pattern USERINFO = Pattern.compile("(//[^/:@]+:)([^@/]*)(@)");
   /** Default {@code leakDetectionThreshold}: zero, off. */
   public static final Duration DEFAULT_LEAK_DETECTION = Duration.ZERO;
   /** Default {@code slowQueryThreshold}: 500 ms; slower statements are logged at WARN. */
@@ -146,7 +150,20 @@ public final class DbOptions {
 
   /** The URL with any password parameter masked, safe to log. */
   public String maskedUrl() {
-    return dev.bulwark.db.impl.Secrets.maskUrl(jdbcUrl);
+    return maskUrl(jdbcUrl);
+  }
+
+  /**
+   * {@code url} with its credentials masked, safe to log: a {@code password} or {@code pwd}
+   * parameter ({@code jdbc:postgresql://h/db?user=u&password=secret} to {@code ...password=****})
+   * and the password of a {@code //user:password@host} part. Null stays null.
+   */
+  public static String maskUrl(String url) {
+    if (url == null) {
+      return null;
+    }
+    String masked = PASSWORD_PARAM.matcher(url).replaceAll("$1=****");
+    return USERINFO.matcher(masked).replaceAll("$1****$3");
   }
 
   @Override
@@ -178,7 +195,7 @@ public final class DbOptions {
     private Builder(String jdbcUrl) {
       if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:") || jdbcUrl.length() < 8) {
         throw new IllegalArgumentException("jdbcUrl must start with 'jdbc:', but was '"
-            + (jdbcUrl == null ? null : dev.bulwark.db.impl.Secrets.maskUrl(jdbcUrl)) + "'");
+            + (jdbcUrl == null ? null : maskUrl(jdbcUrl)) + "'");
       }
       this.jdbcUrl = jdbcUrl;
     }
@@ -195,11 +212,7 @@ public final class DbOptions {
 
     /** Pool name for threads, metrics and messages: letters, digits, {@code - _ .}. */
     public Builder poolName(String poolName) {
-      if (poolName == null || !poolName.matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new IllegalArgumentException(
-            "poolName must be 1-64 letters, digits, '-', '_' or '.', but was '" + poolName + "'");
-      }
-      this.poolName = poolName;
+      this.poolName = OptionChecks.name("poolName", poolName);
       return this;
     }
 

@@ -51,4 +51,27 @@ class MetricsTest {
       assertThat(max.value()).isEqualTo(2);
     }
   }
+
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Backend.class)
+  void close_removesEveryMeterOfThePool_andAPoolOpenedAgainUnderItsNameRegistersFreshOnes(
+      Backend backend, Vertx vertx) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    registry.counter("other.meter", "pool", "reopened");
+    for (int round = 1; round <= 2; round++) {
+      int size = round + 1;
+      try (TestDb t = TestDb.open(vertx, backend, b -> b.poolName("reopened").maximumPoolSize(size)
+          .meterRegistry(registry))) {
+        await(t.db().named("q").query("SELECT 1", rs -> rs.getInt(1)));
+        assertThat(registry.get("hikaricp.connections.max").tag("pool", "reopened").gauge().value())
+            .isEqualTo(size);
+        assertThat(registry.get("bulwark.pool.limit").tag("pool", "reopened-jdbc").gauge().value())
+            .isEqualTo(size);
+        assertThat(registry.get("bulwark.db.query").tags("pool", "reopened", "query", "q").timer().count())
+            .isEqualTo(1);
+      }
+      assertThat(registry.getMeters()).as("meters left after close, round " + round)
+          .extracting(m -> m.getId().getName()).containsExactly("other.meter");
+    }
+  }
 }

@@ -1,5 +1,6 @@
 package dev.bulwark.tasks;
 
+import dev.bulwark.core.internal.OptionChecks;
 import java.time.Duration;
 import java.time.Instant;
 
@@ -83,9 +84,7 @@ public final class SubmitOptions {
 
     /** Runs the task no sooner than {@code delay} from the submit. Conflicts with notBefore. */
     public Builder delay(Duration delay) {
-      if (delay == null || delay.isNegative()) {
-        throw new IllegalArgumentException("delay must be >= 0, but was " + delay);
-      }
+      OptionChecks.zeroOrWholeMillis("delay", delay);
       if (notBefore != null) {
         throw new IllegalStateException("delay and notBefore exclude each other; notBefore is "
             + notBefore);
@@ -120,10 +119,7 @@ public final class SubmitOptions {
      * handler sees {@link TaskContext#cancelled()} (a blocking handler's thread is interrupted).
      */
     public Builder timeLimit(Duration timeLimit) {
-      if (timeLimit == null || timeLimit.isZero() || timeLimit.isNegative()) {
-        throw new IllegalArgumentException("timeLimit must be > 0, but was " + timeLimit);
-      }
-      this.timeLimit = timeLimit;
+      this.timeLimit = OptionChecks.wholeMillis("timeLimit", timeLimit);
       return this;
     }
 

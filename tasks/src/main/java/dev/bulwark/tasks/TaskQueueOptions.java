@@ -3,6 +3,7 @@ package dev.bulwark.tasks;
 import dev.bulwark.core.PoolSizing;
 import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.Ticker;
+import dev.bulwark.core.internal.OptionChecks;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -249,11 +250,7 @@ public final class TaskQueueOptions {
 
     /** The queue's name (default {@code "default"}): 1-64 letters, digits, {@code - _ .}. */
     public Builder name(String name) {
-      if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-        throw new IllegalArgumentException(
-            "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
-      }
-      this.name = name;
+      this.name = OptionChecks.name("name", name);
       return this;
     }
 
@@ -343,9 +340,13 @@ public final class TaskQueueOptions {
       return this;
     }
 
-    /** How long a claim lives unrenewed before another worker takes the task over (default 30 s). */
+    /**
+     * How long a claim lives unrenewed before another worker takes the task over (default 30 s).
+     * Whole milliseconds, as every duration of these options: they become Redis {@code PX}
+     * values and millisecond timers, so a finer value could not be honoured.
+     */
     public Builder visibilityTimeout(Duration visibilityTimeout) {
-      this.visibilityTimeout = positive("visibilityTimeout", visibilityTimeout);
+      this.visibilityTimeout = OptionChecks.wholeMillis("visibilityTimeout", visibilityTimeout);
       return this;
     }
 
@@ -360,55 +361,49 @@ public final class TaskQueueOptions {
 
     /** Cap of the first retry's random delay; doubles per attempt up to backoffMax (default 1 s). */
     public Builder backoffBase(Duration backoffBase) {
-      this.backoffBase = positive("backoffBase", backoffBase);
+      this.backoffBase = OptionChecks.wholeMillis("backoffBase", backoffBase);
       return this;
     }
 
     /** Largest cap of a retry's random delay (default 5 min). */
     public Builder backoffMax(Duration backoffMax) {
-      this.backoffMax = positive("backoffMax", backoffMax);
+      this.backoffMax = OptionChecks.wholeMillis("backoffMax", backoffMax);
       return this;
     }
 
     /** Default time limit of an attempt (default zero: none). */
     public Builder timeLimit(Duration timeLimit) {
-      if (timeLimit == null || timeLimit.isNegative()) {
-        throw new IllegalArgumentException("timeLimit must be >= 0, but was " + timeLimit);
-      }
-      this.timeLimit = timeLimit;
+      this.timeLimit = OptionChecks.zeroOrWholeMillis("timeLimit", timeLimit);
       return this;
     }
 
     /** How long status, result and idempotency key are kept after a task ends (default 1 day). */
     public Builder resultTtl(Duration resultTtl) {
-      this.resultTtl = positive("resultTtl", resultTtl);
+      this.resultTtl = OptionChecks.wholeMillis("resultTtl", resultTtl);
       return this;
     }
 
     /** How long a dead task stays in the dead-letter list (default 7 days). */
     public Builder deadLetterTtl(Duration deadLetterTtl) {
-      this.deadLetterTtl = positive("deadLetterTtl", deadLetterTtl);
+      this.deadLetterTtl = OptionChecks.wholeMillis("deadLetterTtl", deadLetterTtl);
       return this;
     }
 
     /** Pause between polls while the queue is idle, also the delay check's period (default 100 ms). */
     public Builder pollInterval(Duration pollInterval) {
-      this.pollInterval = positive("pollInterval", pollInterval);
+      this.pollInterval = OptionChecks.wholeMillis("pollInterval", pollInterval);
       return this;
     }
 
     /** How long {@link TaskQueue#close()} lets running tasks finish (default 30 s). */
     public Builder shutdownGrace(Duration shutdownGrace) {
-      if (shutdownGrace == null || shutdownGrace.isNegative()) {
-        throw new IllegalArgumentException("shutdownGrace must be >= 0, but was " + shutdownGrace);
-      }
-      this.shutdownGrace = shutdownGrace;
+      this.shutdownGrace = OptionChecks.zeroOrWholeMillis("shutdownGrace", shutdownGrace);
       return this;
     }
 
     /** Deadline of each Redis command (default 3 s). */
     public Builder redisTimeout(Duration redisTimeout) {
-      this.redisTimeout = positive("redisTimeout", redisTimeout);
+      this.redisTimeout = OptionChecks.wholeMillis("redisTimeout", redisTimeout);
       return this;
     }
 
@@ -451,12 +446,6 @@ public final class TaskQueueOptions {
       return new TaskQueueOptions(this);
     }
 
-    private static Duration positive(String option, Duration d) {
-      if (d == null || d.isZero() || d.isNegative()) {
-        throw new IllegalArgumentException(option + " must be > 0, but was " + d);
-      }
-      return d;
-    }
 
     private static void checkUri(String option, String uri) {
       if (uri == null || !(uri.startsWith("redis://") || uri.startsWith("rediss://"))) {

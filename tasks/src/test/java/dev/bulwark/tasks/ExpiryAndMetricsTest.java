@@ -116,6 +116,15 @@ class ExpiryAndMetricsTest {
     Await.result(q.close(), BOUND);
     assertThat(registry.getMeters()).extracting(Meter::getId)
         .noneMatch(id -> queue.equals(id.getTag("queue")) || ("tasks-" + queue).equals(id.getTag("pool")));
+
+    // A queue created again under the same name registers fresh meters, reading its own state.
+    TaskQueue again = queues.create(store, queue, b -> b.meterRegistry(registry).concurrency(3));
+    again.register("ok", Job.class, (p, ctx) -> p.n());
+    Queues.start(again);
+    awaitState(again, Await.result(again.submit("ok", new Job(2)), BOUND), TaskState.SUCCEEDED);
+    assertThat(registry.get("bulwark.pool.limit").tags("pool", "tasks-" + queue).gauge().value()).isEqualTo(3.0);
+    assertThat(registry.get("bulwark.tasks.succeeded").tags("queue", queue, "type", "ok").counter().count())
+        .isEqualTo(1.0);
   }
 
   @ParameterizedTest

@@ -5,7 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.function.Consumer;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Builders validate each value when it is set, naming the option, the rule and the value. */
 class OptionsTest {
@@ -38,6 +43,46 @@ class OptionsTest {
     assertThatThrownBy(() -> b.redis("localhost:6379"))
         .hasMessage("redis must start with redis:// or rediss://, but was 'localhost:6379'");
     assertThatThrownBy(() -> b.redisNodes(List.of())).hasMessage("redisNodes must list at least one node, but was []");
+  }
+
+  /**
+   * Every duration ends up in a Redis {@code PX} or a millisecond timer: a finer value is refused,
+   * not rounded (a 0.5 ms poll interval was once quietly 1 ms).
+   */
+  static Stream<Arguments> subMillisecondDurations() {
+    Duration d = Duration.ofNanos(1_500_000);
+    return Stream.of(
+        Arguments.of("visibilityTimeout", (Consumer<TaskQueueOptions.Builder>) b -> b.visibilityTimeout(d)),
+        Arguments.of("backoffBase", (Consumer<TaskQueueOptions.Builder>) b -> b.backoffBase(d)),
+        Arguments.of("backoffMax", (Consumer<TaskQueueOptions.Builder>) b -> b.backoffMax(d)),
+        Arguments.of("resultTtl", (Consumer<TaskQueueOptions.Builder>) b -> b.resultTtl(d)),
+        Arguments.of("deadLetterTtl", (Consumer<TaskQueueOptions.Builder>) b -> b.deadLetterTtl(d)),
+        Arguments.of("pollInterval", (Consumer<TaskQueueOptions.Builder>) b -> b.pollInterval(d)),
+        Arguments.of("redisTimeout", (Consumer<TaskQueueOptions.Builder>) b -> b.redisTimeout(d)),
+        Arguments.of("timeLimit", (Consumer<TaskQueueOptions.Builder>) b -> b.timeLimit(d)),
+        Arguments.of("shutdownGrace", (Consumer<TaskQueueOptions.Builder>) b -> b.shutdownGrace(d)));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("subMillisecondDurations")
+  void durations_thatAreNotWholeMilliseconds_areRefused(String option, Consumer<TaskQueueOptions.Builder> setter) {
+    assertThatThrownBy(() -> setter.accept(TaskQueueOptions.builder()))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith(option + " must be ")
+        .hasMessageContaining("whole number of milliseconds")
+        .hasMessageEndingWith(", but was PT0.0015S");
+  }
+
+  @Test
+  void submitDurations_thatAreNotWholeMilliseconds_areRefused() {
+    assertThatThrownBy(() -> SubmitOptions.builder().delay(Duration.ofNanos(1)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("delay must be 0 or a whole number of milliseconds, but was PT0.000000001S");
+    assertThatThrownBy(() -> SubmitOptions.builder().timeLimit(Duration.ofNanos(999_999)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("timeLimit must be a whole number of milliseconds >= 1ms, but was PT0.000999999S");
+    assertThat(SubmitOptions.builder().delay(Duration.ofMillis(1)).timeLimit(Duration.ofMillis(1)).build()
+        .timeLimit()).isEqualTo(Duration.ofMillis(1));
   }
 
   @Test

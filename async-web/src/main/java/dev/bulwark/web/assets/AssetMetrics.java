@@ -1,10 +1,8 @@
 package dev.bulwark.web.assets;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * The meters of one {@code StaticAssets}, tagged {@code name}: requests answered, files served
@@ -14,8 +12,7 @@ import java.util.List;
  */
 public final class AssetMetrics {
 
-  private final MeterRegistry registry;
-  private final List<Meter> meters = new ArrayList<>();
+  private final OwnedMeters meters;
   final Counter requests;
   final Counter files;
   final Counter bytes;
@@ -24,8 +21,8 @@ public final class AssetMetrics {
 
   /** Registers the meters in {@code registry}; a {@code null} registry records nothing. */
   public AssetMetrics(MeterRegistry registry, String name) {
-    this.registry = registry;
     MeterRegistry r = registry != null ? registry : new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    this.meters = new OwnedMeters(r);
     requests = add(Counter.builder("bulwark.assets.requests").tag("name", name)
         .description("Requests answered by the static asset handler, any status").register(r));
     files = add(Counter.builder("bulwark.assets.files").tag("name", name)
@@ -39,14 +36,11 @@ public final class AssetMetrics {
   }
 
   private Counter add(Counter c) {
-    meters.add(c);
-    return c;
+    return meters.add(c);
   }
 
   /** Removes the meters from the registry. */
   public void close() {
-    if (registry != null) {
-      meters.forEach(registry::remove);
-    }
+    meters.removeAll();
   }
 }

@@ -8,7 +8,7 @@ import java.util.Map;
  * which types are worth compressing. A fixed table, so the answer does not depend on the host's
  * mime.types. Stateless; thread-safe.
  */
-public final class ContentTypes {
+final class ContentTypes {
 
   /** The type of a file whose extension is not in the table. */
   public static final String DEFAULT = "application/octet-stream";

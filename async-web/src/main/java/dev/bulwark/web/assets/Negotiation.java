@@ -7,7 +7,7 @@ import java.util.Locale;
  * (RFC 9110 12.5.3), {@code Range} with one byte range (RFC 9110 14.2) and entity-tag lists
  * (RFC 9110 13.1.2). Stateless; thread-safe.
  */
-public final class Negotiation {
+final class Negotiation {
 
   private Negotiation() {
   }

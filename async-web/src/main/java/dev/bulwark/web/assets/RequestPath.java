@@ -15,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  * answered as absent rather than refused, so their existence is not revealed. Stateless;
  * thread-safe.
  */
-public final class RequestPath {
+final class RequestPath {
 
   /** Longest raw path accepted, in characters. */
   static final int MAX_LENGTH = 1024;

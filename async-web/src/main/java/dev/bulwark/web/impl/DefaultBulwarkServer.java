@@ -7,12 +7,14 @@ import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.BulwarkServer;
 import dev.bulwark.web.ServerOptions;
 import dev.bulwark.web.ServerState;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -47,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * (closing what is left), the pools close with what remains of the grace, the drain actions are
  * awaited, the {@link #onDrained} closers run, the cache manager closes, then STOPPED. A drain
  * during start waits for the deployment and undeploys it; a start that fails releases the pools
- * and the cache manager.
+ * and the cache manager. Meters: the request timers are removed at the drain's end (the pools
+ * and the cache manager remove theirs as they close); the JVM binders exist only in the server's
+ * own registry, whose GC listener the drain closes.
  */
 public final class DefaultBulwarkServer implements BulwarkServer {
 
@@ -58,7 +62,10 @@ public final class DefaultBulwarkServer implements BulwarkServer {
 
   private final Vertx vertx;
   private final ServerOptions options;
-  private final PrometheusMeterRegistry registry;
+  private final MeterRegistry registry;
+  private final HttpMetrics httpMetrics;
+  /** Bound only in the server's own registry; null with an application's registry. */
+  private final JvmGcMetrics gcMetrics;
   private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
   private final Lifecycle lifecycle = new Lifecycle();
   private final RoutePlanner planner;
@@ -75,24 +82,41 @@ public final class DefaultBulwarkServer implements BulwarkServer {
   private final List<Supplier<Future<?>>> closers = new CopyOnWriteArrayList<>();
   private final List<java.util.function.Consumer<io.vertx.ext.web.Router>> mounts = new CopyOnWriteArrayList<>();
 
-  public DefaultBulwarkServer(Vertx vertx, ServerOptions options, PrometheusMeterRegistry registry) {
+  /**
+   * A server on the application's {@code registry}, or, when it is null, on a Prometheus registry
+   * of its own with the JVM and process meters bound.
+   */
+  public static BulwarkServer create(Vertx vertx, ServerOptions options, MeterRegistry registry) {
+    return new DefaultBulwarkServer(vertx, options, registry);
+  }
+
+  private DefaultBulwarkServer(Vertx vertx, ServerOptions options, MeterRegistry given) {
     this.vertx = vertx;
     this.options = options;
-    this.registry = registry;
-    new ClassLoaderMetrics().bindTo(registry);
-    new JvmMemoryMetrics().bindTo(registry);
-    new JvmGcMetrics().bindTo(registry);
-    new JvmThreadMetrics().bindTo(registry);
-    new ProcessorMetrics().bindTo(registry);
-    new UptimeMetrics().bindTo(registry);
+    if (given == null) {
+      registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+      gcMetrics = new JvmGcMetrics();
+      new ClassLoaderMetrics().bindTo(registry);
+      new JvmMemoryMetrics().bindTo(registry);
+      gcMetrics.bindTo(registry);
+      new JvmThreadMetrics().bindTo(registry);
+      new ProcessorMetrics().bindTo(registry);
+      new UptimeMetrics().bindTo(registry);
+    } else {
+      registry = given;
+      gcMetrics = null;
+    }
+    this.httpMetrics = new HttpMetrics(registry);
     options.workerPools().forEach((name, configurer) -> {
       WorkerPool.Builder b = WorkerPool.builder().name(name);
       configurer.accept(b);
       pools.put(name, b.meterRegistry(registry).build());
     });
-    this.caches = CacheManager.create(vertx, withRegistry(options.cache(), registry));
+    CacheOptions cacheOptions = options.cache().meterRegistry() != null ? options.cache()
+        : options.cache().toBuilder().meterRegistry(registry).build();
+    this.caches = CacheManager.create(vertx, cacheOptions);
     ObjectMapper mapper = Jackson.mapper();
-    this.planner = new RoutePlanner(mapper, pools, new HttpMetrics(registry), caches,
+    this.planner = new RoutePlanner(mapper, pools, httpMetrics, caches,
         options.compression(), options.writeStallTimeout());
   }
 
@@ -133,9 +157,13 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       deployment = deployed.future();
       routes = planner.routes();
     }
-    HttpMetrics metrics = new HttpMetrics(registry);
+    PrometheusMeterRegistry prometheus = Probes.prometheusIn(registry);
+    if (prometheus == null) {
+      LOG.info("/metrics is not served: the meter registry ({}) is no PrometheusMeterRegistry and"
+          + " holds none", registry.getClass().getName());
+    }
     ServerVerticle.Shared shared = new ServerVerticle.Shared(routes, options, lifecycle,
-        new Probes(lifecycle, registry, metrics), metrics, connections, httpOptions(),
+        new Probes(lifecycle, prometheus, httpMetrics), httpMetrics, connections, httpOptions(),
         this::listening, List.copyOf(mounts));
     // Several instances on port 0 would each get their own random port; a negative port is
     // Vert.x's way of sharing one random port between them.
@@ -171,6 +199,15 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     lifecycle.stopped();
     closePools(Duration.ZERO);
     caches.close();
+    releaseMeters();
+  }
+
+  /** The request timers leave the registry, and the own registry's GC listener is closed. */
+  private void releaseMeters() {
+    httpMetrics.close();
+    if (gcMetrics != null) {
+      gcMetrics.close();
+    }
   }
 
   private static String describe(List<RoutePlan> routes) {
@@ -189,10 +226,10 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .setTcpNoDelay(true)
         .setReuseAddress(true)
         .setHandle100ContinueAutomatically(true);
-    long idleSeconds = options.idleTimeout().toSeconds();
     if (!options.idleTimeout().isZero()) {
-      o.setIdleTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, idleSeconds)))
-          .setIdleTimeoutUnit(TimeUnit.SECONDS);
+      // Whole milliseconds up to Integer.MAX_VALUE, as ServerOptions checks: exact, not rounded.
+      o.setIdleTimeout((int) options.idleTimeout().toMillis())
+          .setIdleTimeoutUnit(TimeUnit.MILLISECONDS);
     }
     return o;
   }
@@ -261,6 +298,7 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         .compose(v -> runClosers())
         .compose(v -> caches.close().recover(e -> Future.succeededFuture()))
         .onComplete(ar -> {
+          releaseMeters();
           lifecycle.stopped();
           LOG.info("drained");
           drainPromise.tryComplete();
@@ -384,27 +422,8 @@ public final class DefaultBulwarkServer implements BulwarkServer {
     return caches;
   }
 
-  private static CacheOptions withRegistry(CacheOptions o, PrometheusMeterRegistry registry) {
-    if (o.meterRegistry() != null) {
-      return o;
-    }
-    CacheOptions.Builder b = CacheOptions.builder()
-        .redisTimeout(o.redisTimeout())
-        .breakerFailureThreshold(o.breakerFailureThreshold())
-        .breakerOpenDuration(o.breakerOpenDuration())
-        .leaseTime(o.leaseTime())
-        .maxLeaderWait(o.maxLeaderWait())
-        .localMaximumSize(o.localMaximumSize())
-        .ticker(o.ticker())
-        .meterRegistry(registry);
-    if (o.redisUrl() != null) {
-      b.redisUrl(o.redisUrl());
-    }
-    return b.build();
-  }
-
   @Override
-  public PrometheusMeterRegistry meterRegistry() {
+  public MeterRegistry meterRegistry() {
     return registry;
   }
 

@@ -27,7 +27,8 @@ final class ErrorRoutes {
     router.route().failureHandler(ctx -> failure(ctx, maxBodySize));
   }
 
-  private static void failure(RoutingContext ctx, long maxBodySize) {
+  /** Answers a failed routing context as JSON: a route's failure, or its status (413, 400...). */
+  static void failure(RoutingContext ctx, long maxBodySize) {
     if (ctx.failure() != null) {
       Errors.handle(ctx.request(), ctx.failure());
       return;

@@ -84,7 +84,7 @@ public final class Errors {
   }
 
   /** {@code {"error":"<message, escaped>"}}. */
-  public static String json(String message) {
+  static String json(String message) {
     StringBuilder sb = new StringBuilder(message.length() + 16).append("{\"error\":\"");
     for (int i = 0; i < message.length(); i++) {
       char c = message.charAt(i);

@@ -1,5 +1,6 @@
 package dev.bulwark.web.impl;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.http.HttpServerResponse;
@@ -12,9 +13,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code route} (the template, never the raw path, so cardinality stays bounded) and
  * {@code status}, with fixed latency buckets from 1 ms to 10 s published as a Prometheus
  * histogram. Thread-safe. The per-route meter caches its timers by status, so recording a request
- * is an array read and the timer's own atomic updates.
+ * is an array read and the timer's own atomic updates. {@link #close} removes every timer it
+ * registered (a drained server's), and each one registered after.
  */
-public final class HttpMetrics {
+final class HttpMetrics {
 
   private static final Duration[] BUCKETS = {
       Duration.ofMillis(1), Duration.ofMillis(2), Duration.ofMillis(5), Duration.ofMillis(10),
@@ -26,29 +28,36 @@ public final class HttpMetrics {
    * The status recorded for a request whose client went away before its response was sent
    * (nginx's convention): never a 200 that was not sent.
    */
-  public static final int CLIENT_CLOSED = 499;
+  static final int CLIENT_CLOSED = 499;
 
-  private final MeterRegistry registry;
+  private final OwnedMeters meters;
 
   /** @param registry where to register, or {@code null} to record nothing */
-  public HttpMetrics(MeterRegistry registry) {
-    this.registry = registry;
+  HttpMetrics(MeterRegistry registry) {
+    this.meters = new OwnedMeters(registry);
   }
 
   /** The meter for one route; call once per route at start. */
-  public RouteMeter route(String method, String template) {
-    return new RouteMeter(registry, method, template);
+  RouteMeter route(String method, String template) {
+    return new RouteMeter(meters, method, template);
+  }
+
+  /** Removes the request timers from the registry. */
+  void close() {
+    meters.removeAll();
   }
 
   /** Records requests of one route. Thread-safe. */
-  public static final class RouteMeter {
+  static final class RouteMeter {
+    private final OwnedMeters meters;
     private final MeterRegistry registry;
     private final String method;
     private final String route;
     private final AtomicReferenceArray<Timer> byStatus = new AtomicReferenceArray<>(600);
 
-    RouteMeter(MeterRegistry registry, String method, String route) {
-      this.registry = registry;
+    RouteMeter(OwnedMeters meters, String method, String route) {
+      this.meters = meters;
+      this.registry = meters.registry();
       this.method = method;
       this.route = route;
     }
@@ -57,24 +66,25 @@ public final class HttpMetrics {
      * Records a request that began at {@code startNanos} and whose response just ended or whose
      * connection just closed: the status sent, or {@link #CLIENT_CLOSED} if nothing was.
      */
-    public void recordEnd(HttpServerResponse response, long startNanos) {
+    void recordEnd(HttpServerResponse response, long startNanos) {
       int status = response.ended() ? response.getStatusCode() : CLIENT_CLOSED;
       record(status, System.nanoTime() - startNanos);
     }
 
     /** Records one request that ended with {@code status} after {@code nanos}. */
-    public void record(int status, long nanos) {
+    void record(int status, long nanos) {
       if (registry == null || status < 100 || status > 599) {
         return;
       }
       Timer timer = byStatus.get(status);
       if (timer == null) {
-        // Benign race: two threads may both build it; the registry returns the same timer.
-        timer = Timer.builder("http.server.requests")
+        // Benign race: two threads may both build it; the registry returns the same timer, and
+        // keeping it twice only means removing it twice.
+        timer = meters.add(Timer.builder("http.server.requests")
             .description("HTTP requests by route template, method and status")
             .tag("method", method).tag("route", route).tag("status", Integer.toString(status))
             .serviceLevelObjectives(BUCKETS)
-            .register(registry);
+            .register(registry));
         byStatus.set(status, timer);
       }
       timer.record(nanos, TimeUnit.NANOSECONDS);

@@ -12,13 +12,13 @@ import com.fasterxml.jackson.databind.type.LogicalType;
  * can never name a class to instantiate), unknown properties refused, no numbers or booleans
  * coerced into text, dates as ISO strings.
  */
-public final class Jackson {
+final class Jackson {
 
   private Jackson() {
   }
 
   /** A new mapper configured as above; thread-safe once configured. */
-  public static ObjectMapper mapper() {
+  static ObjectMapper mapper() {
     ObjectMapper mapper = new ObjectMapper();
     mapper.configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
     mapper.configure(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES, true);

@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.LongAdder;
  * counting requests do not contend on one cache line; their difference is exact once no request
  * starts or ends between the two reads, which is what a drain waits for.
  */
-public final class Lifecycle {
+final class Lifecycle {
 
   private final AtomicReference<ServerState> state = new AtomicReference<>(ServerState.STARTING);
   private volatile boolean refusing;
@@ -26,7 +26,7 @@ public final class Lifecycle {
   private final LongAdder ended = new LongAdder();
   private final Set<Runnable> streams = ConcurrentHashMap.newKeySet();
 
-  public ServerState state() {
+  ServerState state() {
     return state.get();
   }
 
@@ -63,7 +63,7 @@ public final class Lifecycle {
   }
 
   /** Requests that started and have not ended (their response written or their connection gone). */
-  public int inFlight() {
+  int inFlight() {
     long end = ended.sum();
     return (int) (begun.sum() - end);
   }

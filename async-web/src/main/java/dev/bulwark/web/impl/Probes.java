@@ -1,6 +1,8 @@
 package dev.bulwark.web.impl;
 
 import dev.bulwark.web.ServerState;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
@@ -10,7 +12,11 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * {@code /health}, {@code /ready} and {@code /metrics} (GET and HEAD), answered on the event loop,
- * never behind a worker queue, and still answered while the server drains. Immutable and thread-safe.
+ * never behind a worker queue, and still answered while the server drains. {@code /metrics} is
+ * the Prometheus text of the server's registry when it is a {@link PrometheusMeterRegistry} or a
+ * {@link CompositeMeterRegistry} holding one; without one it is not mounted (as Spring Boot
+ * exposes no Prometheus endpoint without a Prometheus registry), so the path answers the usual
+ * JSON 404, or an application route of that path. Immutable and thread-safe.
  */
 final class Probes {
 
@@ -20,14 +26,15 @@ final class Probes {
       HttpHeaders.createOptimized("text/plain; version=0.0.4; charset=utf-8");
 
   private final Lifecycle lifecycle;
-  private final PrometheusMeterRegistry registry;
+  /** Null when the server's registry holds no Prometheus registry: no /metrics. */
+  private final PrometheusMeterRegistry prometheus;
   private final HttpMetrics.RouteMeter health;
   private final HttpMetrics.RouteMeter ready;
   private final HttpMetrics.RouteMeter metrics;
 
-  Probes(Lifecycle lifecycle, PrometheusMeterRegistry registry, HttpMetrics httpMetrics) {
+  Probes(Lifecycle lifecycle, PrometheusMeterRegistry prometheus, HttpMetrics httpMetrics) {
     this.lifecycle = lifecycle;
-    this.registry = registry;
+    this.prometheus = prometheus;
     this.health = httpMetrics.route("GET", HEALTH);
     this.ready = httpMetrics.route("GET", READY);
     this.metrics = httpMetrics.route("GET", METRICS);
@@ -45,10 +52,31 @@ final class Probes {
       ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, JSON).end(UP.copy());
     });
     router.route(HttpMethod.GET, READY).method(HttpMethod.HEAD).handler(this::ready);
-    router.route(HttpMethod.GET, METRICS).method(HttpMethod.HEAD).handler(ctx -> {
-      track(ctx, lifecycle, metrics);
-      ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(registry.scrape());
-    });
+    if (prometheus != null) {
+      router.route(HttpMethod.GET, METRICS).method(HttpMethod.HEAD).handler(ctx -> {
+        track(ctx, lifecycle, metrics);
+        ctx.response().putHeader(HttpHeaders.CONTENT_TYPE, PROMETHEUS).end(prometheus.scrape());
+      });
+    }
+  }
+
+  /**
+   * The Prometheus registry behind {@code registry}: itself, or the first one a composite holds
+   * (composites within composites included); {@code null} when there is none.
+   */
+  static PrometheusMeterRegistry prometheusIn(MeterRegistry registry) {
+    if (registry instanceof PrometheusMeterRegistry) {
+      return (PrometheusMeterRegistry) registry;
+    }
+    if (registry instanceof CompositeMeterRegistry) {
+      for (MeterRegistry r : ((CompositeMeterRegistry) registry).getRegistries()) {
+        PrometheusMeterRegistry found = prometheusIn(r);
+        if (found != null) {
+          return found;
+        }
+      }
+    }
+    return null;
   }
 
   /**

@@ -70,7 +70,7 @@ import java.util.regex.Pattern;
  * {@code @NonBlocking} and {@code @Blocking} (method first, then class) override it, and
  * {@code @Blocking("name")} picks a named pool.
  */
-public final class RoutePlanner {
+final class RoutePlanner {
 
   private static final Pattern TEMPLATE_PARAM = Pattern.compile("\\{([^}]*)}");
   private static final Pattern PARAM_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
@@ -91,7 +91,7 @@ public final class RoutePlanner {
    * @param caches where {@code @Cached} routes keep their responses, or {@code null} for none
    * @param compressStreams whether streamed responses are gzip-compressed when the client asks
    */
-  public RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
+  RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
       CacheManager caches, boolean compressStreams) {
     this(mapper, pools, metrics, caches, compressStreams, ServerOptions.DEFAULT_WRITE_STALL_TIMEOUT);
   }
@@ -100,7 +100,7 @@ public final class RoutePlanner {
    * @param writeStallTimeout how long a streamed response may find its socket full before it is
    *     cut ({@link ServerOptions#writeStallTimeout()}); zero never
    */
-  public RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
+  RoutePlanner(ObjectMapper mapper, Map<String, WorkerPool> pools, HttpMetrics metrics,
       CacheManager caches, boolean compressStreams, Duration writeStallTimeout) {
     this.mapper = mapper;
     this.pools = pools;
@@ -116,7 +116,7 @@ public final class RoutePlanner {
   }
 
   /** The routes planned so far, frozen for mounting on users' routers. */
-  public PlannedRoutes planned() {
+  PlannedRoutes planned() {
     return new PlannedRoutes(routes);
   }
 
@@ -126,7 +126,7 @@ public final class RoutePlanner {
    * @throws IllegalArgumentException when a declaration is wrong (naming the method), or the
    *     object has no annotated method at all
    */
-  public void plan(Object handler) {
+  void plan(Object handler) {
     if (handler == null) {
       throw new IllegalArgumentException("handler must not be null");
     }

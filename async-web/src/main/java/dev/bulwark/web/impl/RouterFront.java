@@ -43,6 +43,11 @@ final class RouterFront {
   private static void mount(Route route, RoutePlan plan, long bodyLimit, Lifecycle lifecycle) {
     if (plan.readsBody()) {
       route.handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+      if (lifecycle == null) {
+        // A user's router has no failure handler of ours: the body handler's 413 (or a broken
+        // body's 400) is answered as JSON by the route itself, as the server's router does.
+        route.failureHandler(ctx -> ErrorRoutes.failure(ctx, bodyLimit));
+      }
     }
     String[] names = plan.pathNames();
     route.handler(ctx -> {

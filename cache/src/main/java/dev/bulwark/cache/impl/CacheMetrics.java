@@ -1,5 +1,6 @@
 package dev.bulwark.cache.impl;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -14,7 +15,8 @@ import java.util.concurrent.atomic.LongAdder;
  * {@code bulwark.cache.stale.serves}, {@code bulwark.cache.redis.errors},
  * {@code bulwark.cache.decode.errors} (values in Redis not used: foreign, tampered, over
  * {@code maxValueBytes}), {@code bulwark.cache.oversize.skips} (values over it kept local, not
- * written). Thread-safe.
+ * written). They go into the manager's {@link OwnedMeters}, so closing the manager removes them.
+ * Thread-safe.
  *
  * <p>Hits and misses are plain {@link LongAdder}s read by function counters: the hit path pays one
  * uncontended add, not Micrometer's double arithmetic.
@@ -31,19 +33,20 @@ final class CacheMetrics {
   final Counter decodeErrors;
   final Counter oversizeSkips;
 
-  CacheMetrics(MeterRegistry registry, String cache) {
+  CacheMetrics(OwnedMeters meters, String cache) {
+    MeterRegistry registry = meters.registry();
     Tags tags = Tags.of("cache", cache);
-    FunctionCounter.builder("bulwark.cache.gets", hits, LongAdder::sum).tags(tags.and("result", "hit"))
-        .register(registry);
-    FunctionCounter.builder("bulwark.cache.gets", misses, LongAdder::sum).tags(tags.and("result", "miss"))
-        .register(registry);
-    loadSuccesses = registry.counter("bulwark.cache.loads", tags.and("result", "success"));
-    loadFailures = registry.counter("bulwark.cache.loads", tags.and("result", "failure"));
-    loadTime = Timer.builder("bulwark.cache.load.time").tags(tags).register(registry);
-    evictions = registry.counter("bulwark.cache.evictions", tags);
-    staleServes = registry.counter("bulwark.cache.stale.serves", tags);
-    redisErrors = registry.counter("bulwark.cache.redis.errors", tags);
-    decodeErrors = registry.counter("bulwark.cache.decode.errors", tags);
-    oversizeSkips = registry.counter("bulwark.cache.oversize.skips", tags);
+    meters.add(FunctionCounter.builder("bulwark.cache.gets", hits, LongAdder::sum)
+        .tags(tags.and("result", "hit")).register(registry));
+    meters.add(FunctionCounter.builder("bulwark.cache.gets", misses, LongAdder::sum)
+        .tags(tags.and("result", "miss")).register(registry));
+    loadSuccesses = meters.add(registry.counter("bulwark.cache.loads", tags.and("result", "success")));
+    loadFailures = meters.add(registry.counter("bulwark.cache.loads", tags.and("result", "failure")));
+    loadTime = meters.add(Timer.builder("bulwark.cache.load.time").tags(tags).register(registry));
+    evictions = meters.add(registry.counter("bulwark.cache.evictions", tags));
+    staleServes = meters.add(registry.counter("bulwark.cache.stale.serves", tags));
+    redisErrors = meters.add(registry.counter("bulwark.cache.redis.errors", tags));
+    decodeErrors = meters.add(registry.counter("bulwark.cache.decode.errors", tags));
+    oversizeSkips = meters.add(registry.counter("bulwark.cache.oversize.skips", tags));
   }
 }

@@ -10,6 +10,8 @@ import dev.bulwark.cache.CacheTier;
 import dev.bulwark.cache.Codec;
 import dev.bulwark.core.CoarseTicker;
 import dev.bulwark.core.Ticker;
+import dev.bulwark.core.internal.OptionChecks;
+import dev.bulwark.core.internal.OwnedMeters;
 import dev.bulwark.core.internal.RedissonServers;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -21,7 +23,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.internal.ContextInternal;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -64,13 +65,16 @@ public final class DefaultCacheManager implements CacheManager {
 
   private static final Logger LOG = LoggerFactory.getLogger(DefaultCacheManager.class);
   static final String EVENTS = "bulwark:__events";
+  private static final String BREAKER_GAUGE = "bulwark.cache.breaker.state";
   static final VertxException BREAKER_OPEN =
       new VertxException("redis skipped: breaker open", true);
 
   private final Vertx vertx;
   private final CacheOptions options;
-  private final MeterRegistry registry;
-  private final String id = UUID.randomUUID().toString();
+  /** Tells this instance's own invalidation messages apart; per process, so never a meter tag. */
+  private final String id = java.util.UUID.randomUUID().toString();
+  /** Every meter of the manager and its caches, removed on close. */
+  private final OwnedMeters meters;
   private final Map<String, DefaultCache<?>> caches = new ConcurrentHashMap<>();
   private final Map<String, Promise<Void>> waiters = new ConcurrentHashMap<>();
   private final long timeoutMs;
@@ -90,8 +94,6 @@ public final class DefaultCacheManager implements CacheManager {
   private final AtomicLong connectAttempts = new AtomicLong();
   private volatile String lastConnectFailure = "";
   private final long probeTimer;
-  /** Removed on close: whoever registers a meter removes it. */
-  private final Gauge breakerGauge;
   private final CoarseTicker coarse;
   private final Ticker entryTicker;
   private volatile boolean closed;
@@ -99,7 +101,12 @@ public final class DefaultCacheManager implements CacheManager {
   public DefaultCacheManager(Vertx vertx, CacheOptions options) {
     this.vertx = vertx;
     this.options = options;
-    this.registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
+    MeterRegistry registry = options.meterRegistry() != null ? options.meterRegistry() : new SimpleMeterRegistry();
+    if (options.redis() != null && registry.find(BREAKER_GAUGE).tag("manager", options.name()).gauge() != null) {
+      throw new IllegalStateException("a cache manager named '" + options.name()
+          + "' is open with this meter registry already; give each one its own CacheOptions name");
+    }
+    this.meters = new OwnedMeters(registry);
     this.timeoutMs = options.redisTimeout().toMillis();
     // Entry freshness needs milliseconds, not a nanoTime call per hit; an injected ticker (tests)
     // is used as it is.
@@ -109,15 +116,14 @@ public final class DefaultCacheManager implements CacheManager {
         options.ticker(), this::onReconnect);
     if (options.redis() == null) {
       probeTimer = -1;
-      breakerGauge = null;
     } else {
       connectInBackground();
       long every = Math.max(50, options.breakerOpenDuration().toMillis() / 2);
       probeTimer = vertx.setPeriodic(every, id -> probe());
-      breakerGauge = Gauge.builder("bulwark.cache.breaker.state", breaker, b -> b.state().ordinal())
+      meters.add(Gauge.builder(BREAKER_GAUGE, breaker, b -> b.state().ordinal())
           .description("0 closed, 1 open, 2 half-open")
-          .tag("manager", id)
-          .register(registry);
+          .tag("manager", options.name())
+          .register(registry));
     }
   }
 
@@ -168,10 +174,7 @@ public final class DefaultCacheManager implements CacheManager {
   @Override
   @SuppressWarnings("unchecked")
   public <V> Cache<V> cache(String name, CachePolicy policy, Codec<V> codec) {
-    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new IllegalArgumentException(
-          "name must be 1-64 letters, digits, '-', '_' or '.', but was '" + name + "'");
-    }
+    OptionChecks.name("name", name);
     boolean withRedis = options.redis() != null;
     CacheTier tier = policy.tier() != null ? policy.tier()
         : withRedis ? CacheTier.TWO_LEVEL : CacheTier.LOCAL;
@@ -180,7 +183,7 @@ public final class DefaultCacheManager implements CacheManager {
           + name + "')");
     }
     DefaultCache<?> c = caches.computeIfAbsent(name,
-        n -> new DefaultCache<>(this, n, policy, tier, codec, new CacheMetrics(registry, n)));
+        n -> new DefaultCache<>(this, n, policy, tier, codec, new CacheMetrics(meters, n)));
     if (!c.policy().equals(policy)) {
       throw new IllegalStateException("cache '" + name + "' exists with " + c.policy()
           + ", but was asked for with " + policy);
@@ -217,6 +220,7 @@ public final class DefaultCacheManager implements CacheManager {
   @Override
   public Future<Void> close() {
     closed = true;
+    meters.removeAll();
     if (coarse != null) {
       coarse.close();
     }
@@ -224,7 +228,6 @@ public final class DefaultCacheManager implements CacheManager {
       return Future.succeededFuture();
     }
     vertx.cancelTimer(probeTimer);
-    registry.remove(breakerGauge);
     if (redisson == null) {
       // None yet; a connect attempt creating one now sees closed and shuts it down itself.
       return Future.succeededFuture();

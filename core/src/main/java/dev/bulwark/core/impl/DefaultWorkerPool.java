@@ -526,6 +526,7 @@ public final class DefaultWorkerPool implements WorkerPool {
       sweeper.cancel(false);
     }
     executor.shutdown();
+    metrics.remove();
     Promise<Void> promise = closePromise;
     Deliver.on(closeContext, v -> promise.tryComplete());
   }

@@ -1,5 +1,6 @@
 package dev.bulwark.db.impl;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -11,19 +12,22 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Times statements per query name ({@code bulwark.db.query}, tags pool, query, outcome) and logs
- * the slow ones at WARN with the name and duration, never the SQL values. Thread-safe.
+ * the slow ones at WARN with the name and duration, never the SQL values. {@link #close} removes
+ * the timers from the registry. Thread-safe.
  */
 final class DbMetrics {
 
   private static final Logger LOG = LoggerFactory.getLogger(DbMetrics.class);
 
   private final MeterRegistry registry;
+  private final OwnedMeters meters;
   private final String pool;
   private final long slowNanos;
   private final ConcurrentHashMap<String, Query> queries = new ConcurrentHashMap<>();
 
   DbMetrics(MeterRegistry registry, String pool, Duration slow) {
     this.registry = registry;
+    this.meters = new OwnedMeters(registry);
     this.pool = pool;
     this.slowNanos = slow.toNanos();
   }
@@ -69,10 +73,10 @@ final class DbMetrics {
       }
       Timer timer = ok ? success : error;
       if (timer == null) {
-        timer = Timer.builder("bulwark.db.query")
+        timer = meters.add(Timer.builder("bulwark.db.query")
             .description("Statements by query name")
             .tag("pool", pool).tag("query", name).tag("outcome", ok ? "success" : "error")
-            .register(registry);
+            .register(registry));
         if (ok) {
           success = timer;
         } else {
@@ -81,5 +85,10 @@ final class DbMetrics {
       }
       timer.record(nanos, TimeUnit.NANOSECONDS);
     }
+  }
+
+  /** Removes the timers from the registry; a statement that ends later is still timed, unseen. */
+  void close() {
+    meters.removeAll();
   }
 }

@@ -6,6 +6,7 @@ import com.zaxxer.hikari.HikariPoolMXBean;
 import com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory;
 import dev.bulwark.core.RejectedTaskException;
 import dev.bulwark.core.WorkerPool;
+import dev.bulwark.core.internal.OptionChecks;
 import dev.bulwark.core.internal.TraceSpan;
 import dev.bulwark.db.CopyFormat;
 import dev.bulwark.db.Db;
@@ -104,10 +105,7 @@ public final class DefaultDb implements Db {
 
   @Override
   public Db named(String name) {
-    if (name == null || !name.matches("[A-Za-z0-9_.-]{1,64}")) {
-      throw new IllegalArgumentException("query name must be 1-64 letters, digits, '-', '_' or '.', but was '"
-          + name + "'");
-    }
+    OptionChecks.name("query name", name);
     return new DefaultDb(shared, name);
   }
 
@@ -227,6 +225,7 @@ public final class DefaultDb implements Db {
   public Future<Void> close() {
     return shared.jdbc().close(Duration.ofSeconds(5)).eventually(() -> {
       shared.dataSource().close();
+      shared.metrics().close();
       return Future.succeededFuture();
     });
   }

@@ -1,27 +1,15 @@
 package dev.bulwark.db.impl;
 
-import java.util.regex.Pattern;
+import dev.bulwark.db.DbOptions;
 
-/** Masks credentials in JDBC URLs and messages. Stateless; thread-safe. */
-public final class Secrets {
-
-  private static final Pattern PASSWORD_PARAM = Pattern.compile("(?i)(password|pwd)=([^&;]*)");
-  private static final Pattern USERINFO = Pattern.compile("(//[^/:@]+:)([^@/]*)(@)");
+/** Masks credentials in messages. Stateless; thread-safe. */
+final class Secrets {
 
   private Secrets() {
   }
 
-  /** {@code jdbc:postgresql://h/db?user=u&password=secret} to {@code ...password=****}. */
-  public static String maskUrl(String url) {
-    if (url == null) {
-      return null;
-    }
-    String masked = PASSWORD_PARAM.matcher(url).replaceAll("$1=****");
-    return USERINFO.matcher(masked).replaceAll("$1****$3");
-  }
-
   /** {@code text} with every occurrence of {@code password} replaced, and URLs masked. */
-  public static String mask(String text, String password) {
+  static String mask(String text, String password) {
     if (text == null) {
       return null;
     }
@@ -29,6 +17,6 @@ public final class Secrets {
     if (password != null && !password.isEmpty()) {
       out = out.replace(password, "****");
     }
-    return maskUrl(out);
+    return DbOptions.maskUrl(out);
   }
 }

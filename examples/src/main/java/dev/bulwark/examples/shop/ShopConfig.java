@@ -206,9 +206,9 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public String toString() {
     return "ShopConfig[host=" + host + ", port=" + port + ", workers=" + workers + ", workerQueue="
         + workerQueue + ", queueTimeout=" + queueTimeout + ", eventLoops=" + eventLoops
-        + ", drainGrace=" + drainGrace + ", db=" + dev.bulwark.db.impl.Secrets.maskUrl(db)
+        + ", drainGrace=" + drainGrace + ", db=" + dev.bulwark.db.DbOptions.maskUrl(db)
         + ", dbPoolSize=" + dbPoolSize + ", redis=" + (redis == null ? null
-        : dev.bulwark.db.impl.Secrets.maskUrl(redis)) + ", role=" + role + ", taskConcurrency="
+        : dev.bulwark.db.DbOptions.maskUrl(redis)) + ", role=" + role + ", taskConcurrency="
         + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
         + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
         + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive

@@ -3,7 +3,7 @@ package dev.bulwark.examples.shop;
 import dev.bulwark.core.Durations;
 import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.ThreadKind;
-import dev.bulwark.db.impl.Secrets;
+import dev.bulwark.db.DbOptions;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.core.util.FileSize;
 import java.io.PrintWriter;
@@ -244,7 +244,7 @@ public final class ShopMain implements Callable<Integer> {
     Duration warm = "off".equals(warmUp) ? Duration.ZERO : duration(cl, "--warm-up", warmUp);
     if (db == null || !db.startsWith("jdbc:h2:") && !db.startsWith("jdbc:postgresql:")) {
       throw new ParameterException(cl, "--db must be a jdbc:postgresql: or jdbc:h2: URL, but was '"
-          + Secrets.maskUrl(String.valueOf(db)) + "'");
+          + DbOptions.maskUrl(String.valueOf(db)) + "'");
     }
     if (dbPoolSize < 1) {
       throw new ParameterException(cl, "--db-pool-size must be >= 1, but was " + dbPoolSize);

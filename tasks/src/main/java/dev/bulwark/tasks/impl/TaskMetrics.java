@@ -1,14 +1,12 @@
 package dev.bulwark.tasks.impl;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
@@ -28,12 +26,13 @@ final class TaskMetrics {
 
   private final MeterRegistry registry;
   private final String queue;
-  private final List<Meter> meters = new CopyOnWriteArrayList<>();
+  private final OwnedMeters meters;
   private final Map<String, PerType> types = new ConcurrentHashMap<>();
 
   TaskMetrics(MeterRegistry registry, String queue, DoubleSupplier depth, DoubleSupplier oldestSeconds,
       DoubleSupplier running) {
     this.registry = registry;
+    this.meters = new OwnedMeters(registry);
     this.queue = queue;
     if (registry != null) {
       meters.add(Gauge.builder("bulwark.tasks.depth", depth, DoubleSupplier::getAsDouble).strongReference(true).tag("queue", queue)
@@ -100,10 +99,7 @@ final class TaskMetrics {
 
   void close() {
     if (registry != null) {
-      for (Meter m : meters) {
-        registry.remove(m);
-      }
-      meters.clear();
+      meters.removeAll();
       types.clear();
     }
   }
@@ -139,15 +135,13 @@ final class TaskMetrics {
     private Counter counter(String what, String type, String description) {
       Counter c = Counter.builder("bulwark.tasks." + what).tag("queue", queue).tag("type", type)
           .description(description).register(registry);
-      meters.add(c);
-      return c;
+      return meters.add(c);
     }
 
     private Timer timer(String name, String type, String description) {
       Timer t = Timer.builder(name).tag("queue", queue).tag("type", type)
           .publishPercentileHistogram().description(description).register(registry);
-      meters.add(t);
-      return t;
+      return meters.add(t);
     }
   }
 }

@@ -3,8 +3,6 @@ package dev.bulwark.tasks.impl;
 import dev.bulwark.core.Durations;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.tasks.TaskQueueOptions;
-import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -333,10 +331,8 @@ final class Workers implements AttemptRunner.Owner {
       if (heartbeatTimer != -1) {
         vertx.cancelTimer(heartbeatTimer);
       }
-      pool.close(Duration.ZERO).onComplete(ar -> {
-        removePoolMeters();
-        p.complete();
-      });
+      // The pool removes its own meters as it closes.
+      pool.close(Duration.ZERO).onComplete(ar -> p.complete());
     });
     return p.future();
   }
@@ -357,19 +353,6 @@ final class Workers implements AttemptRunner.Owner {
     if (storeFailing) {
       storeFailing = false;
       LOG.info("task queue '{}': the store answers again", options.name());
-    }
-  }
-
-  /** The worker pool registers meters tagged with its name but leaves them on close; this queue owns them. */
-  private void removePoolMeters() {
-    MeterRegistry registry = options.meterRegistry();
-    if (registry != null) {
-      String poolName = pool.name();
-      for (Meter m : new ArrayList<>(registry.getMeters())) {
-        if (poolName.equals(m.getId().getTag("pool"))) {
-          registry.remove(m);
-        }
-      }
     }
   }
 
