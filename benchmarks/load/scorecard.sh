@@ -19,6 +19,7 @@
 #   benchmarks/load/scorecard.sh                       # whole reactor; needs PostgreSQL, Redis
 #   MODULES=db-pool,cache benchmarks/load/scorecard.sh # only these modules (and what they need)
 #   OUT=/tmp/r.md benchmarks/load/scorecard.sh          # write elsewhere
+#   MVN_ARGS=-Dfuzz.tries=1000000 benchmarks/load/scorecard.sh   # the long fuzz profile (~10 min more)
 #
 # Runs with -Dbulwark.requireServers=true: a test that would skip for a missing server fails
 # instead, so the scorecard never counts a skipped fault as survived. Exits non-zero when a test
@@ -44,6 +45,9 @@ args=(-B -q verify
 if [[ -n "$MODULES" ]]; then
   args+=(-pl "$MODULES" -am)
 fi
+# Extra Maven arguments, split on spaces (system properties such as -Dfuzz.tries=1000000).
+read -r -a extra <<<"${MVN_ARGS:-}"
+args+=("${extra[@]}")
 LOG="$(mktemp "${TMPDIR:-/tmp}/bulwark-scorecard.XXXXXX.log")"
 echo "running: $MVN ${args[*]}  (log: $LOG)" >&2
 set +e
