@@ -4,7 +4,8 @@
 # Each run also records CPU time (task-clock) and context switches per operation with JMH's
 # perfnorm profiler (needs `perf`), which other jobs on the machine disturb far less than the
 # throughput. Writes one TSV line per run:
-#   round  jar  impl  ops/s  cpu-ns/op  context-switches/op  load(1 min)  time(UTC)
+#   round  jar  impl  score  cpu-ns/op  context-switches/op  load(1 min)  time(UTC)  unit
+# (the score in the benchmark's own unit: ops/s for throughput, ns/op for average-time suites)
 #
 #   JARS="old.jar new.jar" IMPLS="bulwark executeBlocking threadPoolExecutor" ROUNDS=6 \
 #     benchmarks/load/jmh-interleave.sh WorkerPoolDispatch > results.tsv
@@ -46,11 +47,12 @@ for r in $(seq 1 "$rounds"); do
       # perf may record nothing on a busy machine: a missing figure prints as '-' (grep finding
       # no line must not end the script under pipefail).
       ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5 || true)
+      unit=$(grep -v ':' "$csv" | tail -1 | cut -d, -f7 | tr -d '"' || true)
       cpu=$({ grep ':task-clock' "$csv" || true; } | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
       cs=$({ grep ':context-switches' "$csv" || true; } | cut -d, -f5)
       ops=${ops:--} cpu=${cpu:--} cs=${cs:--}
-      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
-        "$cs" "$load" "$(date -u +%T)" | tee -a "$tsv"
+      printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$(basename "$jar")" "$impl" "$ops" "$cpu" \
+        "$cs" "$load" "$(date -u +%T)" "${unit:--}" | tee -a "$tsv"
     done
   done
 done

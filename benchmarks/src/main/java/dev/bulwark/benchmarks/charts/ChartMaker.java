@@ -161,12 +161,18 @@ public final class ChartMaker {
   }
 
   private Path fromInterleave(Path file, String name) throws IOException {
-    // round, jar, impl, ops/s, cpu-ns/op, context-switches/op, load, time
+    // round, jar, impl, score, cpu-ns/op, context-switches/op, load, time[, unit]; a failed run
+    // has "failed" for its score and is left out of the mean
     Map<String, double[]> sums = new LinkedHashMap<>();
+    String unit = "ops/s";
     for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
       String[] f = line.split("\t");
-      if (line.isBlank() || line.startsWith("#") || f.length < 4 || f[3].isEmpty()) {
+      if (line.isBlank() || line.startsWith("#") || f.length < 4 || f[3].isEmpty()
+          || f[3].equals("failed")) {
         continue;
+      }
+      if (f.length > 8 && !f[8].isBlank()) {
+        unit = f[8];
       }
       double[] s = sums.computeIfAbsent(f[1] + "\t" + f[2], k -> new double[2]);
       s[0] += Double.parseDouble(f[3]);
@@ -182,7 +188,7 @@ public final class ChartMaker {
     }
     return write(name, Chart.bars(name.substring("interleave-".length()) + ": mean of the runs",
         machine(null, null, Files.getLastModifiedTime(file).toInstant().toString().substring(0, 10)),
-        "ops/s", bars));
+        unit, bars));
   }
 
   private Path write(String name, java.awt.image.BufferedImage image) throws IOException {
