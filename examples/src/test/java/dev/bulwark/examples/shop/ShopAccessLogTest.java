@@ -111,6 +111,19 @@ class ShopAccessLogTest {
   }
 
   @Test
+  void requestIdFromAProxy_isLogged_andAnImplausibleOneIsNot() throws Exception {
+    send(request("/products/3").header("X-Request-Id", "nginx-7f3a.42"));
+    send(request("/products/4").header("X-Request-Id", "x\"}, \"status\": \"forged"));
+
+    Map<String, String> proxied = lineFor("GET", "/products/3");
+    assertThat(proxied).containsEntry("request_id", "nginx-7f3a.42");
+    assertThat(proxied.get("message")).endsWith(" request_id=nginx-7f3a.42");
+    Map<String, String> hostile = lineFor("GET", "/products/4");
+    assertThat(hostile).doesNotContainKey("request_id").containsEntry("status", "200");
+    assertThat(hostile.get("message")).doesNotContain("forged");
+  }
+
+  @Test
   void routedRequest_carriesTheRouteTheRouterReported() throws Exception {
     HttpResponse<String> r = send(request("/users/bulk").header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString("[{\"name\":\"Logged\"}]")));
