@@ -46,8 +46,10 @@ for r in $(seq 1 "$rounds"); do
       fi
       # perf may record nothing on a busy machine: a missing figure prints as '-' (grep finding
       # no line must not end the script under pipefail).
-      ops=$(grep -v ':' "$csv" | tail -1 | cut -d, -f5 || true)
-      unit=$(grep -v ':' "$csv" | tail -1 | cut -d, -f7 | tr -d '"' || true)
+      # The primary result is the last line without a profiler's ':' in its name.
+      primary=$(grep -v ':' "$csv" | tail -1 || true)
+      ops=$(cut -d, -f5 <<<"$primary")
+      unit=$(cut -d, -f7 <<<"$primary" | tr -d '"')
       cpu=$({ grep ':task-clock' "$csv" || true; } | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
       cs=$({ grep ':context-switches' "$csv" || true; } | cut -d, -f5)
       ops=${ops:--} cpu=${cpu:--} cs=${cs:--}
