@@ -12,6 +12,8 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,44 @@ class PoolMetricsTest {
     assertThat(wait.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
     assertThat(wait.max(TimeUnit.SECONDS)).isEqualTo(3.0);
     assertThat(run.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
+  }
+
+  /**
+   * A runner reads the clock once at the end of a task and takes the next queued task after; a
+   * task queued between those two moments was submitted "after" that reading. Its wait is zero,
+   * not negative (Micrometer drops a negative amount with a warning, so the wait went uncounted).
+   */
+  @Test
+  void queueWait_ofATaskQueuedJustAfterTheRunnersClockRead_isZeroAndCounted() throws Exception {
+    AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    AtomicReference<Runnable> onNextRead = new AtomicReference<>();
+    Ticker ticker = () -> {
+      Runnable hook = onNextRead.getAndSet(null);
+      long now = nanos.get();
+      if (hook != null) {
+        hook.run(); // runs on the runner, between its clock read and its next take
+      }
+      return now;
+    };
+    AtomicReference<Future<String>> late = new AtomicReference<>();
+    pool = WorkerPool.builder().name("m-late").maxConcurrency(1).maxQueue(5)
+        .queueTimeout(Duration.ofHours(1)).ticker(ticker).meterRegistry(registry).build();
+    Future<String> first = pool.submit(() -> {
+      onNextRead.set(() -> {
+        nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+        late.set(pool.submit(() -> "late"));
+      });
+      return "first";
+    });
+    await(first);
+    Awaitility.await().atMost(TestSupport.WAIT).until(() -> late.get() != null);
+    assertThat(await(late.get())).isEqualTo("late");
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> timer("bulwark.pool.run").count() == 2);
+
+    Timer wait = timer("bulwark.pool.queue.wait");
+    assertThat(wait.count()).isEqualTo(2);
+    assertThat(wait.max(TimeUnit.NANOSECONDS)).isZero();
   }
 
   @Test

@@ -73,9 +73,13 @@ final class PoolMetrics {
     return run != null;
   }
 
+  /**
+   * A runner reads the clock at the end of a task and then takes the next one, which may have
+   * been queued just after that reading: its wait is then zero, not the small negative difference.
+   */
   void queueWait(long nanos) {
     if (queueWait != null) {
-      queueWait.record(nanos, TimeUnit.NANOSECONDS);
+      queueWait.record(Math.max(0L, nanos), TimeUnit.NANOSECONDS);
     }
   }
 
