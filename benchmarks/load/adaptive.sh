@@ -51,6 +51,7 @@ esac
 PORT="${PORT:-18083}"
 BASE="http://127.0.0.1:$PORT"
 
+record_meta "PHASE=$PHASE RATE=$RATE SLOW=$SLOW KINDS=\"$KINDS\" benchmarks/load/adaptive.sh"
 require_jars
 trap stop_servers EXIT
 
