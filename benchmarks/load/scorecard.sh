@@ -65,6 +65,7 @@ set -e
 
 # The adaptive limit under a dependency turning 10x slower, from adaptive.sh's recorded figures.
 ADAPTIVE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-scorecard-adaptive.XXXXXX")"
+trap 'rm -rf "$ADAPTIVE_DIR"' EXIT
 ADAPTIVE_PROPS=""
 if [[ "${ADAPTIVE:-1}" != 0 ]]; then
   echo "running: PHASE=${ADAPTIVE_PHASE:-10s} benchmarks/load/adaptive.sh" >&2
