@@ -20,6 +20,14 @@
 #   MODULES=db-pool,cache benchmarks/load/scorecard.sh # only these modules (and what they need)
 #   OUT=/tmp/r.md benchmarks/load/scorecard.sh          # write elsewhere
 #   MVN_ARGS=-Dfuzz.tries=1000000 benchmarks/load/scorecard.sh   # the long fuzz profile (~10 min more)
+#   ADAPTIVE=0 benchmarks/load/scorecard.sh             # without the adaptive-limit run
+#
+# Then, unless ADAPTIVE=0, it runs benchmarks/load/adaptive.sh (PHASE=10s: about 2 minutes, on
+# the shop and benchmarks jars the Maven run just packaged) and adds its figures: the adaptive
+# limit in each phase, the admitted p99 slow/healthy for the fixed and the adaptive pool, the p99
+# of the 503s, recovery, and the verdict. They are load figures, so they depend on the machine;
+# the section says where it ran. A failed adaptive run is reported in its section and does not
+# fail the scorecard.
 #
 # Runs with -Dbulwark.requireServers=true: a test that would skip for a missing server fails
 # instead, so the scorecard never counts a skipped fault as survived. Exits non-zero when a test
@@ -55,15 +63,31 @@ set +e
 MVN_RC=$?
 set -e
 
+# The adaptive limit under a dependency turning 10x slower, from adaptive.sh's recorded figures.
+ADAPTIVE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-scorecard-adaptive.XXXXXX")"
+trap 'rm -rf "$ADAPTIVE_DIR"' EXIT
+ADAPTIVE_PROPS=""
+if [[ "${ADAPTIVE:-1}" != 0 ]]; then
+  echo "running: PHASE=${ADAPTIVE_PHASE:-10s} benchmarks/load/adaptive.sh" >&2
+  if PHASE="${ADAPTIVE_PHASE:-10s}" RESULTS_DIR="$ADAPTIVE_DIR" \
+      "$ROOT/benchmarks/load/adaptive.sh" >"$ADAPTIVE_DIR/adaptive.log" 2>&1; then
+    ADAPTIVE_PROPS="$ADAPTIVE_DIR/adaptive.properties"
+  else
+    echo "adaptive.sh failed; its output:" >&2
+    cat "$ADAPTIVE_DIR/adaptive.log" >&2
+    ADAPTIVE_PROPS="failed"
+  fi
+fi
+
 COMMIT="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)"
 JDK="$(java -version 2>&1 | head -1)"
 CORES="$(nproc 2>/dev/null || echo '?')"
 
-python3 - "$ROOT" "$OUT" "$COMMIT" "$JDK" "$CORES" "$MVN_RC" <<'PY'
+python3 - "$ROOT" "$OUT" "$COMMIT" "$JDK" "$CORES" "$MVN_RC" "$ADAPTIVE_PROPS" <<'PY'
 import datetime, glob, os, re, sys
 import xml.etree.ElementTree as ET
 
-root, out, commit, jdk, cores, mvn_rc = sys.argv[1:7]
+root, out, commit, jdk, cores, mvn_rc, adaptive_props = sys.argv[1:8]
 CONVENTION = re.compile(r'(FaultTest|HostileTest|FaultIT|HostileIT)$')
 
 # Test cases from surefire/failsafe XML, by class.
@@ -176,6 +200,44 @@ md.append('| module | test | input | figures | result |')
 md.append('| --- | --- | --- | --- | --- |')
 for module, kind, cls, name, what, f in hostile:
     md.append(f'| {module} | `{cls}` {name} | {what} | {figs(f)} | {class_status(cls)} |')
+md.append('')
+md.append('## Adaptive limit under a dependency turning 10x slower')
+md.append('')
+if not adaptive_props:
+    md.append('Not run in this scorecard (`ADAPTIVE=0`).')
+elif adaptive_props == 'failed' or not os.path.exists(adaptive_props):
+    md.append('`benchmarks/load/adaptive.sh` failed to produce figures in this run (see the '
+              'scorecard\'s output).')
+else:
+    a = {}
+    with open(adaptive_props, encoding='utf-8') as f:
+        for raw in f:
+            if '=' in raw:
+                k, v = raw.rstrip('\n').split('=', 1)
+                a[k] = v
+    md.append(f'`{a.get("command", "benchmarks/load/adaptive.sh")}` ({a.get("date", "?")}, '
+              f'load average {a.get("load", "?")}): the shop with 8 workers, a queue of 16 and a '
+              '1 s queue timeout, at 100 requests/s open loop (`LoadGen`, one generator for all '
+              'three phases): healthy `/blocking?ms=20`, slow `/blocking/serial?ms=25` (10x '
+              'less capacity: 2.5x overloaded), recovered `/blocking?ms=20`. Load figures from a '
+              'shared machine: compare the ratios, not the milliseconds.')
+    md.append('')
+    md.append('| pool | phase | 200s | 503s | p99 of 200s ms | p99 of 503s ms | limit (lowest, last) '
+              '| generator late, max ms |')
+    md.append('| --- | --- | --- | --- | --- | --- | --- | --- |')
+    for kind in ('fixed', 'adaptive'):
+        for phase in ('healthy', 'slow', 'recovered'):
+            g = lambda k: a.get(f'{kind}.{phase}.{k}', '?')
+            md.append(f'| {kind} | {phase} | {fmt(g("status200"))} | {fmt(g("status503"))} | '
+                      f'{g("p99_200_ms")} | {g("p99_503_ms")} | {g("limit_min")}, {g("limit_last")} | '
+                      f'{g("max_send_lag_ms")} |')
+    md.append('')
+    for kind in ('fixed', 'adaptive'):
+        md.append(f'- {kind}: admitted p99 slow/healthy {a.get(kind + ".slow_over_healthy", "?")}, '
+                  f'recovered/healthy {a.get(kind + ".recovered_over_healthy", "?")}, p99 of the '
+                  f'slow phase\'s 503s {a.get(kind + ".slow.p99_503_ms", "?")} ms.')
+    md.append(f'- Adaptive goal (admitted p99 slow/healthy <= 2, 503 p99 < 50 ms, '
+              f'recovered/healthy <= 2): {a.get("adaptive.verdict", "?")}.')
 md.append('')
 md.append('## Every test case')
 md.append('')

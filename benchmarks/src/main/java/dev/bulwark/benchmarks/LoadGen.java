@@ -25,8 +25,15 @@ import java.util.concurrent.locks.LockSupport;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.LoadGen \
  *     --url http://127.0.0.1:18082/blocking?ms=100 --rate 160 --duration 30s [--warmup 5s] \
- *     [--connections 512] [--timeout 10s] [--event-loops 1]
+ *     [--connections 512] [--timeout 10s] [--event-loops 1] [--then URL ...]
  * </pre>
+ *
+ * <p>Each {@code --then URL} adds a phase: the same schedule goes on against that URL for
+ * another {@code --duration}, in the same JVM and client, and each phase gets its own report and
+ * {@code RESULT} line (with {@code phase=N start_ms=.. end_ms=..}, epoch milliseconds). A scenario
+ * whose phases ran as separate generators would start each phase with a cold JVM and no
+ * connections, whose first requests are late by tens to hundreds of milliseconds (JIT, class
+ * loading, connecting) and whose lateness counts as latency.
  *
  * <p>Implementation note. Request {@code i} is scheduled at {@code start + i / rate}; one
  * scheduler thread parks until that time and hands the request to a client event loop, and its
@@ -45,8 +52,11 @@ import java.util.concurrent.locks.LockSupport;
 public final class LoadGen {
 
   private final LoadGenOptions options;
-  private final LoadGenStats stats = new LoadGenStats();
+  /** One per phase. */
+  private final LoadGenStats[] stats;
   private final AtomicLong inFlight = new AtomicLong();
+  /** The phase being scheduled (the warmup counts as the first), for connections opened. */
+  private volatile int currentPhase;
   private static final java.util.regex.Pattern RANDOM_TOKEN = java.util.regex.Pattern.compile("RANDOM([1-9][0-9]{0,9})");
 
   private Vertx vertx;
@@ -54,13 +64,19 @@ public final class LoadGen {
 
   LoadGen(LoadGenOptions options) {
     this.options = options;
+    this.stats = new LoadGenStats[options.phases()];
+    for (int p = 0; p < stats.length; p++) {
+      stats[p] = new LoadGenStats();
+    }
   }
 
   public static void main(String[] args) throws Exception {
     LoadGenOptions options;
     try {
       options = LoadGenOptions.parse(args);
-      requireLoopback(options.host());
+      for (int p = 0; p < options.phases(); p++) {
+        requireLoopback(options.phase(p).host());
+      }
     } catch (IllegalArgumentException e) {
       System.err.println("LoadGen: " + e.getMessage());
       System.exit(2);
@@ -92,30 +108,30 @@ public final class LoadGen {
         .with(new HttpClientOptions().setKeepAlive(true).setPipelining(false).setTcpNoDelay(true)
             .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)))
         .with(new PoolOptions().setHttp1MaxSize(options.connections()).setMaxWaitQueueSize(-1))
-        .withConnectHandler(conn -> stats.connectionOpened())
+        .withConnectHandler(conn -> stats[currentPhase].connectionOpened())
         .build();
     Context[] contexts = new Context[options.eventLoops()];
     for (int i = 0; i < contexts.length; i++) {
       contexts[i] = vertx.getOrCreateContext();
     }
-    RequestOptions request = new RequestOptions().setMethod(HttpMethod.GET)
-        .setHost(options.host()).setPort(options.port()).setURI(options.requestUri());
-    // A path segment RANDOM<N> (e.g. /products/RANDOM2000/cached) becomes a uniformly random
-    // integer in 1..N per request, to spread load over keys.
-    java.util.regex.Matcher random = RANDOM_TOKEN.matcher(options.requestUri());
-    String[] uriParts = random.find()
-        ? new String[] {options.requestUri().substring(0, random.start()), random.group(1),
-            options.requestUri().substring(random.end())}
-        : null;
+    int phases = options.phases();
+    Target[] targets = new Target[phases];
+    for (int p = 0; p < phases; p++) {
+      targets[p] = new Target(options.phase(p));
+    }
 
     double intervalNanos = 1e9 / options.rate();
     long warmupNanos = options.warmup().toNanos();
     long durationNanos = options.duration().toNanos();
-    long total = (long) Math.ceil((warmupNanos + durationNanos) / intervalNanos);
+    long total = (long) Math.ceil((warmupNanos + phases * durationNanos) / intervalNanos);
     long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);
+    long startEpochMillis = System.currentTimeMillis() + 20;
     long windowStart = start + warmupNanos;
-    long sent = 0;
-    long lastSendNanos = windowStart;
+    long[] sent = new long[phases];
+    long[] lastSendNanos = new long[phases];
+    for (int p = 0; p < phases; p++) {
+      lastSendNanos[p] = windowStart + p * durationNanos;
+    }
     for (long i = 0; i < total; i++) {
       long scheduled = start + (long) (i * intervalNanos);
       long now;
@@ -123,18 +139,17 @@ public final class LoadGen {
         LockSupport.parkNanos(scheduled - now);
       }
       boolean measured = scheduled >= windowStart;
+      int phase = measured ? (int) Math.min(phases - 1, (scheduled - windowStart) / durationNanos) : 0;
+      currentPhase = phase;
       if (measured) {
-        sent++;
-        lastSendNanos = now;
+        sent[phase]++;
+        lastSendNanos[phase] = now;
       }
       inFlight.incrementAndGet();
-      RequestOptions r = uriParts == null ? request : new RequestOptions(request).setURI(uriParts[0]
-          + (1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.parseLong(uriParts[1])))
-          + uriParts[2]);
-      contexts[(int) (i % contexts.length)].runOnContext(v -> send(r, scheduled, measured, timeoutMs));
+      RequestOptions r = targets[phase].next();
+      LoadGenStats into = measured ? stats[phase] : null;
+      contexts[(int) (i % contexts.length)].runOnContext(v -> send(r, scheduled, into, timeoutMs));
     }
-    double window = Math.max(durationNanos, lastSendNanos - windowStart) / 1e9;
-    double achieved = sent / window;
 
     // Every request ends by its own timer at the latest; the margin covers the reset itself.
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs + 2000);
@@ -150,16 +165,50 @@ public final class LoadGen {
     } catch (Exception e) {
       out.println("LoadGen: closing the client failed: " + e);
     }
-    out.print(stats.report(options, sent, achieved));
+    for (int p = 0; p < phases; p++) {
+      long phaseStart = windowStart + p * durationNanos;
+      double window = Math.max(durationNanos, lastSendNanos[p] - phaseStart) / 1e9;
+      long phaseStartMillis = startEpochMillis + (warmupNanos + p * durationNanos) / 1_000_000;
+      // With phases, each RESULT line says which one it is and when it ran (epoch ms), so that a
+      // script can match what it sampled meanwhile (a server's metrics) to the phase.
+      String suffix = phases == 1 ? "" : String.format(java.util.Locale.ROOT,
+          " phase=%d start_ms=%d end_ms=%d", p + 1, phaseStartMillis,
+          phaseStartMillis + durationNanos / 1_000_000);
+      out.print(stats[p].report(options.phase(p), sent[p], sent[p] / window, suffix));
+    }
     out.flush();
   }
 
-  /** Issues one request on the current event-loop context and records its outcome there. */
-  private void send(RequestOptions request, long scheduled, boolean measured, long timeoutMs) {
-    if (measured) {
-      stats.sendLag(System.nanoTime() - scheduled);
+  /** One phase's request target; a path segment RANDOM<N> is drawn anew for every request. */
+  private static final class Target {
+    private final RequestOptions request;
+    private final String[] uriParts;
+
+    Target(LoadGenOptions phase) {
+      request = new RequestOptions().setMethod(HttpMethod.GET)
+          .setHost(phase.host()).setPort(phase.port()).setURI(phase.requestUri());
+      // A path segment RANDOM<N> (e.g. /products/RANDOM2000/cached) becomes a uniformly random
+      // integer in 1..N per request, to spread load over keys.
+      java.util.regex.Matcher random = RANDOM_TOKEN.matcher(phase.requestUri());
+      uriParts = random.find()
+          ? new String[] {phase.requestUri().substring(0, random.start()), random.group(1),
+              phase.requestUri().substring(random.end())}
+          : null;
     }
-    Exchange ex = new Exchange(scheduled, measured);
+
+    RequestOptions next() {
+      return uriParts == null ? request : new RequestOptions(request).setURI(uriParts[0]
+          + (1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.parseLong(uriParts[1])))
+          + uriParts[2]);
+    }
+  }
+
+  /** Issues one request on the current event-loop context and records its outcome there. */
+  private void send(RequestOptions request, long scheduled, LoadGenStats into, long timeoutMs) {
+    if (into != null) {
+      into.sendLag(System.nanoTime() - scheduled);
+    }
+    Exchange ex = new Exchange(scheduled, into);
     ex.timer = vertx.setTimer(timeoutMs, id -> ex.timedOut());
     client.request(request).onComplete(ar -> {
       if (ar.failed()) {
@@ -187,19 +236,20 @@ public final class LoadGen {
   /** One request's state; confined to the event-loop context it was issued on. */
   private final class Exchange {
     final long scheduled;
-    final boolean measured;
+    /** Where its outcome is recorded; null for a warmup request, which is not measured. */
+    final LoadGenStats stats;
     long timer;
     HttpClientRequest request;
     boolean done;
 
-    Exchange(long scheduled, boolean measured) {
+    Exchange(long scheduled, LoadGenStats stats) {
       this.scheduled = scheduled;
-      this.measured = measured;
+      this.stats = stats;
     }
 
     void answered(int status, boolean retryAfter) {
       if (finish()) {
-        if (measured) {
+        if (stats != null) {
           stats.response(status, retryAfter, System.nanoTime() - scheduled);
         }
         inFlight.decrementAndGet();
@@ -208,7 +258,7 @@ public final class LoadGen {
 
     void failed(Throwable cause) {
       if (finish()) {
-        if (measured) {
+        if (stats != null) {
           stats.error(cause);
         }
         inFlight.decrementAndGet();
@@ -223,7 +273,7 @@ public final class LoadGen {
       if (request != null) {
         request.reset();
       }
-      if (measured) {
+      if (stats != null) {
         stats.timeout();
       }
       inFlight.decrementAndGet();

@@ -4,6 +4,8 @@ import dev.bulwark.core.Durations;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 
@@ -17,9 +19,16 @@ import java.util.Set;
  * @param connections the largest number of HTTP/1.1 connections the client opens
  * @param timeout how long one request may take in all (connection, queueing, response)
  * @param eventLoops the client's event loops
+ * @param then further phases, in order: after {@code url}'s {@code duration}, the same schedule
+ *     goes on against each of these for another {@code duration} (one client, so no phase pays for
+ *     a cold generator), each measured and reported on its own; empty for one phase
  */
 public record LoadGenOptions(URI url, double rate, Duration duration, Duration warmup,
-    int connections, Duration timeout, int eventLoops) {
+    int connections, Duration timeout, int eventLoops, List<URI> then) {
+
+  public LoadGenOptions {
+    then = List.copyOf(then);
+  }
 
   /** Default {@code --connections}: 512, so the client's pool is never what limits the load. */
   public static final int DEFAULT_CONNECTIONS = 512;
@@ -35,7 +44,8 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
   public static final double MAX_RATE = 1_000_000;
 
   static final String USAGE = "usage: LoadGen --url http://127.0.0.1:PORT/PATH --rate R"
-      + " [--duration 30s] [--warmup 0s] [--connections 512] [--timeout 10s] [--event-loops 1]";
+      + " [--duration 30s] [--warmup 0s] [--connections 512] [--timeout 10s] [--event-loops 1]"
+      + " [--then http://127.0.0.1:PORT/PATH ...]";
 
   private static final Set<String> LOOPBACK = Set.of("127.0.0.1", "localhost", "::1", "[::1]");
 
@@ -56,6 +66,22 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
     return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
   }
 
+  /** The number of phases: 1 plus one per {@code --then}. */
+  public int phases() {
+    return 1 + then.size();
+  }
+
+  /**
+   * The options of phase {@code index} (0-based) on its own: its URL, and no further phases.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= index < phases()}
+   */
+  public LoadGenOptions phase(int index) {
+    URI u = index == 0 ? url : then.get(index - 1);
+    return new LoadGenOptions(u, rate, duration, warmup, connections, timeout, eventLoops,
+        List.of());
+  }
+
   /**
    * Parses a command line.
    *
@@ -69,6 +95,7 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
     int connections = DEFAULT_CONNECTIONS;
     Duration timeout = DEFAULT_TIMEOUT;
     int eventLoops = DEFAULT_EVENT_LOOPS;
+    List<URI> then = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {
       String option = args[i];
       if (!option.startsWith("--")) {
@@ -80,7 +107,10 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
       String value = args[++i];
       switch (option) {
         case "--url":
-          url = loopbackUrl(value);
+          url = loopbackUrl(option, value);
+          break;
+        case "--then":
+          then.add(loopbackUrl(option, value));
           break;
         case "--rate":
           rate = rate(value);
@@ -110,24 +140,24 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
     if (Double.isNaN(rate)) {
       throw new IllegalArgumentException("--rate is required; " + USAGE);
     }
-    return new LoadGenOptions(url, rate, duration, warmup, connections, timeout, eventLoops);
+    return new LoadGenOptions(url, rate, duration, warmup, connections, timeout, eventLoops, then);
   }
 
   /** An {@code http://} URL on 127.0.0.1, localhost or ::1; anything else is refused. */
-  static URI loopbackUrl(String text) {
+  static URI loopbackUrl(String option, String text) {
     URI uri;
     try {
       uri = new URI(text);
     } catch (URISyntaxException e) {
-      throw new IllegalArgumentException("--url must be a URL such as http://127.0.0.1:8080/hello,"
+      throw new IllegalArgumentException(option + " must be a URL such as http://127.0.0.1:8080/hello,"
           + " but was '" + text + "'");
     }
     if (!"http".equalsIgnoreCase(uri.getScheme())) {
-      throw new IllegalArgumentException("--url must use http://, but was '" + text + "'");
+      throw new IllegalArgumentException(option + " must use http://, but was '" + text + "'");
     }
     String host = uri.getHost();
     if (host == null || !LOOPBACK.contains(host.toLowerCase(Locale.ROOT))) {
-      throw new IllegalArgumentException("--url must target a loopback host (127.0.0.1, localhost"
+      throw new IllegalArgumentException(option + " must target a loopback host (127.0.0.1, localhost"
           + " or [::1]); this tool never loads another machine, but was '" + text + "'");
     }
     return uri;

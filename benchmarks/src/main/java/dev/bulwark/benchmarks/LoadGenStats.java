@@ -84,7 +84,15 @@ final class LoadGenStats {
   }
 
   /** The human summary followed by one {@code RESULT ...} line. */
-  synchronized String report(LoadGenOptions o, long sent, double achievedRate) {
+  String report(LoadGenOptions o, long sent, double achievedRate) {
+    return report(o, sent, achievedRate, "");
+  }
+
+  /**
+   * The human summary followed by one {@code RESULT ...} line that ends with {@code resultSuffix}
+   * (further {@code name=value} fields, each after a space, or empty).
+   */
+  synchronized String report(LoadGenOptions o, long sent, double achievedRate, String resultSuffix) {
     long[] ok = latencies200.sorted();
     long[] shed = latencies503.sorted();
     long s200 = statuses.getOrDefault(200, 0L);
@@ -122,11 +130,11 @@ final class LoadGenStats {
     sb.append(String.format(Locale.ROOT,
         "RESULT status200=%d status503=%d other=%d errors=%d p99_200_ms=%s p99_503_ms=%s"
             + " retryAfter503=%d sent=%d timeouts=%d p50_200_ms=%s max_200_ms=%s p50_503_ms=%s"
-            + " max_503_ms=%s rate=%.1f max_send_lag_ms=%s%n",
+            + " max_503_ms=%s rate=%.1f max_send_lag_ms=%s%s%n",
         s200, s503, other, errors + timeouts, ms(percentile(ok, 99) / 1e6),
         ms(percentile(shed, 99) / 1e6), retryAfter503, sent, timeouts,
         ms(percentile(ok, 50) / 1e6), ms(max(ok) / 1e6), ms(percentile(shed, 50) / 1e6),
-        ms(max(shed) / 1e6), achievedRate, ms(maxSendLagNanos / 1e6)));
+        ms(max(shed) / 1e6), achievedRate, ms(maxSendLagNanos / 1e6), resultSuffix));
     return sb.toString();
   }
 

@@ -29,6 +29,25 @@ class LoadGenOptionsTest {
   }
 
   @Test
+  void parse_thenAddsPhases_eachWithItsOwnUrl() {
+    LoadGenOptions o = LoadGenOptions.parse("--url", "http://127.0.0.1:18083/blocking?ms=20",
+        "--rate", "100", "--then", "http://127.0.0.1:18083/blocking/serial?ms=25",
+        "--then", "http://localhost:18084/hello");
+
+    assertThat(o.phases()).isEqualTo(3);
+    assertThat(o.phase(0).requestUri()).isEqualTo("/blocking?ms=20");
+    assertThat(o.phase(1).requestUri()).isEqualTo("/blocking/serial?ms=25");
+    assertThat(o.phase(2).host()).isEqualTo("localhost");
+    assertThat(o.phase(2).port()).isEqualTo(18084);
+    assertThat(o.phase(2).phases()).isEqualTo(1);
+    assertThat(o.phase(1).rate()).isEqualTo(100.0);
+    assertThatThrownBy(() -> LoadGenOptions.parse("--url", "http://127.0.0.1/", "--rate", "1",
+        "--then", "http://10.0.0.1/"))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("--then must target a loopback host");
+  }
+
+  @Test
   void parse_appliesDefaults() {
     LoadGenOptions o = LoadGenOptions.parse("--url", "http://localhost", "--rate", "0.5");
 

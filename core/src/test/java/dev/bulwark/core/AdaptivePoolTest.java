@@ -191,6 +191,77 @@ class AdaptivePoolTest {
     assertThat(ran).isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThan(rejected.get(rejected.size() - 1)));
   }
 
+  /**
+   * Fills every slot of the gradient pool with a task behind its own gate, then moves fake time
+   * on by {@link #SLOW} while they run, so each reports a run time of 10x the baseline when let go.
+   */
+  private List<TestSupport.Gate> holdEverySlotThroughASlowDown() throws InterruptedException {
+    List<TestSupport.Gate> held = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      TestSupport.Gate g = gate();
+      held.add(g);
+      pool.submit(g.task(i));
+      g.awaitEntered(1);
+    }
+    ticker.advance(SLOW);
+    return held;
+  }
+
+  /** Lets the first held task finish: its slow sample halves the limit to 4 (queue bound 8). */
+  private void finishOneSlowTask(List<TestSupport.Gate> held) {
+    held.get(0).open();
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> pool.stats().limit() == 4 && pool.stats().active() == 7);
+  }
+
+  @Test
+  void gradient_decrease_rejectsQueuedTasksBeyondTheNewBoundAtOnce() throws Exception {
+    gradientPoolWithBaseline();
+    List<TestSupport.Gate> held = holdEverySlotThroughASlowDown();
+    List<Future<Integer>> waiting = new ArrayList<>();
+    for (int i = 0; i < 16; i++) {
+      waiting.add(pool.submit(() -> 0));
+    }
+    assertThat(pool.stats().queued()).isEqualTo(16);
+
+    finishOneSlowTask(held);
+
+    // Seven slots are still held over the new limit of 4, so no runner takes from the queue for
+    // a while; the eight oldest queued tasks beyond the new bound of 8 are told so now anyway.
+    for (Future<Integer> f : waiting.subList(0, 8)) {
+      Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
+      assertThat(((RejectedTaskException) f.cause()).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
+    }
+    assertThat(waiting.subList(8, 16)).noneMatch(Future::isComplete);
+    assertThat(pool.stats().queued()).isEqualTo(8);
+    assertThat(pool.stats().active()).isEqualTo(7);
+  }
+
+  @Test
+  void gradient_newcomerBehindSlotsOverTheLimit_isRejectedAtOnce() throws Exception {
+    gradientPoolWithBaseline();
+    List<TestSupport.Gate> held = holdEverySlotThroughASlowDown();
+    finishOneSlowTask(held);
+
+    // Bound 8 at a limit of 4, but 3 of the 7 held slots must be given back before the queue
+    // moves: a newcomer gets 8 - 3 = 5 places.
+    List<Future<Integer>> queuedTasks = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      queuedTasks.add(pool.submit(() -> 0));
+    }
+    assertThat(queuedTasks).noneMatch(Future::isComplete);
+    assertThat(pool.stats().queued()).isEqualTo(5);
+
+    RejectedTaskException e = TestSupport.rejectedAtOnce(pool.submit(() -> 0),
+        RejectionReason.QUEUE_FULL);
+    assertThat(e.getMessage()).contains("7 active, 5 queued (limit=4, maxQueue=5)");
+
+    held.forEach(TestSupport.Gate::open);
+    for (Future<Integer> f : queuedTasks) {
+      Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
+    }
+  }
+
   @Test
   void gradient_withZeroRunTimes_keepsRunningTasks() {
     // A ticker that never moves makes every run time 0 ns, as a coarse clock does for tiny tasks.

@@ -42,8 +42,12 @@ import java.util.concurrent.atomic.LongAdder;
  *       below the queue bound <em>before</em> it enqueues, and whoever claims a queued task gives
  *       the place back, so {@code queued <= maxQueue} always and the queue never holds more live
  *       tasks than {@code queued}. The shed-early test uses the reserved position. The bound is
- *       {@code maxQueue}; with an adaptive limit it follows the limit ({@link #adapt}), and a
- *       runner that finds more queued than a shrunken bound fails the oldest excess tasks.
+ *       {@code maxQueue}; with an adaptive limit it follows the limit ({@link #adapt}), a
+ *       decrease fails the oldest queued tasks beyond the new bound at once, and a newcomer's
+ *       bound is lowered further by the slots still held over the limit
+ *       ({@link #admissionBound}), so that shedding under a falling limit happens on arrival,
+ *       not after a wait. A runner that still finds more queued than a shrunken bound (a race
+ *       with the decrease) fails the oldest excess tasks as well.
  *   <li>The queue, a {@link ConcurrentLinkedQueue} (FIFO, multi-producer, multi-consumer). A
  *       queued task belongs to whoever wins the compare-and-set of its state from {@code QUEUED}
  *       to {@code TAKEN}: a runner that polled it, the deadline sweep, the close grace, or its own
@@ -83,7 +87,9 @@ import java.util.concurrent.atomic.LongAdder;
  * submit that finds the queue full is admitted to a slot that came free in the meantime;
  * (3) the mean run time for shedding is read and written without atomicity, so racing finishers
  * may lose a sample, and a sample within 1/64 of the mean is not written (it is an estimate);
- * (4) {@link #stats()} and rejection messages read the counts one after another.
+ * (4) {@link #stats()} and rejection messages read the counts one after another; (5) the failing
+ * of queued tasks beyond a lowered bound reads {@code queued} before it claims the head, so when
+ * a runner claims queued tasks at the same moment it may fail one task that would have fitted.
  *
  * <p>Tracing: when a span is current at submit ({@link Tracing#active()}), the task is wrapped
  * before admission so that it runs with the submitter's OpenTelemetry context, under a
@@ -198,7 +204,8 @@ public final class DefaultWorkerPool implements WorkerPool {
       if (tryAcquire()) { // a slot came free while the queue looked full (benign race 2)
         return runNow(callable, context);
       }
-      return Future.failedFuture(reject(refused, queued.get()));
+      return Future.failedFuture(reject(refused, queued.get(),
+          algorithm == null ? maxQueue : admissionBound()));
     }
     long now = ticker.read();
     PoolTask<T> task = new PoolTask<>(this, callable, context, now);
@@ -299,7 +306,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Reserves a place in the queue, or says why the task may not wait. */
   private RejectionReason reserveQueuePlace() {
-    int bound = algorithm == null ? maxQueue : queueBound;
+    int bound = algorithm == null ? maxQueue : admissionBound();
     for (;;) {
       int q = queued.get();
       if (q >= bound) {
@@ -431,14 +438,49 @@ public final class DefaultWorkerPool implements WorkerPool {
    * proportion ({@code maxQueue x limit / maxConcurrency}, at most {@code maxQueue}), so a queued
    * task waits for about as many run times at a limit of 1 as at the configured one, instead of
    * behind a queue sized for a limit the pool no longer has. The bound is written before the
-   * limit, so a submitter that sees a lower limit sees the lower bound with it.
+   * limit, so a submitter that sees a lower limit sees the lower bound with it. After a decrease
+   * the queued tasks beyond the new bound are failed at once ({@link #shedBeyondBound}), by the
+   * runner whose sample lowered the limit, which still holds its slot (so a close cannot finish
+   * ahead of those failures).
    */
   private void adapt(long runNanos) {
+    boolean lowered = false;
     synchronized (algorithm) {
       int l = algorithm.onSample(runNanos, active.get());
       if (l != limit) {
+        lowered = l < limit;
         queueBound = queueBoundFor(l);
         limit = l;
+      }
+    }
+    if (lowered) {
+      shedBeyondBound();
+    }
+  }
+
+  /**
+   * The queue bound for a newcomer under an adaptive limit: the bound for the limit, less the
+   * slots held beyond the limit. After a decrease the holders over the limit finish before the
+   * queue moves at all, so a task queued now would wait for them too, longer than the bound
+   * means (its run times at the new limit); it is refused at once instead. Tasks already queued
+   * keep their places up to the bound itself.
+   */
+  private int admissionBound() {
+    int l = limit;
+    return Math.max(0, queueBound - Math.max(0, active.get() - l));
+  }
+
+  /**
+   * Fails the oldest queued tasks beyond a queue bound that a decrease has just lowered, at once:
+   * left to the runners, they would fail only once the slots over the new limit were given back
+   * (a run time each), their clients waiting all that while for a 503. Claimed like any queued
+   * task, so a runner, the sweep or a withdrawal that got one first keeps it.
+   */
+  private void shedBeyondBound() {
+    PoolTask<?> t;
+    while (queued.get() > queueBound && (t = queue.poll()) != null) {
+      if (t.claim()) {
+        t.fail(reject(RejectionReason.QUEUE_FULL, queued.decrementAndGet()));
       }
     }
   }
@@ -533,13 +575,17 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Counts a rejection and builds its exception from the pool's state now. */
   private RejectedTaskException reject(RejectionReason reason, int queuedNow) {
+    return reject(reason, queuedNow, algorithm == null ? maxQueue : queueBound);
+  }
+
+  /** The same, naming {@code bound} as the queue bound that applied. */
+  private RejectedTaskException reject(RejectionReason reason, int queuedNow, int bound) {
     rejected.increment();
     metrics.rejected(reason);
     int a = active.get();
     long retryNanos = meanRun() < 0 ? 0 : expectedWait(queuedNow + a);
     long retrySeconds = Math.max(1, (retryNanos + 999_999_999L) / 1_000_000_000L);
-    return new RejectedTaskException(name, reason, a, queuedNow, limit,
-        algorithm == null ? maxQueue : queueBound,
+    return new RejectedTaskException(name, reason, a, queuedNow, limit, bound,
         Duration.ofSeconds(retrySeconds));
   }
 
