@@ -1,13 +1,11 @@
 package dev.bulwark.web.impl;
 
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,18 +19,16 @@ import java.util.concurrent.TimeUnit;
  * <p>Implementation note. A write counts as activity when it is made rather than when it
  * completes; a write that never completes (a client that stopped reading) still leaves the
  * connection idle from then on, as with Vert.x's handler. A read counts at the end of each read
- * batch ({@code channelReadComplete}). The timer is lazy, as in {@link HeaderDeadline}: activity
+ * batch ({@code channelReadComplete}). The timer is lazy ({@link LazyTimer}): activity
  * only notes the time, and the check scheduled for the deadline looks at the latest activity
  * when it fires (idle: the event; not yet: check again at the new deadline). HTTP/2 connections
  * keep Vert.x's handler. Confined to its channel's event loop.
  */
-final class IdleClose extends ChannelDuplexHandler {
+final class IdleClose extends LazyTimer {
 
   private static final String NAME = "idle";
 
   private final long timeoutNanos;
-  private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> timer;
   private long lastActivity;
   private boolean fired;
 
@@ -57,22 +53,11 @@ final class IdleClose extends ChannelDuplexHandler {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
+    super.handlerAdded(ctx);
     lastActivity = System.nanoTime();
     if (ctx.channel().isActive()) {
       schedule(timeoutNanos);
     }
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
-    ctx.fireChannelInactive();
   }
 
   @Override
@@ -87,19 +72,8 @@ final class IdleClose extends ChannelDuplexHandler {
     ctx.write(msg, promise);
   }
 
-  private void schedule(long delayNanos) {
-    timer = ctx.executor().schedule(this::check, delayNanos, TimeUnit.NANOSECONDS);
-  }
-
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
-  private void check() {
-    timer = null;
+  @Override
+  void check() {
     if (!ctx.channel().isOpen()) {
       return;
     }
