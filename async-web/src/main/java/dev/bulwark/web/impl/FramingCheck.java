@@ -91,7 +91,10 @@ final class FramingCheck extends ChannelDuplexHandler {
     this.options = options;
   }
 
-  /** Adds the check behind an HTTP/1 connection's decoder; a no-op for HTTP/2. */
+  /**
+   * Adds the check behind an HTTP/1 connection's decoder, and puts {@link IdleClose} in place of
+   * Vert.x's idle handler; a no-op for HTTP/2.
+   */
   static void install(HttpConnection connection, HttpMetrics.RouteMeter refused,
       HttpServerOptions options) {
     if (!(connection instanceof Http1xServerConnection)) {
@@ -106,6 +109,7 @@ final class FramingCheck extends ChannelDuplexHandler {
       FramingCheck check = new FramingCheck(refused, options);
       pipeline.addBefore("handler", NAME, check);
       check.deadline = HeaderDeadline.link(pipeline, check);
+      IdleClose.replace(pipeline);
       // Still in time for a FIN read in the same batch as the request: Netty reads the option
       // when it meets the end of the input.
       pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);

@@ -4,11 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The header-read deadline of an HTTP/1 connection (slowloris): from the first byte of a request
@@ -26,12 +23,12 @@ import java.util.concurrent.TimeUnit;
  * one before only arms the timer with its next bytes: a slowloris always sends more. An HTTP/2
  * connection removes it. Confined to its channel's event loop.
  *
- * <p>The timer is lazy: a request only notes when its head began, and a check scheduled for the
- * deadline of the head that armed it looks at the current head when it fires (expired: 408;
- * not yet: check again at its deadline; none pending: stop). Scheduling and cancelling a timer
+ * <p>The timer is lazy ({@link LazyTimer}): a request only notes when its head began, and a
+ * check scheduled for the deadline of the head that armed it looks at the current head when it
+ * fires (expired: 408; not yet: check again at its deadline; none pending: stop). Scheduling and cancelling a timer
  * per request cost about a tenth of a {@code /hello} round trip; this costs one clock read.
  */
-final class HeaderDeadline extends ChannelInboundHandlerAdapter {
+final class HeaderDeadline extends LazyTimer {
 
   static final String NAME = "bulwarkHeaderDeadline";
   private static final byte[] TIMEOUT_RESPONSE = timeoutResponse();
@@ -39,8 +36,6 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
   private final long timeoutNanos;
   private final HttpMetrics.RouteMeter refused;
   private FramingCheck framing;
-  private ChannelHandlerContext ctx;
-  private ScheduledFuture<?> timer;
   private boolean betweenRequests = true;
   /** Whether a request's head is being read, and since when ({@link System#nanoTime}). */
   private boolean awaitingHead;
@@ -71,22 +66,6 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
   }
 
   @Override
-  public void handlerAdded(ChannelHandlerContext ctx) {
-    this.ctx = ctx;
-  }
-
-  @Override
-  public void handlerRemoved(ChannelHandlerContext ctx) {
-    cancel();
-  }
-
-  @Override
-  public void channelInactive(ChannelHandlerContext ctx) {
-    cancel();
-    ctx.fireChannelInactive();
-  }
-
-  @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (betweenRequests && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
       betweenRequests = false;
@@ -96,8 +75,8 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
       } else {
         awaitingHead = true;
         headStartedAt = System.nanoTime();
-        if (timer == null) {
-          timer = ctx.executor().schedule(this::check, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!scheduled()) {
+          schedule(timeoutNanos);
         }
       }
     }
@@ -114,21 +93,14 @@ final class HeaderDeadline extends ChannelInboundHandlerAdapter {
     betweenRequests = true;
   }
 
-  private void cancel() {
-    if (timer != null) {
-      timer.cancel(false);
-      timer = null;
-    }
-  }
-
-  private void check() {
-    timer = null;
+  @Override
+  void check() {
     if (!awaitingHead || !ctx.channel().isActive()) {
       return;
     }
     long left = timeoutNanos - (System.nanoTime() - headStartedAt);
     if (left > 0) {
-      timer = ctx.executor().schedule(this::check, left, TimeUnit.NANOSECONDS);
+      schedule(left);
       return;
     }
     expired();

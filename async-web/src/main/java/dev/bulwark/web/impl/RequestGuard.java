@@ -3,12 +3,11 @@ package dev.bulwark.web.impl;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
-import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
-import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * The server's first look at every request, once, before any front: what HTTP/1.1 (RFC 9112)
@@ -30,11 +29,13 @@ import java.util.List;
  * down before the answer is written, so Vert.x drops any request that arrives behind it instead
  * of serving it (a bad escape leaves the framing intact, and the connection open). Refusals are
  * not logged (client mistakes are expected) but counted in {@code http_server_requests} under
- * route {@code refused}. Immutable and thread-safe; runs on the connection's event loop.
+ * route {@code refused}. One per server instance, confined to its event loop (its header scan
+ * is reused from request to request).
  */
 final class RequestGuard {
 
   private final HttpMetrics.RouteMeter refused;
+  private final HeaderScan scan = new HeaderScan();
 
   /** @param refused records each refusal by status (route {@code refused}, method {@code ANY}) */
   RequestGuard(HttpMetrics.RouteMeter refused) {
@@ -87,27 +88,68 @@ final class RequestGuard {
     Errors.send(response, status, message);
   }
 
-  private static String framingProblem(HttpServerRequest request) {
-    MultiMap headers = request.headers();
-    if (headers.contains(HttpHeaders.TRANSFER_ENCODING)) {
-      List<String> te = headers.getAll(HttpHeaders.TRANSFER_ENCODING);
-      if (te.size() != 1 || !te.get(0).trim().equalsIgnoreCase("chunked")) {
+  private String framingProblem(HttpServerRequest request) {
+    HeaderScan h = scan;
+    h.reset();
+    request.headers().forEach(h);
+    if (h.transferEncodings > 0) {
+      if (h.transferEncodings != 1 || !h.transferEncoding.trim().equalsIgnoreCase("chunked")) {
         return "unsupported Transfer-Encoding; only a single 'chunked' is accepted";
       }
-      if (headers.contains(HttpHeaders.CONTENT_LENGTH)) {
+      if (h.contentLength) {
         return "Content-Length together with Transfer-Encoding";
       }
     }
     if (request.version() == HttpVersion.HTTP_1_1) {
-      List<String> host = headers.getAll(HttpHeaders.HOST);
-      if (host.size() != 1) {
-        return host.isEmpty() ? "missing Host header" : "more than one Host header";
+      if (h.hosts != 1) {
+        return h.hosts == 0 ? "missing Host header" : "more than one Host header";
       }
-      if (!validHost(host.get(0))) {
+      if (!validHost(h.host)) {
         return "malformed Host header";
       }
     }
     return null;
+  }
+
+  /**
+   * One pass over a request's headers collecting what the framing and {@code Host} checks need:
+   * no lists, no iterator, no lookups by name. Reused for every request of its guard's event loop.
+   */
+  private static final class HeaderScan implements BiConsumer<String, String> {
+    int hosts;
+    String host;
+    int transferEncodings;
+    String transferEncoding;
+    boolean contentLength;
+
+    void reset() {
+      hosts = 0;
+      host = null;
+      transferEncodings = 0;
+      transferEncoding = null;
+      contentLength = false;
+    }
+
+    @Override
+    public void accept(String name, String value) {
+      switch (name.length()) {
+        case 4:
+          if (name.equalsIgnoreCase("host") && hosts++ == 0) {
+            host = value;
+          }
+          break;
+        case 14:
+          contentLength |= name.equalsIgnoreCase("content-length");
+          break;
+        case 17:
+          if (name.equalsIgnoreCase("transfer-encoding") && transferEncodings++ == 0) {
+            transferEncoding = value;
+          }
+          break;
+        default:
+          break;
+      }
+    }
   }
 
   /** {@code uri-host [":" port]}: a reg-name or IPv4 address, or an IP literal in brackets. */

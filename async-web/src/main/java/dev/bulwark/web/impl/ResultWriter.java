@@ -60,7 +60,7 @@ interface ResultWriter {
       };
     }
     if (raw == String.class) {
-      return (value, out) -> text(out, 200, (String) value);
+      return new Text();
     }
     if (raw == Buffer.class || raw == byte[].class) {
       return (value, out) -> bytes(out, 200, value);
@@ -70,6 +70,40 @@ interface ResultWriter {
     }
     ObjectWriter writer = mapper.writerFor(mapper.constructType(generic));
     return (value, out) -> json(out, 200, writer, value);
+  }
+
+  /**
+   * The writer of a route declared to return {@code String}: UTF-8 text. It keeps the bytes of
+   * the last string it encoded, so a handler that returns the same instance every time (a
+   * constant, as {@code /hello} does) has it encoded once instead of once per request; any other
+   * string is encoded as before. The encoded bytes are shared by every response that sends them
+   * and never written to. Thread-safe: the event loops of one route share it.
+   */
+  final class Text implements ResultWriter {
+
+    /** A string and its encoding; final fields, so a racy read sees both or nothing. */
+    private record Encoded(String text, Buffer bytes) {
+    }
+
+    // Benign race: event loops may overwrite each other's entry; each read sees a complete
+    // entry, and an entry of another string fails the identity check and is replaced.
+    private Encoded last;
+
+    @Override
+    public void write(Object value, Sink out) {
+      String text = (String) value;
+      if (text == null) {
+        noContent(out, 200);
+        return;
+      }
+      Encoded e = last;
+      if (e == null || e.text != text) {
+        e = new Encoded(text, Buffer.buffer(text));
+        last = e;
+      }
+      typed(out, 200, TEXT);
+      out.end(e.bytes);
+    }
   }
 
   private static boolean isJsonContainer(Class<?> raw) {
