@@ -58,6 +58,22 @@ class CoarseTickerTest {
   }
 
   @Test
+  void theUpdaterRestsWhileNobodyReads_andTheNextReadIsFreshAndWakesIt() {
+    a = CoarseTicker.acquire();
+    awaitTrue(CoarseTicker::resting, "the updater rests after ticks that nobody read");
+    Thread updater = Thread.getAllStackTraces().keySet().stream()
+        .filter(t -> t.getName().equals("bulwark-coarse-ticker")).findFirst().orElseThrow();
+    awaitTrue(() -> updater.getState() == Thread.State.WAITING, "a resting updater parks without a timeout");
+    long before = System.nanoTime();
+    long first = a.read();
+    assertThat(first).as("a read while resting is the system clock's").isGreaterThanOrEqualTo(before);
+    assertThat(CoarseTicker.resting()).as("the first read wakes the updater").isFalse();
+    assertThat(a.read()).as("the next read is that fresh time or later").isGreaterThanOrEqualTo(first);
+    long later = System.nanoTime();
+    awaitTrue(() -> a.read() >= later, "the woken updater advances the reading again");
+  }
+
+  @Test
   void aClosedHandleReadsTheSystemClock() {
     a = CoarseTicker.acquire();
     a.close();
