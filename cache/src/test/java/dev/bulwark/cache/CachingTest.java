@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.lang.reflect.Method;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CountDownLatch;
@@ -90,6 +91,45 @@ class CachingTest {
     }
   }
 
+  /** More cached methods than the handler matches by a scan (CachingHandler.SCANNED is 8). */
+  public interface Wide {
+    @Cached(ttl = "5m")
+    String m0(int id);
+
+    @Cached(ttl = "5m")
+    String m1(int id);
+
+    @Cached(ttl = "5m")
+    String m2(int id);
+
+    @Cached(ttl = "5m")
+    String m3(int id);
+
+    @Cached(ttl = "5m")
+    String m4(int id);
+
+    @Cached(ttl = "5m")
+    String m5(int id);
+
+    @Cached(ttl = "5m")
+    String m6(int id);
+
+    @Cached(ttl = "5m")
+    String m7(int id);
+
+    @Cached(ttl = "5m")
+    String m8(int id);
+
+    @Cached(ttl = "5m")
+    String m9(int id);
+
+    @Cached(ttl = "5m")
+    String m10(int id);
+
+    @Cached(ttl = "5m")
+    String m11(int id);
+  }
+
   private Vertx vertx;
   private CacheManager manager;
   private Impl impl;
@@ -118,6 +158,28 @@ class CachingTest {
     assertThat(users.name(1, "b")).isEqualTo("user1#2");
     assertThat(users.name(2, "a")).isEqualTo("user2#3");
     assertThat(impl.calls).hasValue(3);
+  }
+
+  @Test
+  void manyCachedMethods_eachKeepsItsOwnCache_pastTheScannedFew() throws Exception {
+    java.util.Map<String, AtomicInteger> calls = new java.util.concurrent.ConcurrentHashMap<>();
+    Wide impl = (Wide) java.lang.reflect.Proxy.newProxyInstance(Wide.class.getClassLoader(),
+        new Class<?>[] {Wide.class}, (proxy, m, args) -> {
+          int n = calls.computeIfAbsent(m.getName(), k -> new AtomicInteger()).incrementAndGet();
+          return m.getName() + ":" + args[0] + "#" + n;
+        });
+    Wide wide = Caching.decorate(Wide.class, impl, manager);
+    Method[] methods = Wide.class.getMethods();
+    java.util.Arrays.sort(methods, java.util.Comparator.comparing(Method::getName));
+    for (int round = 0; round < 3; round++) {
+      for (Method m : methods) {
+        for (int id = 0; id < 2; id++) {
+          assertThat(m.invoke(wide, id)).isEqualTo(m.getName() + ":" + id + "#" + (id + 1));
+        }
+      }
+    }
+    assertThat(calls).hasSize(12);
+    assertThat(calls.values()).allSatisfy(n -> assertThat(n).hasValue(2));
   }
 
   @Test

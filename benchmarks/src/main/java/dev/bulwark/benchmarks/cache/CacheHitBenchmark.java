@@ -50,6 +50,19 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * not yet compiled by C2: on a loaded machine, warm up longer. On a shared machine, compare CPU
  * time per operation ({@code -prof perfnorm}, or {@code benchmarks/load/jmh-interleave.sh}),
  * which the other load disturbs less than ns/op.
+ *
+ * <p>Where {@code bulwark}'s extra time goes (issue 13; JFR samples and removal experiments on a
+ * machine at load 15-27, so indicative only): the uncontended compare-and-swap of the hit count
+ * ({@code LongAdder}) is the largest single part, about a fifth of a hit (removing the count took
+ * the ratio from 1.90 to 1.54 in one A/B run); the rest is the proxy (boxing into the argument
+ * array, {@code InvocationHandler} dispatch, the {@code Method} match), the remembered key and the
+ * second ticker read of the freshness check. A thread-local cell per counting thread instead of
+ * the {@code LongAdder} was no faster (2.09x against 1.94x: the {@code ThreadLocal} lookup costs
+ * what the CAS does), so it was not kept. Matching the {@code Method} in a small array instead of
+ * an {@code IdentityHashMap}: 1.84x and 1.94x against 2.15-2.33x before, in two of three A/B runs
+ * (in the third, 1.90x against 1.81x). Those A/B runs load both jars into one JVM, each in its own
+ * class loader, alternate 1.5-2M-hit slices and compare the thread's CPU time per hit (medians of
+ * 11-15 slices); allocation is 20.9 B/op for {@code bulwark} and {@code caffeineCoarse} alike.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

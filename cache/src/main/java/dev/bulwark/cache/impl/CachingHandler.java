@@ -36,10 +36,19 @@ public final class CachingHandler implements InvocationHandler {
 
   private enum Kind { PLAIN, FUTURE, STAGE }
 
+  /** Methods matched by a scan of {@code seen}: a service's hot few, short enough to scan. */
+  static final int SCANNED = 8;
+
   private final Object impl;
   private final Map<Method, Invoker> invokers;
-  /** Copy on write, by the identity of the Method instances the proxy passes; bounded. */
-  private volatile IdentityHashMap<Method, Invoker> seen = new IdentityHashMap<>();
+  /**
+   * The first {@link #SCANNED} Method instances the proxy passed, with their invokers, alternating
+   * ({@code [m0, inv0, m1, inv1, ...]}) and matched by identity in the order they were first
+   * called: no hash and no {@code Method.equals} on the hot path. Copy on write.
+   */
+  private volatile Object[] seen = new Object[0];
+  /** The Method instances seen after the first {@link #SCANNED}, by identity; copy on write, bounded. */
+  private volatile IdentityHashMap<Method, Invoker> more = new IdentityHashMap<>();
 
   public CachingHandler(Class<?> service, Object impl, CacheManager manager, ObjectMapper mapper) {
     this.impl = impl;
@@ -74,8 +83,14 @@ public final class CachingHandler implements InvocationHandler {
   @Override
   public Object invoke(Object proxy, Method method, Object[] args) throws Throwable {
     // The proxy class passes the same Method instances on every call, but not the ones
-    // getMethods() returned: look them up by identity (no Method.equals) once seen.
-    Invoker inv = seen.get(method);
+    // getMethods() returned: match them by identity (no Method.equals) once seen.
+    Object[] s = seen;
+    for (int i = 0; i < s.length; i += 2) {
+      if (s[i] == method) {
+        return ((Invoker) s[i + 1]).invoke(args);
+      }
+    }
+    Invoker inv = s.length < 2 * SCANNED ? null : more.get(method);
     return inv != null ? inv.invoke(args) : unseen(proxy, method, copy(args));
   }
 
@@ -101,10 +116,21 @@ public final class CachingHandler implements InvocationHandler {
 
   private void remember(Method method, Invoker inv) {
     synchronized (invokers) {
-      if (seen.size() < 4 * invokers.size()) {
-        IdentityHashMap<Method, Invoker> copy = new IdentityHashMap<>(seen);
-        copy.put(method, inv);
+      Object[] s = seen;
+      for (int i = 0; i < s.length; i += 2) {
+        if (s[i] == method) {
+          return;
+        }
+      }
+      if (s.length < 2 * SCANNED) {
+        Object[] copy = java.util.Arrays.copyOf(s, s.length + 2);
+        copy[s.length] = method;
+        copy[s.length + 1] = inv;
         seen = copy;
+      } else if (SCANNED + more.size() < 4 * invokers.size()) {
+        IdentityHashMap<Method, Invoker> copy = new IdentityHashMap<>(more);
+        copy.put(method, inv);
+        more = copy;
       }
     }
   }
