@@ -11,7 +11,9 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -143,6 +145,69 @@ class PoolMetricsTest {
     assertThat(wait.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
     assertThat(wait.max(TimeUnit.SECONDS)).isEqualTo(3.0);
     assertThat(run.totalTime(TimeUnit.SECONDS)).isEqualTo(3.0);
+  }
+
+  /**
+   * A runner reads the clock when its task ends and then takes the next queued task; a task
+   * submitted in between (the runner preempted after its read) was stamped later than that read.
+   * Its wait is recorded as zero: Micrometer drops a negative amount (and logs a warning with a
+   * stack trace), so the timer would count one wait fewer than tasks taken from the queue.
+   */
+  @Test
+  void queueWait_taskQueuedAfterTheRunnerReadTheClock_isRecordedAsZero() throws Exception {
+    StallingTicker ticker = new StallingTicker();
+    pool = WorkerPool.builder().name("m-race").maxConcurrency(1).maxQueue(5)
+        .queueTimeout(Duration.ofHours(1)).ticker(ticker).meterRegistry(registry).build();
+    Future<String> first = pool.submit(() -> {
+      ticker.stallNextReadOn(Thread.currentThread());
+      return "first";
+    });
+    assertThat(ticker.stalled.await(TestSupport.WAIT.toMillis(), TimeUnit.MILLISECONDS)).isTrue();
+    ticker.advance(Duration.ofMillis(1));
+    Future<String> second = pool.submit(() -> "second");
+    assertThat(pool.stats().queued()).isEqualTo(1);
+    ticker.release.countDown();
+
+    assertThat(await(first) + await(second)).isEqualTo("firstsecond");
+    TestSupport.awaitCompleted(pool, 2);
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> timer("bulwark.pool.run").count() == 2);
+    Timer wait = timer("bulwark.pool.queue.wait");
+    assertThat(wait.count()).isEqualTo(2);
+    assertThat(wait.totalTime(TimeUnit.NANOSECONDS)).isZero();
+  }
+
+  /** A fake clock whose next read on one chosen thread returns and then waits for a release. */
+  private static final class StallingTicker implements Ticker {
+    private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+    private final CountDownLatch stalled = new CountDownLatch(1);
+    private final CountDownLatch release = new CountDownLatch(1);
+    private volatile Thread stallOn;
+
+    void stallNextReadOn(Thread thread) {
+      stallOn = thread;
+    }
+
+    void advance(Duration d) {
+      nanos.addAndGet(d.toNanos());
+    }
+
+    @Override
+    public long read() {
+      long now = nanos.get();
+      if (Thread.currentThread() == stallOn) {
+        stallOn = null;
+        stalled.countDown();
+        try {
+          if (!release.await(TestSupport.WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new IllegalStateException("the test never released the stalled clock read");
+          }
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+      return now;
+    }
   }
 
   @Test

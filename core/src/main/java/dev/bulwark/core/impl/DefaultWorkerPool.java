@@ -377,7 +377,10 @@ public final class DefaultWorkerPool implements WorkerPool {
     PoolTask<?> task = first;
     long start = ticker.read();
     while (task != null) {
-      metrics.queueWait(start - task.submittedAt);
+      // start is the end of the previous task, read before the next was taken: a task queued
+      // in between (this thread preempted after its read) was stamped later, and its wait, a
+      // moment at most, is recorded as zero rather than dropped by the timer as negative.
+      metrics.queueWait(Math.max(0, start - task.submittedAt));
       task.call();
       long end = ticker.read();
       long runNanos = end - start;
