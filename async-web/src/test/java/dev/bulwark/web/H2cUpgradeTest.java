@@ -25,9 +25,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * Issue 12: an HTTP/1.1 request with {@code Upgrade: h2c} (the JDK client's default over
  * {@code http://}) is answered over HTTP/1.1, and HTTP/2 by prior knowledge is still served.
- * Before, the upgraded connection could lose its answer: about one JDK-client upgrade in 30 to 150
- * for a 300 KB answer ended in a protocol error (a frame header read from the middle of the body),
- * with or without Bulwark's own channel handlers in the pipeline.
+ * Before, an upgraded connection could lose its answer: 0 to 5 of 150 JDK-client upgrades for a
+ * 300 KB answer ended in a protocol error (a frame header read from the middle of the body), with
+ * or without Bulwark's own channel handlers in the pipeline (docs/ARCHITECTURE.md, "h2c upgrade").
  */
 @ExtendWith(VertxExtension.class)
 class H2cUpgradeTest {
