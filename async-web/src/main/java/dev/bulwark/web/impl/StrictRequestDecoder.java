@@ -5,6 +5,8 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
@@ -25,7 +27,11 @@ import java.util.List;
  *       ({@code BWS ";" ...}, section 7.1 and 7.1.1): Netty skips whitespace before the size and
  *       stops at any whitespace after it, so {@code " 5"}, {@code "5 "} and {@code "5 x"} would be
  *       read as 5. Such a body ends in a failed {@link LastHttpContent}, which {@link FramingCheck}
- *       answers with a JSON 400 and the close; nothing after it is decoded.
+ *       answers with a JSON 400 and the close; nothing after it is decoded;
+ *   <li>an HTTP/1.1 upgrade to h2c ({@code Upgrade: h2c}) is not taken: the {@code h2c} token is
+ *       removed from the decoded head, so the request is answered over HTTP/1.1 (a server may
+ *       ignore an upgrade, RFC 9113 section 3.1). HTTP/2 by prior knowledge is untouched: its
+ *       connections never reach this decoder. Why: docs/ARCHITECTURE.md, "h2c upgrade".
  * </ul>
  *
  * <p>Implementation note. The chunk check follows the body without parsing it twice: a chunked
@@ -86,6 +92,11 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     if (chunkedBody) {
       chunkLeft -= buffer.readerIndex() - before;
     }
+    for (int i = produced; i < out.size(); i++) {
+      if (out.get(i) instanceof HttpRequest) {
+        refuseH2cUpgrade((HttpRequest) out.get(i));
+      }
+    }
     if (out.size() > produced) {
       Object last = out.get(out.size() - 1);
       if (last instanceof LastHttpContent) {
@@ -95,6 +106,38 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
         chunkedBody = head.decoderResult().isSuccess() && HttpUtil.isTransferEncodingChunked(head);
         chunkLeft = 0;
       }
+    }
+  }
+
+  /**
+   * Takes the {@code h2c} token out of {@code request}'s {@code Upgrade} header (the header goes
+   * when nothing else is left in it), so Vert.x answers the request over HTTP/1.1 instead of
+   * switching the connection to HTTP/2. RFC 9110 section 7.8 and RFC 9113 section 3.1 let a server
+   * ignore an upgrade it does not want; other upgrades (WebSocket) are left as they are.
+   */
+  static void refuseH2cUpgrade(HttpRequest request) {
+    HttpHeaders headers = request.headers();
+    String upgrade = headers.get(HttpHeaderNames.UPGRADE);
+    if (upgrade == null) {
+      return;
+    }
+    StringBuilder kept = new StringBuilder();
+    boolean h2c = false;
+    for (String token : upgrade.split(",")) {
+      String t = token.trim();
+      if (t.equalsIgnoreCase(H2C)) {
+        h2c = true;
+      } else if (!t.isEmpty()) {
+        kept.append(kept.length() == 0 ? "" : ", ").append(t);
+      }
+    }
+    if (!h2c) {
+      return;
+    }
+    if (kept.length() == 0) {
+      headers.remove(HttpHeaderNames.UPGRADE);
+    } else {
+      headers.set(HttpHeaderNames.UPGRADE, kept.toString());
     }
   }
 
@@ -133,5 +176,6 @@ final class StrictRequestDecoder extends VertxHttpRequestDecoder {
     return true;
   }
 
+  private static final String H2C = "h2c";
   private static final ByteProcessor NOT_HEX = b -> Character.digit(b, 16) >= 0 && b >= 0;
 }
