@@ -313,6 +313,20 @@ class RequestPathResilienceTest {
     }
   }
 
+  /** The guard remembers the last valid Host it saw; that memo must never wave a bad one through. */
+  @ParameterizedTest(name = "Host: [{0}]")
+  @ValueSource(strings = {"", "a example", "h/x", "127.0.0.1:80x"})
+  void aBadHost_afterAGoodOneOnTheSameConnection_isStill400(String bad) throws IOException {
+    try (Socket s = connect()) {
+      Http.write(s, "GET /hello HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+      assertThat(Http.readResponse(s).status()).isEqualTo(200);
+      Http.write(s, "GET /hello HTTP/1.1\r\nHost: " + bad + "\r\n\r\n");
+
+      expectJsonError(s, 400);
+      assertThat(rest(s)).isEmpty();
+    }
+  }
+
   @Test
   void refusals_areCountedByTheStatusSent() throws IOException {
     long before400 = count("refused", "400");
