@@ -204,8 +204,7 @@ public final class DefaultWorkerPool implements WorkerPool {
       if (tryAcquire()) { // a slot came free while the queue looked full (benign race 2)
         return runNow(callable, context);
       }
-      return Future.failedFuture(reject(refused, queued.get(),
-          algorithm == null ? maxQueue : admissionBound()));
+      return Future.failedFuture(reject(refused, queued.get(), admissionBound()));
     }
     long now = ticker.read();
     PoolTask<T> task = new PoolTask<>(this, callable, context, now);
@@ -306,7 +305,7 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /** Reserves a place in the queue, or says why the task may not wait. */
   private RejectionReason reserveQueuePlace() {
-    int bound = algorithm == null ? maxQueue : admissionBound();
+    int bound = admissionBound();
     for (;;) {
       int q = queued.get();
       if (q >= bound) {
@@ -459,13 +458,16 @@ public final class DefaultWorkerPool implements WorkerPool {
   }
 
   /**
-   * The queue bound for a newcomer under an adaptive limit: the bound for the limit, less the
-   * slots held beyond the limit. After a decrease the holders over the limit finish before the
+   * The queue bound for a newcomer: {@code maxQueue} for a fixed pool; under an adaptive limit,
+   * the bound for the limit, less the slots held beyond the limit. After a decrease the holders over the limit finish before the
    * queue moves at all, so a task queued now would wait for them too, longer than the bound
    * means (its run times at the new limit); it is refused at once instead. Tasks already queued
    * keep their places up to the bound itself.
    */
   private int admissionBound() {
+    if (algorithm == null) {
+      return maxQueue;
+    }
     int l = limit;
     return Math.max(0, queueBound - Math.max(0, active.get() - l));
   }
