@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # How long the shop takes from `java -jar` to its `listening on` line, with and without an AppCDS
-# archive, on each JDK; and, with CURVE=1, how fast a fresh shop serves /products/{random} in its
-# first seconds of load, with and without the archive and --warm-up.
+# archive and, on JDK 24+, an AOT cache, on each JDK; and, with CURVE=1, how fast a fresh shop
+# serves /products/{random} in its first seconds of load, with and without the archive and --warm-up.
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first.
 #
@@ -12,13 +12,17 @@
 #
 # For each JDK in $JDKS (default: `java` and, when installed, JDK 25 at $JDK25) it first builds a
 # dynamic AppCDS archive once: a training start with -XX:ArchiveClassesAtExit, a few requests to
-# every kind of route, then SIGTERM (the archive is written as the JVM exits). Then it runs $RUNS
-# starts of each configuration, alternating them (no archive, archive, no archive, ...) so that a
-# change in the machine's load touches both alike. A start is timed from just before `java` is
+# every kind of route, then SIGTERM (the archive is written as the JVM exits). On JDK 24 and later
+# it also builds an AOT cache (JEP 483; on 25 with the profiles of JEP 515): the same training
+# start with -XX:AOTMode=record, then -XX:AOTMode=create writes the cache, which holds the
+# classes loaded and linked and, on 25, method profiles; -XX:AOTCache uses it. Then it runs $RUNS
+# starts of each configuration, alternating them (no archive, archive, AOT cache, no archive, ...)
+# so that a change in the machine's load touches them alike. A start is timed from just before `java` is
 # launched to the moment the shop prints `listening on` (read from its stdout by a blocked reader,
 # no polling), then the shop is stopped with SIGTERM. Prints the median, min and max in ms of each
-# configuration, and the ratio of the medians archive / none; both for the wall time and for the
-# CPU time the JVM had used by then (all threads; the figure a busy machine disturbs least).
+# configuration, and the ratio of the medians archive / none (and AOT cache / none); both for the
+# wall time and for the CPU time the JVM had used by then (all threads; the figure a busy machine
+# disturbs least).
 #
 # The curve (CURVE=1): for each of {plain, archive, archive + --warm-up $WARMUP}, a fresh shop, then
 # $SLICES back-to-back `wrk -t2 -c64 -d$SLICE` runs on /products/{random} (random-product.lua);
@@ -41,11 +45,9 @@ fi
 
 CLK_TCK="$(getconf CLK_TCK)"
 
-# jdk_name JAVA: "jdk17", "jdk25", ... from the JVM's own version.
-jdk_name() {
-  local v
-  v="$("$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }')"
-  echo "jdk$v"
+# jdk_feature JAVA: 17, 25, ... from the JVM's own version.
+jdk_feature() {
+  "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }'
 }
 
 # start_shop NAME JAVA OPTIONS...: starts the shop with those JVM options before -jar and shop
@@ -107,11 +109,12 @@ stop_shop() {
   STARTED_PIDS=("${rest[@]}")
 }
 
-# train JAVA ARCHIVE: one start that writes the dynamic archive when it exits.
+# train JAVA JVM_OPTIONS...: one start with those options, a few requests to every kind of route,
+# then SIGTERM (archives and AOT configurations are written as the JVM exits).
 train() {
-  local java="$1" archive="$2" path
-  rm -f "$archive"
-  start_shop train "$java" -XX:ArchiveClassesAtExit="$archive" -Xlog:cds=off
+  local java="$1" path
+  shift
+  start_shop train "$java" "$@"
   for path in /hello /products/5 /products/6/cached '/users?limit=5' '/export?rows=5&format=csv' \
       '/blocking?ms=0' /health /ready /metrics /; do
     curl -sf -o /dev/null "http://127.0.0.1:$PORT$path" || {
@@ -120,11 +123,34 @@ train() {
     }
   done
   stop_shop
-  if [[ ! -s "$archive" ]]; then
-    echo "the JVM wrote no archive at $archive; the training run's output:" >&2
+}
+
+# written FILE WHAT: exits 1 with the training run's output unless FILE was written.
+written() {
+  if [[ ! -s "$1" ]]; then
+    echo "the JVM wrote no $2 at $1; the training run's output:" >&2
     cat "$LOG_DIR/train.log" >&2
     exit 1
   fi
+}
+
+# train_cds JAVA ARCHIVE: the dynamic AppCDS archive, written when the training start exits.
+train_cds() {
+  rm -f "$2"
+  train "$1" -XX:ArchiveClassesAtExit="$2" -Xlog:cds=off
+  written "$2" "archive"
+}
+
+# train_aot JAVA CACHE: the AOT cache (JDK 24+), from a recording start and a create step, which
+# runs no application code.
+train_aot() {
+  local java="$1" cache="$2" conf="$2.conf"
+  rm -f "$cache" "$conf"
+  train "$java" -XX:AOTMode=record -XX:AOTConfiguration="$conf"
+  written "$conf" "AOT configuration"
+  "$java" -XX:AOTMode=create -XX:AOTConfiguration="$conf" -XX:AOTCache="$cache" \
+    -jar "$SHOP_JAR" >"$LOG_DIR/train.log" 2>&1 || true
+  written "$cache" "AOT cache"
 }
 
 # stats NAME "MS...": prints median/min/max and sets MEDIAN.
@@ -136,7 +162,8 @@ stats() {
     "$(head -1 <<<"$sorted")" "$(tail -1 <<<"$sorted")" "$(tr '\n' ' ' <<<"$sorted")"
 }
 
-# report JDK KIND "NONE_MS..." "CDS_MS...": both lines, the ratio of the medians, and the records.
+# report JDK KIND "NONE_MS..." "CDS_MS..." ["AOT_MS..."]: a line each, the ratios of the medians
+# to none, and the records.
 report() {
   local jdk="$1" kind="$2" none_median ratio
   echo " $kind time (ms):"
@@ -150,6 +177,13 @@ report() {
   ratio="$(awk -v a="$MEDIAN" -v b="$none_median" 'BEGIN { printf "%.2f", a / b }')"
   echo "  archive / none (medians): $ratio"
   record "startup.$jdk.$kind.cds_vs_none" "$ratio"
+  [[ -n "${5:-}" ]] || return 0
+  stats "AOT cache" "$5"
+  record "startup.$jdk.$kind.aot.median_ms" "$MEDIAN"
+  record "startup.$jdk.$kind.aot.runs_ms" "$(tr ' ' ',' <<<"$5")"
+  ratio="$(awk -v a="$MEDIAN" -v b="$none_median" 'BEGIN { printf "%.2f", a / b }')"
+  echo "  AOT cache / none (medians): $ratio"
+  record "startup.$jdk.$kind.aot_vs_none" "$ratio"
 }
 
 # curve NAME JAVA JVM_OPTIONS... -- SHOP_OPTIONS...: a fresh shop, then $SLICES wrk slices.
@@ -170,12 +204,20 @@ record_meta "RUNS=$RUNS CURVE=$CURVE benchmarks/load/startup.sh"
 RESULTS_JDK="$(for java in $JDKS; do "$java" -version 2>&1 | head -1 | tr -d '"'; done | paste -sd';')"
 record "runs" "$RUNS"
 for java in $JDKS; do
-  JDK="$(jdk_name "$java")"
+  feature="$(jdk_feature "$java")"
+  JDK="jdk$feature"
   archive="$LOG_DIR/shop-$JDK.jsa"
   echo "$JDK ($java): training the archive"
-  train "$java" "$archive"
+  train_cds "$java" "$archive"
   echo "  archive $(du -h "$archive" | cut -f1)"
-  plain=() cds=() plain_cpu=() cds_cpu=()
+  aot=""
+  if ((feature >= 24)); then
+    aot="$LOG_DIR/shop-$JDK.aot"
+    echo "$JDK: training the AOT cache"
+    train_aot "$java" "$aot"
+    echo "  AOT cache $(du -h "$aot" | cut -f1)"
+  fi
+  plain=() cds=() aots=() plain_cpu=() cds_cpu=() aot_cpu=()
   for ((run = 1; run <= RUNS; run++)); do
     start_shop plain "$java"
     plain+=("$READY_MS")
@@ -185,10 +227,16 @@ for java in $JDKS; do
     cds+=("$READY_MS")
     cds_cpu+=("$READY_CPU_MS")
     stop_shop
+    if [[ -n "$aot" ]]; then
+      start_shop aot "$java" -XX:AOTCache="$aot"
+      aots+=("$READY_MS")
+      aot_cpu+=("$READY_CPU_MS")
+      stop_shop
+    fi
   done
   echo "$JDK: start to 'listening', $RUNS runs each, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
-  report "$JDK" "wall" "${plain[*]}" "${cds[*]}"
-  report "$JDK" "cpu" "${plain_cpu[*]}" "${cds_cpu[*]}"
+  report "$JDK" "wall" "${plain[*]}" "${cds[*]}" "${aots[*]}"
+  report "$JDK" "cpu" "${plain_cpu[*]}" "${cds_cpu[*]}" "${aot_cpu[*]}"
   if [[ "$CURVE" == 1 ]]; then
     echo "$JDK: warm-up curve, /products/{random}, wrk -t2 -c64, $SLICES slices of $SLICE"
     curve plain "$java"

@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  *   <li>{@code NAME.properties}, written by the load scripts ({@code benchmarks/load/common.sh}
  *       {@code record}): every pair compared with {@code compare_runs} ({@code [prefix.]a},
  *       {@code a_rps}, {@code b}, {@code b_rps}) becomes two bars; the start times of
- *       {@code startup.sh} ({@code startup.JDK.KIND.none|cds.median_ms}) bars per JDK; its warm-up
+ *       {@code startup.sh} ({@code startup.JDK.KIND.none|cds|aot.median_ms}) bars per JDK; its warm-up
  *       curves ({@code curve.JDK.NAME=r1,r2,...}) one line each;
  *   <li>{@code jmh-NAME.json}, JMH's {@code -rf json} output: one bar per benchmark and parameter
  *       set, grouped by unit;
@@ -34,6 +34,10 @@ import java.util.stream.Stream;
  * other kind are left alone. Not thread-safe; a command-line tool.
  */
 public final class ChartMaker {
+
+  /** What {@code startup.sh} measured a start with, by its key in the results. */
+  private static final Map<String, String> START_SERIES = Map.of(
+      "none", "no archive", "cds", "AppCDS archive", "aot", "AOT cache");
 
   private final Path results;
   private final Path out;
@@ -112,7 +116,7 @@ public final class ChartMaker {
         pairs.add(new Chart.Bar(group, p.getOrDefault(prefix + "b", "b"), number(p, prefix + "b_rps")));
       } else if (key.startsWith("startup.") && key.endsWith(".median_ms")) {
         String[] parts = key.split("\\.");
-        starts.add(new Chart.Bar(parts[1] + " " + parts[2], parts[3].equals("cds") ? "AppCDS archive" : "no archive",
+        starts.add(new Chart.Bar(parts[1] + " " + parts[2], START_SERIES.getOrDefault(parts[3], parts[3]),
             number(p, key)));
       } else if (key.startsWith("curve.")) {
         String[] values = p.get(key).split(",");

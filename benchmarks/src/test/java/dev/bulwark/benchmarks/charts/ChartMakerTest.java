@@ -32,6 +32,7 @@ class ChartMakerTest {
         "jdk=openjdk version 17.0.15 2025-04-15", "cores=2", "runs=10",
         "startup.jdk17.wall.none.median_ms=2900", "startup.jdk17.wall.cds.median_ms=1500",
         "startup.jdk25.cpu.none.median_ms=3100", "startup.jdk25.cpu.cds.median_ms=1700",
+        "startup.jdk25.cpu.aot.median_ms=1400",
         "curve.jdk17.plain=7200,11400,15400", "curve.jdk17.cds+warm-up=14000,15600,15800", ""));
     Files.writeString(results.resolve("threads.properties"), String.join("\n",
         "script=threads", "jdk=openjdk version 25", "cores=2",

@@ -2,14 +2,30 @@ package dev.bulwark.examples.shop;
 
 import dev.bulwark.db.Db;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import java.sql.Connection;
+import java.sql.DriverManager;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 
 /**
  * Creates the shop's tables if missing and seeds them if empty (WORKLOAD.md's Data section), on
  * H2 or PostgreSQL; safe to run from several processes at once (on PostgreSQL an advisory lock
- * serialises the seeding). Also owns the dialect differences the shop needs.
+ * held for the whole preparation serialises them). Also owns the dialect differences the shop
+ * needs.
+ *
+ * <p>Implementation note. {@link #build} runs from the first moment of the start, on a thread
+ * and a connection of its own ({@code DriverManager}, not the pool), beside the creation of
+ * Vert.x, the server and the pools on the caller's thread: on the embedded H2 the database's own
+ * start and the 21,000 generated rows are most of the CPU work of a start, and they no longer
+ * wait for the rest. Its own connection also keeps the first statement away from the pool's
+ * {@code connectionTimeout} (1 s), which a slow start (the database still starting, a loaded
+ * machine) used to exceed: that connection waits as long as the driver needs. The pool is asked
+ * for a connection only afterwards ({@link #syncSequence}, the last step, which the shop awaits
+ * before it listens), when the database is up and its own connector has long been connecting.
+ * The building connection stays open until then, so an in-memory H2 database without
+ * {@code DB_CLOSE_DELAY} is never left without a session in between (it would vanish).
  */
 final class ShopSchema {
 
@@ -30,30 +46,63 @@ final class ShopSchema {
     return postgres;
   }
 
-  /** Creates, seeds and syncs the user id sequence; completes when the data is ready. */
-  Future<Void> prepare() {
-    return db.inTransaction(c -> {
-      try (Statement s = c.createStatement()) {
-        if (postgres) {
-          s.execute("SELECT pg_advisory_xact_lock(" + SEED_LOCK + ")");
-        }
-        s.execute("CREATE TABLE IF NOT EXISTS products (id BIGINT PRIMARY KEY, "
-            + "name VARCHAR(100) NOT NULL, price_cents INT NOT NULL, description VARCHAR(1000))");
-        s.execute("CREATE TABLE IF NOT EXISTS users (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
-        s.execute("CREATE TABLE IF NOT EXISTS posts (id BIGINT PRIMARY KEY, "
-            + "user_id BIGINT NOT NULL REFERENCES users(id), title VARCHAR(200) NOT NULL)");
-        s.execute("CREATE INDEX IF NOT EXISTS posts_user_id ON posts (user_id)");
-        s.execute("CREATE SEQUENCE IF NOT EXISTS users_id_seq");
+  static boolean postgres(String jdbcUrl) {
+    return jdbcUrl.startsWith("jdbc:postgresql:");
+  }
+
+  /**
+   * Starts creating and seeding the tables of {@code jdbcUrl} on a new daemon thread, over a
+   * connection of its own. The future completes, on that thread, with the connection still open
+   * once the data is there; the caller closes it (see {@link #syncSequence}).
+   */
+  static Future<Connection> build(String jdbcUrl) {
+    Promise<Connection> built = Promise.promise();
+    Thread builder = new Thread(() -> {
+      Connection c = null;
+      try {
+        c = DriverManager.getConnection(jdbcUrl);
+        build(c, postgres(jdbcUrl));
+        built.complete(c);
+      } catch (Exception | LinkageError e) {
+        closeQuietly(c, e);
+        built.fail(e);
       }
-      return null;
-    }).compose(v -> seedIfEmpty("products", "INSERT INTO products (id, name, price_cents, description) "
-        + "SELECT x, 'Product ' || x, MOD(x * 7, 10000), 'Description of product ' || x FROM "
-        + series(PRODUCTS)))
-        .compose(v -> seedIfEmpty("users", "INSERT INTO users (id, name) SELECT x, 'User ' || x FROM "
-            + series(USERS)))
-        .compose(v -> seedIfEmpty("posts", "INSERT INTO posts (id, user_id, title) "
-            + "SELECT x, (x - 1) / 10 + 1, 'Post ' || x FROM " + series(POSTS)))
-        .compose(v -> db.withConnection(this::syncSequence));
+    }, "shop-schema");
+    builder.setDaemon(true);
+    builder.start();
+    return built.future();
+  }
+
+  /** The tables and their rows, in one transaction (on PostgreSQL under the seeding lock). */
+  private static void build(Connection c, boolean postgres) throws SQLException {
+    c.setAutoCommit(false);
+    try (Statement s = c.createStatement()) {
+      if (postgres) {
+        s.execute("SELECT pg_advisory_xact_lock(" + SEED_LOCK + ")");
+      }
+      s.execute("CREATE TABLE IF NOT EXISTS products (id BIGINT PRIMARY KEY, "
+          + "name VARCHAR(100) NOT NULL, price_cents INT NOT NULL, description VARCHAR(1000))");
+      s.execute("CREATE TABLE IF NOT EXISTS users (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
+      s.execute("CREATE TABLE IF NOT EXISTS posts (id BIGINT PRIMARY KEY, "
+          + "user_id BIGINT NOT NULL REFERENCES users(id), title VARCHAR(200) NOT NULL)");
+      s.execute("CREATE INDEX IF NOT EXISTS posts_user_id ON posts (user_id)");
+      s.execute("CREATE SEQUENCE IF NOT EXISTS users_id_seq");
+      seedIfEmpty(s, "products", "INSERT INTO products (id, name, price_cents, description) "
+          + "SELECT x, 'Product ' || x, MOD(x * 7, 10000), 'Description of product ' || x FROM "
+          + series(postgres, PRODUCTS));
+      seedIfEmpty(s, "users", "INSERT INTO users (id, name) SELECT x, 'User ' || x FROM "
+          + series(postgres, USERS));
+      seedIfEmpty(s, "posts", "INSERT INTO posts (id, user_id, title) "
+          + "SELECT x, (x - 1) / 10 + 1, 'Post ' || x FROM " + series(postgres, POSTS));
+      c.commit();
+    } catch (SQLException | RuntimeException e) {
+      try {
+        c.rollback();
+      } catch (SQLException r) {
+        e.addSuppressed(r);
+      }
+      throw e;
+    }
   }
 
   /**
@@ -61,25 +110,49 @@ final class ShopSchema {
    * one statement per table: sending 10,000 rows from Java took most of a second on H2 at start,
    * and the shop does not listen before its data is there.
    */
-  private String series(int n) {
+  private static String series(boolean postgres, int n) {
     return (postgres ? "generate_series(1, " : "SYSTEM_RANGE(1, ") + n + ") AS ids(x)";
   }
 
-  private Future<Void> seedIfEmpty(String table, String insertSql) {
-    return db.queryOne("SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1)).compose(count -> {
-      if (count.orElse(0L) > 0) {
-        return Future.succeededFuture();
+  private static void seedIfEmpty(Statement s, String table, String insertSql) throws SQLException {
+    try (ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM " + table)) {
+      rs.next();
+      if (rs.getLong(1) > 0) {
+        return;
       }
-      return db.named("seed-" + table).update(insertSql)
-          .recover(e -> db.queryOne("SELECT COUNT(*) FROM " + table, rs -> rs.getLong(1))
-              // Another process seeded it first (a primary key clash): that is fine.
-              .compose(n -> n.orElse(0L) > 0 ? Future.succeededFuture(0) : Future.failedFuture(e)))
-          .mapEmpty();
-    });
+    }
+    s.executeUpdate(insertSql);
   }
 
-  /** Moves the user id sequence past the largest id, so new users never clash with seeded ones. */
-  private Void syncSequence(Connection c) throws Exception {
+  private static void closeQuietly(Connection c, Throwable cause) {
+    if (c == null) {
+      return;
+    }
+    try {
+      c.close();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /**
+   * The pool's first work: moves the user id sequence past the largest id, so new users never
+   * clash with seeded ones. Closes {@code building} (the connection {@link #build} completed
+   * with) afterwards, whatever the outcome: from then on the pool holds a session.
+   */
+  Future<Void> syncSequence(Connection building) {
+    return db.named("schema").withConnection(this::advanceSequence).<Void>mapEmpty()
+        .eventually(() -> {
+          try {
+            building.close();
+          } catch (SQLException e) {
+            return Future.failedFuture(e);
+          }
+          return Future.succeededFuture();
+        });
+  }
+
+  private Void advanceSequence(Connection c) throws Exception {
     long max;
     try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("SELECT COALESCE(MAX(id), 0) FROM users")) {
       rs.next();
