@@ -60,8 +60,7 @@ final class Pipeline {
       cache.serve(ex, args);
       return;
     }
-    // A queued task whose client leaves is dropped from the pool's queue, never run.
-    invoke(ex, args, ex, ex.gone());
+    invoke(ex, args, ex, true);
   }
 
   /** Where an invocation's value or failure goes, on the request's event loop. */
@@ -88,7 +87,7 @@ final class Pipeline {
       public void failure(Throwable failure) {
         promise.fail(failure);
       }
-    }, null);
+    }, false);
     return promise.future();
   }
 
@@ -112,9 +111,10 @@ final class Pipeline {
   /**
    * Invokes the method on the event loop or its pool, unwraps a {@code Future} or
    * {@code CompletionStage} result, and hands the value or the failure over; both arrive on the
-   * request's event loop.
+   * request's event loop. With {@code withdrawn}, a queued task whose client leaves is dropped
+   * from the pool's queue, never run (the promise that tells it is made only for a pool route).
    */
-  private static void invoke(Exchange ex, Object[] args, Outcome outcome, Future<Void> abandoned) {
+  private static void invoke(Exchange ex, Object[] args, Outcome outcome, boolean withdrawn) {
     RoutePlan plan = ex.plan();
     if (plan.pool() == null) {
       Object result;
@@ -139,7 +139,7 @@ final class Pipeline {
       } catch (Throwable t) {
         throw new IllegalStateException(t);
       }
-    }, abandoned).onComplete(ar -> {
+    }, withdrawn ? ex.gone() : null).onComplete(ar -> {
       if (ar.succeeded()) {
         unwrap(plan, ar.result(), outcome);
       } else {
