@@ -192,13 +192,15 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (lifecycle != null) {
       lifecycle.end();
     }
-    if (!response.ended()) {
+    boolean ended = response.ended();
+    if (!ended) {
       clientGone();
       if (FramingCheck.answeredBrokenBody(request.connection())) {
         return; // answered 400 below Vert.x, and recorded there (route refused)
       }
     }
-    plan.meter().recordEnd(response, start);
+    plan.meter().record(ended ? response.getStatusCode() : HttpMetrics.CLIENT_CLOSED,
+        System.nanoTime() - start);
   }
 
   private void clientGone() {
