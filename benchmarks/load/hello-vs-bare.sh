@@ -13,6 +13,10 @@
 # and the BEST requests/s of each server; the ratio shop/bare is computed from the best runs (on a shared
 # machine interference only ever lowers a run, so the best run is the least disturbed one; the
 # ratio of the means is printed too). Target: ratio >= 0.95 (issue #11). Both servers are stopped on exit.
+# Each run also gives the server's CPU time per request (the process's utime + stime from
+# /proc/PID/stat over the run, divided by the requests wrk counted), and the mean of each server is
+# compared at the end: on a machine shared with other work, the CPU a request costs swings far
+# less than the requests per second do.
 # Default total time: about 75 s.
 set -euo pipefail
 
@@ -35,6 +39,32 @@ require_jars
 
 start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$SHOP_PORT"
 start_server bare "$JAVA" -cp "$BENCH_JAR" dev.bulwark.benchmarks.BareVertxServer --port "$BARE_PORT"
+SHOP_PID="${STARTED_PIDS[0]}"
+BARE_PID="${STARTED_PIDS[1]}"
+TICKS="$(getconf CLK_TCK)"
+
+# cpu_ticks PID: the process's utime + stime so far, in clock ticks.
+cpu_ticks() {
+  cut -d' ' -f14,15 "/proc/$1/stat" | awk '{ print $1 + $2 }'
+}
+
+# measure URL PID: one `wrk -t2 -c64 -d$DURATION` run; prints "REQUESTS/S CPU_US_PER_REQUEST".
+# Exits 1 on socket errors or non-2xx answers, as run_wrk does.
+measure() {
+  local out before after
+  before="$(cpu_ticks "$2")"
+  out="$(wrk -t2 -c64 -d"$DURATION" "$1")"
+  after="$(cpu_ticks "$2")"
+  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
+    echo "wrk against $1 saw errors:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  awk -v ticks="$((after - before))" -v hz="$TICKS" '
+    / requests in / { requests = $1 }
+    /^Requests\/sec:/ { rps = $2 }
+    END { printf "%s %.2f\n", rps, ticks * 1e6 / hz / requests }' <<<"$out"
+}
 
 for url in "http://127.0.0.1:$SHOP_PORT/hello" "http://127.0.0.1:$BARE_PORT/hello"; do
   body="$(curl -sf "$url" || true)"
@@ -50,14 +80,29 @@ run_wrk "http://127.0.0.1:$BARE_PORT/hello" "$WARMUP" >/dev/null
 
 shop_runs=()
 bare_runs=()
+shop_cpu=()
+bare_cpu=()
 for ((round = 1; round <= ROUNDS; round++)); do
-  rps="$(run_wrk "http://127.0.0.1:$SHOP_PORT/hello" "$DURATION")"
+  run="$(measure "http://127.0.0.1:$SHOP_PORT/hello" "$SHOP_PID")"
+  read -r rps cpu <<<"$run"
   shop_runs+=("$rps")
-  echo "round $round  shop  $rps req/s"
-  rps="$(run_wrk "http://127.0.0.1:$BARE_PORT/hello" "$DURATION")"
+  shop_cpu+=("$cpu")
+  echo "round $round  shop  $rps req/s  $cpu us CPU/request"
+  run="$(measure "http://127.0.0.1:$BARE_PORT/hello" "$BARE_PID")"
+  read -r rps cpu <<<"$run"
   bare_runs+=("$rps")
-  echo "round $round  bare  $rps req/s"
+  bare_cpu+=("$cpu")
+  echo "round $round  bare  $rps req/s  $cpu us CPU/request"
 done
 
 compare_runs "GET /hello, wrk -t2 -c64 -d$DURATION, $(nproc) cores" "shop (Bulwark)" "${shop_runs[*]}" \
   "bare Vert.x" "${bare_runs[*]}" "$TARGET"
+cpu="$(awk -v a="${shop_cpu[*]}" -v b="${bare_cpu[*]}" 'BEGIN {
+  n = split(a, x, " "); split(b, y, " ")
+  for (i = 1; i <= n; i++) { sa += x[i] / n; sb += y[i] / n }
+  printf "%.2f %.2f %.3f", sa, sb, sb / sa }')"
+read -r shop_mean bare_mean cpu_ratio <<<"$cpu"
+echo "  CPU per request, mean of $ROUNDS: shop $shop_mean us, bare $bare_mean us; bare/shop $cpu_ratio"
+record cpu_a_runs "$(tr ' ' ',' <<<"${shop_cpu[*]}")"
+record cpu_b_runs "$(tr ' ' ',' <<<"${bare_cpu[*]}")"
+record cpu_ratio "$cpu_ratio"

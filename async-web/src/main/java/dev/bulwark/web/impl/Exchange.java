@@ -132,7 +132,7 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (context != null) {
       // vertx-web owns the response's end and close handlers; its end handlers report both.
       context.addEndHandler(ar -> handle(null));
-    } else {
+    } else if (!inline()) {
       response.endHandler(this).closeHandler(this);
     }
     if (lifecycle != null && lifecycle.refusing()) {
@@ -140,6 +140,15 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
       return false;
     }
     return true;
+  }
+
+  /**
+   * Whether the route table delivered this request for a route that answers it within its
+   * dispatch ({@link RoutePlan#answersInline}): {@link Pipeline#serve} then records its end itself
+   * when the dispatch returns, as the end handler would have within {@code response.end}.
+   */
+  boolean inline() {
+    return context == null && plan.answersInline();
   }
 
   /**
@@ -192,13 +201,15 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (lifecycle != null) {
       lifecycle.end();
     }
-    if (!response.ended()) {
+    boolean ended = response.ended();
+    if (!ended) {
       clientGone();
       if (FramingCheck.answeredBrokenBody(request.connection())) {
         return; // answered 400 below Vert.x, and recorded there (route refused)
       }
     }
-    plan.meter().recordEnd(response, start);
+    plan.meter().record(ended ? response.getStatusCode() : HttpMetrics.CLIENT_CLOSED,
+        System.nanoTime() - start);
   }
 
   private void clientGone() {

@@ -1,7 +1,6 @@
 package dev.bulwark.web.impl;
 
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -20,11 +19,14 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.Http1xServerConnection;
 import io.vertx.core.net.impl.ConnectionBase;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The channel-level half of the front's request checks, right behind Netty's HTTP/1 decoder, for
@@ -47,6 +49,21 @@ import io.vertx.core.net.impl.ConnectionBase;
  *       closed before its answer began is found out when the answer meets its reset.
  * </ul>
  *
+ * <p>It also keeps the connection's idle timeout ({@code ServerOptions.idleTimeout}) in place of
+ * Vert.x's {@link IdleStateHandler}: when nothing has been read or written for that long, it fires
+ * the {@link IdleStateEvent} that handler would, and Vert.x closes the connection as before. The
+ * original pays for every response it writes (a new promise, a listener and its bridge to
+ * Vert.x's void promise, to learn when the write completed), and, as a handler of its own, one
+ * more pipeline hop per read batch and per write; here a read counts as activity at the end of
+ * each read batch ({@code channelReadComplete}), and a write when it is made, except that a write
+ * made while a read batch that brought a message is under way (a response written straight from
+ * its request) leaves the time to that batch's end, a few microseconds later: one clock read per
+ * request instead of two. The timer is lazy
+ * ({@link LazyTimer}): activity only notes the time, and the check scheduled for the deadline
+ * looks at the latest activity when it fires (idle: the event, then the next one a whole timeout
+ * later; not yet: check again at the new deadline). A write that never completes (a client that
+ * stopped reading) leaves the connection idle from then on, as with Vert.x's handler.
+ *
  * <p>It also reports each decoded head and each message's end to the connection's
  * {@link HeaderDeadline}, when the server has a header-read timeout. Should the
  * {@link AcceptHook} be missing, it puts the {@link StrictRequestDecoder} in place at the end of
@@ -61,7 +78,7 @@ import io.vertx.core.net.impl.ConnectionBase;
  * connection has nothing left to send: responses go out in request order. Confined to its
  * channel's event loop.
  */
-final class FramingCheck extends ChannelDuplexHandler {
+final class FramingCheck extends LazyTimer {
 
   /** The failure of a message in a version this server does not speak. */
   static final class VersionException extends IllegalArgumentException {
@@ -73,6 +90,8 @@ final class FramingCheck extends ChannelDuplexHandler {
   }
 
   private static final String NAME = "bulwarkFraming";
+  /** Vert.x's name for its idle handler. */
+  private static final String IDLE = "idle";
   private static final byte[] BAD_BODY = Errors.body("malformed or incomplete request body");
 
   private final HttpMetrics.RouteMeter refused;
@@ -85,15 +104,23 @@ final class FramingCheck extends ChannelDuplexHandler {
   private boolean answeredBroken;
   private boolean inputShut;
   private HeaderDeadline deadline;
+  /** The idle timeout, 0 when Vert.x's own idle handler (or none) keeps it. */
+  private final long idleNanos;
+  private long lastActivity;
+  /** A read batch that brought a message is under way: its end notes the activity. */
+  private boolean reading;
+  private boolean idleFired;
 
-  private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options) {
+  private FramingCheck(HttpMetrics.RouteMeter refused, HttpServerOptions options, long idleNanos) {
     this.refused = refused;
     this.options = options;
+    this.idleNanos = idleNanos;
   }
 
   /**
-   * Adds the check behind an HTTP/1 connection's decoder, and puts {@link IdleClose} in place of
-   * Vert.x's idle handler; a no-op for HTTP/2.
+   * Adds the check behind an HTTP/1 connection's decoder, in place of Vert.x's idle handler when
+   * that one times only the connection as a whole (what an idle timeout alone configures); a
+   * no-op for HTTP/2.
    */
   static void install(HttpConnection connection, HttpMetrics.RouteMeter refused,
       HttpServerOptions options) {
@@ -106,10 +133,19 @@ final class FramingCheck extends ChannelDuplexHandler {
     ChannelPipeline pipeline = ((Http1xServerConnection) connection).channelHandlerContext().pipeline();
     if (pipeline.get("httpDecoder") != null && pipeline.get("handler") != null
         && pipeline.get(NAME) == null) {
-      FramingCheck check = new FramingCheck(refused, options);
+      long idleNanos = 0;
+      ChannelHandler idle = pipeline.get(IDLE);
+      if (idle instanceof IdleStateHandler) {
+        IdleStateHandler vertx = (IdleStateHandler) idle;
+        long all = vertx.getAllIdleTimeInMillis();
+        if (all > 0 && vertx.getReaderIdleTimeInMillis() == 0 && vertx.getWriterIdleTimeInMillis() == 0) {
+          idleNanos = TimeUnit.MILLISECONDS.toNanos(all);
+          pipeline.remove(vertx);
+        }
+      }
+      FramingCheck check = new FramingCheck(refused, options, idleNanos);
       pipeline.addBefore("handler", NAME, check);
       check.deadline = HeaderDeadline.link(pipeline, check);
-      IdleClose.replace(pipeline);
       // Still in time for a FIN read in the same batch as the request: Netty reads the option
       // when it meets the end of the input.
       pipeline.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
@@ -129,6 +165,44 @@ final class FramingCheck extends ChannelDuplexHandler {
     return false;
   }
 
+  @Override
+  public void handlerAdded(ChannelHandlerContext ctx) {
+    super.handlerAdded(ctx);
+    if (idleNanos > 0) {
+      lastActivity = System.nanoTime();
+      if (ctx.channel().isActive()) {
+        schedule(idleNanos);
+      }
+    }
+  }
+
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    if (idleNanos > 0) {
+      reading = false;
+      lastActivity = System.nanoTime();
+    }
+    ctx.fireChannelReadComplete();
+  }
+
+  @Override
+  void check() {
+    if (!ctx.channel().isOpen()) {
+      return;
+    }
+    long left = idleNanos - (System.nanoTime() - lastActivity);
+    if (left > 0) {
+      schedule(left);
+      return;
+    }
+    // As Vert.x's handler does: the event, then the next one a whole timeout later.
+    schedule(idleNanos);
+    IdleStateEvent event = idleFired ? IdleStateEvent.ALL_IDLE_STATE_EVENT
+        : IdleStateEvent.FIRST_ALL_IDLE_STATE_EVENT;
+    idleFired = true;
+    ctx.fireUserEventTriggered(event);
+  }
+
   /** Whether a request decoded so far still waits for its response to begin. */
   boolean answerDue() {
     return responses < requests;
@@ -136,6 +210,7 @@ final class FramingCheck extends ChannelDuplexHandler {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    reading = true;
     if (broken) {
       ReferenceCountUtil.release(msg);
       return;
@@ -203,6 +278,9 @@ final class FramingCheck extends ChannelDuplexHandler {
 
   @Override
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    if (idleNanos > 0 && !reading) {
+      lastActivity = System.nanoTime();
+    }
     boolean end = msg instanceof LastHttpContent;
     if (msg instanceof HttpResponse) {
       if (((HttpResponse) msg).status().code() >= 200) {

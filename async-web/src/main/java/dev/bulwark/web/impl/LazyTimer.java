@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A channel handler with one lazy deadline timer, the base of {@link HeaderDeadline} and
- * {@link IdleClose}: the traffic only notes times in fields, and a timer scheduled on the
- * channel's event loop calls {@link #check} at the deadline, which looks at them and decides
+ * {@link FramingCheck} (for its idle timeout): the traffic only notes times in fields, and a timer
+ * scheduled on the channel's event loop calls {@link #check} at the deadline, which looks at them and decides
  * (act, schedule itself again for a later deadline, or stop). So no timer is scheduled or
  * cancelled per request. The timer stops when the handler leaves the pipeline or the channel
  * goes inactive. Netty skips the outbound methods a subclass does not override. Confined to its

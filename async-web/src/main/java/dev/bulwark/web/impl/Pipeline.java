@@ -38,8 +38,27 @@ final class Pipeline {
   private Pipeline() {
   }
 
-  /** Serves {@code ex} through every stage; the front has found its route and read its body. */
+  /**
+   * Serves {@code ex} through every stage; the front has found its route and read its body. A
+   * request the route table delivered for a route that answers within its dispatch
+   * ({@link Exchange#inline}) has its end recorded here, once the dispatch returns, instead of by
+   * end and close handlers on the response: such a response has always ended by then (or, should
+   * a failure have left it unanswerable, is recorded as its client's leaving), and setting the two
+   * handlers costs two of the response's locks per request.
+   */
   static void serve(Exchange ex) {
+    if (!ex.inline()) {
+      stages(ex);
+      return;
+    }
+    try {
+      stages(ex);
+    } finally {
+      ex.handle(null);
+    }
+  }
+
+  private static void stages(Exchange ex) {
     if (!ex.admit()) {
       return;
     }
@@ -60,8 +79,7 @@ final class Pipeline {
       cache.serve(ex, args);
       return;
     }
-    // A queued task whose client leaves is dropped from the pool's queue, never run.
-    invoke(ex, args, ex, ex.gone());
+    invoke(ex, args, ex, true);
   }
 
   /** Where an invocation's value or failure goes, on the request's event loop. */
@@ -88,7 +106,7 @@ final class Pipeline {
       public void failure(Throwable failure) {
         promise.fail(failure);
       }
-    }, null);
+    }, false);
     return promise.future();
   }
 
@@ -112,9 +130,10 @@ final class Pipeline {
   /**
    * Invokes the method on the event loop or its pool, unwraps a {@code Future} or
    * {@code CompletionStage} result, and hands the value or the failure over; both arrive on the
-   * request's event loop.
+   * request's event loop. With {@code withdrawn}, a queued task whose client leaves is dropped
+   * from the pool's queue, never run (the promise that tells it is made only for a pool route).
    */
-  private static void invoke(Exchange ex, Object[] args, Outcome outcome, Future<Void> abandoned) {
+  private static void invoke(Exchange ex, Object[] args, Outcome outcome, boolean withdrawn) {
     RoutePlan plan = ex.plan();
     if (plan.pool() == null) {
       Object result;
@@ -139,7 +158,7 @@ final class Pipeline {
       } catch (Throwable t) {
         throw new IllegalStateException(t);
       }
-    }, abandoned).onComplete(ar -> {
+    }, withdrawn ? ex.gone() : null).onComplete(ar -> {
       if (ar.succeeded()) {
         unwrap(plan, ar.result(), outcome);
       } else {

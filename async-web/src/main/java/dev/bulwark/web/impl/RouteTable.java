@@ -4,6 +4,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +16,10 @@ import java.util.Map;
  * (the same plans mounted by {@link RouterFront}, the probes, and the JSON 404/405 answers).
  *
  * <p>Design note. Built once per event loop from the plans that need nothing of vertx-web (no
- * body, no {@code RoutingContext} parameter; see {@link RoutePlan#tableServes}): exact paths by
- * one map lookup, then templates whose parameters fill whole segments, each matched in turn. A
+ * body, no {@code RoutingContext} parameter; see {@link RoutePlan#tableServes}): exact paths first,
+ * found among the few of the request path's length by comparing the strings (no hash of the
+ * request's fresh path string), then templates whose parameters fill whole segments, each matched
+ * in turn. A
  * literal always wins over a template (it is looked up first here and mounted first on the
  * router). A template that another template of its method could also match, or that a probe
  * path could match, is left to the router, whose order then decides; a path the router might
@@ -29,7 +32,8 @@ final class RouteTable implements Handler<HttpServerRequest> {
 
   private static final String[] NONE = new String[0];
 
-  private final Map<String, Map<HttpMethod, RoutePlan>> exact;
+  /** Exact paths by their length; an index past the end or a null slot: none of that length. */
+  private final ExactPath[][] exactByLength;
   private final PathTemplate[] templates;
   private final Map<HttpMethod, RoutePlan>[] byTemplate;
   private final Handler<HttpServerRequest> fallback;
@@ -39,7 +43,7 @@ final class RouteTable implements Handler<HttpServerRequest> {
   RouteTable(List<RoutePlan> plans, Handler<HttpServerRequest> fallback, Lifecycle lifecycle) {
     this.fallback = fallback;
     this.lifecycle = lifecycle;
-    this.exact = new HashMap<>();
+    Map<String, Map<HttpMethod, RoutePlan>> exact = new LinkedHashMap<>();
     Map<String, Map<HttpMethod, RoutePlan>> templated = new LinkedHashMap<>();
     Map<String, PathTemplate> parsed = new HashMap<>();
     for (RoutePlan plan : plans) {
@@ -67,6 +71,40 @@ final class RouteTable implements Handler<HttpServerRequest> {
     }
     this.templates = ts.toArray(new PathTemplate[0]);
     this.byTemplate = templated.values().toArray(new Map[0]);
+    this.exactByLength = byLength(exact);
+  }
+
+  /** One exact path and its plans by method. */
+  private record ExactPath(String path, Map<HttpMethod, RoutePlan> byMethod) {
+  }
+
+  private static ExactPath[][] byLength(Map<String, Map<HttpMethod, RoutePlan>> exact) {
+    int longest = exact.keySet().stream().mapToInt(String::length).max().orElse(-1);
+    ExactPath[][] table = new ExactPath[longest + 1][];
+    exact.forEach((path, byMethod) -> {
+      ExactPath[] same = table[path.length()];
+      same = same == null ? new ExactPath[1] : Arrays.copyOf(same, same.length + 1);
+      same[same.length - 1] = new ExactPath(path, byMethod);
+      table[path.length()] = same;
+    });
+    return table;
+  }
+
+  /** The plans of the exact path {@code path}, or {@code null}. */
+  private Map<HttpMethod, RoutePlan> exact(String path) {
+    int length = path.length();
+    if (length >= exactByLength.length) {
+      return null;
+    }
+    ExactPath[] same = exactByLength[length];
+    if (same != null) {
+      for (ExactPath e : same) {
+        if (e.path.equals(path)) {
+          return e.byMethod;
+        }
+      }
+    }
+    return null;
   }
 
   @Override
@@ -76,7 +114,7 @@ final class RouteTable implements Handler<HttpServerRequest> {
     if (method == HttpMethod.HEAD) {
       method = HttpMethod.GET;
     }
-    Map<HttpMethod, RoutePlan> byMethod = exact.get(path);
+    Map<HttpMethod, RoutePlan> byMethod = exact(path);
     if (byMethod != null) {
       RoutePlan plan = byMethod.get(method);
       if (plan != null) {
