@@ -3,9 +3,10 @@ package dev.bulwark.core.impl;
 import dev.bulwark.core.AdaptiveLimit;
 
 /**
- * Gradient limit: {@code target = limit x min(1, tolerance x baseline / recent)}, plus a headroom
- * of {@code sqrt(limit)} when latency is at its baseline and the pool is at least half busy. Not
- * thread-safe; the pool calls it under the algorithm's monitor.
+ * Gradient limit: on a slow sample, {@code limit = inFlight x max(0.5, tolerance x baseline /
+ * latency)}; while latency is within tolerance and the pool is at least half busy, growth by a
+ * smoothed headroom of {@code sqrt(limit)}, held back after failed probes. Not thread-safe; the
+ * pool calls it under the algorithm's monitor.
  *
  * <p>Implementation note. Two latency estimates, in nanoseconds:
  * <ul>
@@ -19,11 +20,35 @@ import dev.bulwark.core.AdaptiveLimit;
  *       a dependency that is slower whatever the concurrency becomes the new baseline once the
  *       limit has reached its floor, and the limit grows again from there.
  * </ul>
- * A decrease takes effect in one sample (bounded to a halving by the gradient's floor of 0.5), so
- * that a saturated dependency stops being fed within a few completions; an increase is smoothed
- * (a fifth of the headroom a sample) so that one fast sample does not open the pool. This is the
- * shape of Netflix concurrency-limits' {@code Gradient2Limit} (tolerance, headroom), with the
- * long-term average replaced by the floor-measured baseline above.
+ * Decisions, each for a measured reason (issue 12's run: 8 slots, 100 requests/s, a dependency
+ * turning into one lock of 25 ms; {@code AdaptiveScenarioTest} models it):
+ * <ul>
+ *   <li>A decrease is judged on the raw sample as well as on {@code recent}, and scales the tasks
+ *       in flight (at least half the limit), not the limit. Requests pile up on the lock one per
+ *       arrival, so every completion that waits for the average to move lets more in: with the
+ *       average and the limit, the 8-slot pool was still admitting 75 ms into the step, and the
+ *       tasks admitted then took 100-145 ms. A healthy pool uses 2 of its 8 slots; a cut of the
+ *       unused 8 changes nothing. Scaling the tasks in flight, the first slow completion (2x
+ *       after 50 ms) stops admission.
+ *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut whose task ran
+ *       with more in flight than the <em>proven</em> limit (the highest that kept latency within
+ *       tolerance) says the extra concurrency is what made it slow: the next probe then waits
+ *       {@code hold} good samples, doubled by each failed probe from 32 to 1,024. Without it,
+ *       the limit at the floor of a one-at-a-time dependency probed 2-3 again within a handful
+ *       of samples, and more than half of the slow phase's tasks ran two or three deep on the
+ *       lock. A cut from noise or from a dependency slowing down by itself (the tasks ran within
+ *       the proven limit) does not lengthen the hold, a grown limit that keeps latency within
+ *       tolerance for 4 samples becomes the proven one and clears it, and a sample under 90% of
+ *       the baseline (the dependency got faster than the floor being held) ends it at once.
+ *   <li>{@link #queueCapacity}: a queued task at position {@code p} waits {@code p x recent /
+ *       limit} and then runs {@code recent}; only the positions that still finish within
+ *       {@code tolerance x baseline} are offered, counted at the proven limit so that a probe
+ *       gets no queue. At the healthy baseline that is half the limit; at a floor of 1 with
+ *       latency above the baseline it is none, so the pool refuses on arrival instead of queueing
+ *       a task for twice the run time (the queue of 2 at a limit of 1 added up to 50 ms).
+ * </ul>
+ * This is the shape of Netflix concurrency-limits' {@code Gradient2Limit} (tolerance, headroom),
+ * with the long-term average replaced by the floor-measured baseline and the probe hold above.
  */
 public final class GradientLimit implements AdaptiveLimit.Algorithm {
 
@@ -32,17 +57,31 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   static final double GROWTH_SMOOTHING = 0.2;
   static final double TOLERANCE = 1.5;
   static final double MIN_GRADIENT = 0.5;
+  /** A sample under this share of the baseline means the dependency got faster: probe at once. */
+  static final double FASTER = 0.9;
+  /** Good samples to wait, after the first failed probe, before probing again (then doubled). */
+  static final int MIN_HOLD = 32;
+  static final int MAX_HOLD = 1024;
+  /** Good samples at a grown limit before it counts as proven (and gets a queue). */
+  static final int PROVE_SAMPLES = 4;
 
   private final int min;
   private final int max;
   private double limit;
   private double recent = -1;
   private double baseline = -1;
+  /** The highest limit that ran within tolerance; the queue is sized for it, not for a probe. */
+  private int proven;
+  private int provenCount;
+  /** Good samples to wait after a cut before growing again, and how many are left. */
+  private int hold;
+  private int holdLeft;
 
   GradientLimit(int min, int max, int initial) {
     this.min = min;
     this.max = max;
     this.limit = initial;
+    this.proven = initial;
   }
 
   @Override
@@ -55,25 +94,70 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
       baseline = sample;
       return (int) limit;
     }
+    if (sample < FASTER * baseline) {
+      hold = 0;
+      holdLeft = 0;
+    }
     recent += RECENT_ALPHA * (sample - recent);
     if (recent < baseline) {
       baseline = recent;
     } else if (inFlight <= min && sample > baseline) {
       baseline += BASELINE_ALPHA * (sample - baseline);
     }
-    double gradient = Math.max(MIN_GRADIENT, Math.min(1.0, TOLERANCE * baseline / recent));
+    double gradient = Math.max(MIN_GRADIENT,
+        Math.min(1.0, TOLERANCE * baseline / Math.max(recent, sample)));
     if (gradient < 1.0) {
-      limit = limit * gradient;
-    } else if (inFlight * 2 >= limit) {
-      limit += GROWTH_SMOOTHING * Math.sqrt(limit);
+      cut(gradient, inFlight);
+    } else {
+      if ((int) limit > proven && ++provenCount >= PROVE_SAMPLES) {
+        proven = (int) limit; // the probe held
+        provenCount = 0;
+        hold = 0;
+      }
+      if (holdLeft > 0) {
+        holdLeft--;
+      } else if (inFlight * 2 >= limit && limit < max) {
+        limit = Math.min(max, limit + GROWTH_SMOOTHING * Math.sqrt(limit));
+      }
     }
-    limit = Math.max(min, Math.min(max, limit));
     return (int) limit;
+  }
+
+  /**
+   * Scales the concurrency that produced the latency, the tasks in flight (at least half the
+   * limit, so that one slow sample in a pool that uses little of its limit does not empty it).
+   * A task that ran with more in flight than the proven limit was a failed probe: the concurrency
+   * above the proven limit is what made it slow, so the next probe waits twice as long. Any other
+   * cut (the dependency slowed down by itself, or noise) lets the limit grow again at once.
+   */
+  private void cut(double gradient, int inFlight) {
+    double used = Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT);
+    if (inFlight > proven) {
+      hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
+    }
+    limit = Math.max(min, Math.min(limit, used * gradient));
+    proven = Math.min(proven, (int) limit);
+    provenCount = 0;
+    holdLeft = hold;
   }
 
   @Override
   public int limit() {
     return (int) limit;
+  }
+
+  /**
+   * As many tasks as can wait and still finish within {@code TOLERANCE x baseline} at the
+   * current latency: position {@code p} waits {@code p x recent / limit}, then runs
+   * {@code recent}. Counted at the proven limit, so a probe gets no queue.
+   */
+  @Override
+  public int queueCapacity() {
+    if (recent < 0) {
+      return Integer.MAX_VALUE;
+    }
+    double slack = TOLERANCE * baseline - recent;
+    return slack <= 0 ? 0 : (int) (Math.min(limit, proven) * slack / recent);
   }
 
   /** The immutable description behind {@link AdaptiveLimit#gradient}. */
