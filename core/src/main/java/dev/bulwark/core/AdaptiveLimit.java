@@ -18,7 +18,7 @@ import java.time.Duration;
  *       with at most {@code min} in flight, so a dependency saturated by this pool keeps the limit
  *       down, while one that is slower at any concurrency becomes the new baseline once the limit
  *       is at its floor. A probe above the highest limit that held which comes back slow makes
- *       the next probe wait twice as long (32 to 1,024 samples), so a dependency that serves one
+ *       the next probe wait twice as long (32 to 256 samples), so a dependency that serves one
  *       task at a time keeps the limit at 1. Only as many tasks queue as can still finish within
  *       1.5x the baseline. This is the idea of Netflix concurrency-limits' {@code Gradient2Limit}:
  *       by Little's law, a limit above {@code throughput x minimum latency} only adds queueing.

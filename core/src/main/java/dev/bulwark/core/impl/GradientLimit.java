@@ -33,7 +33,7 @@ import dev.bulwark.core.AdaptiveLimit;
  *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut whose task ran
  *       with more in flight than the <em>proven</em> limit (the highest that kept latency within
  *       tolerance) says the extra concurrency is what made it slow: the next probe then waits
- *       {@code hold} good samples, doubled by each failed probe from 32 to 1,024. Without it,
+ *       {@code hold} good samples, doubled by each failed probe from 32 to 256. Without it,
  *       the limit at the floor of a one-at-a-time dependency probed 2-3 again within a handful
  *       of samples, and more than half of the slow phase's tasks ran two or three deep on the
  *       lock. A cut from noise or from a dependency slowing down by itself (the tasks ran within
@@ -61,7 +61,7 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   static final double FASTER = 0.9;
   /** Good samples to wait, after the first failed probe, before probing again (then doubled). */
   static final int MIN_HOLD = 32;
-  static final int MAX_HOLD = 1024;
+  static final int MAX_HOLD = 256;
   /** Good samples at a grown limit before it counts as proven (and gets a queue). */
   static final int PROVE_SAMPLES = 4;
 
@@ -128,17 +128,17 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
    * limit, so that one slow sample in a pool that uses little of its limit does not empty it).
    * A task that ran with more in flight than the proven limit was a failed probe: the concurrency
    * above the proven limit is what made it slow, so the next probe waits twice as long. Any other
-   * cut (the dependency slowed down by itself, or noise) lets the limit grow again at once.
+   * cut (the dependency slowed down by itself, or noise) neither lengthens nor restarts the wait.
    */
   private void cut(double gradient, int inFlight) {
     double used = Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT);
     if (inFlight > proven) {
       hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
+      holdLeft = hold;
     }
     limit = Math.max(min, Math.min(limit, used * gradient));
     proven = Math.min(proven, (int) limit);
     provenCount = 0;
-    holdLeft = hold;
   }
 
   @Override
