@@ -11,9 +11,11 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #aimd AIMD}: additive increase while tasks run faster than a latency threshold and
  *       the pool is at least half busy; multiplicative decrease (x0.9) when one is slower.
- *   <li>{@link #gradient Gradient}: compares latency with a no-load baseline; when a task comes
- *       back slower than 1.5x the baseline (queueing downstream), the limit falls at once to the
- *       tasks in flight scaled by that ratio; when latency is back near the baseline, the limit
+ *   <li>{@link #gradient Gradient}: compares latency with a no-load baseline; when latency
+ *       climbs past 1.5x the baseline (queueing downstream), the limit shrinks in proportion, and
+ *       when a task comes back that slow while more tasks than usual are in flight (requests
+ *       piling up), it falls at once to the tasks in flight scaled by the ratio; when latency is
+ *       back near the baseline, the limit
  *       grows by a small headroom ({@code sqrt(limit)}). The baseline rises only on tasks that ran
  *       with at most {@code min} in flight, so a dependency saturated by this pool keeps the limit
  *       down, while one that is slower at any concurrency becomes the new baseline once the limit

@@ -3,10 +3,11 @@ package dev.bulwark.core.impl;
 import dev.bulwark.core.AdaptiveLimit;
 
 /**
- * Gradient limit: on a slow sample, {@code limit = inFlight x max(0.5, tolerance x baseline /
- * latency)}; while latency is within tolerance and the pool is at least half busy, growth by a
- * smoothed headroom of {@code sqrt(limit)}, held back after failed probes. Not thread-safe; the
- * pool calls it under the algorithm's monitor.
+ * Gradient limit: when latency exceeds {@code tolerance x baseline}, {@code limit x
+ * max(0.5, tolerance x baseline / latency)}, or at once the tasks in flight times that ratio when
+ * tasks are piling up; while latency is within tolerance and the pool is at least half busy,
+ * growth by a smoothed headroom of {@code sqrt(limit)}, held back after failed probes. Not
+ * thread-safe; the pool calls it under the algorithm's monitor.
  *
  * <p>Implementation note. Two latency estimates, in nanoseconds:
  * <ul>
@@ -23,13 +24,19 @@ import dev.bulwark.core.AdaptiveLimit;
  * Decisions, each for a measured reason (issue 12's run: 8 slots, 100 requests/s, a dependency
  * turning into one lock of 25 ms; {@code AdaptiveScenarioTest} models it):
  * <ul>
- *   <li>A decrease is judged on the raw sample as well as on {@code recent}, and scales the tasks
- *       in flight (at least half the limit), not the limit. Requests pile up on the lock one per
- *       arrival, so every completion that waits for the average to move lets more in: with the
- *       average and the limit, the 8-slot pool was still admitting 75 ms into the step, and the
- *       tasks admitted then took 100-145 ms. A healthy pool uses 2 of its 8 slots; a cut of the
- *       unused 8 changes nothing. Scaling the tasks in flight, the first slow completion (2x
- *       after 50 ms) stops admission.
+ *   <li>A pile-up is cut on the raw sample, to the tasks in flight: a task that comes back over
+ *       {@code tolerance x baseline} while clearly more tasks are in flight than usual (1.5x an
+ *       average of the in-flight count) cuts the limit to the tasks in flight times the ratio
+ *       (at least half the limit), at once. Requests pile up on the lock one per arrival, so
+ *       every completion that waits for the average to move lets more in: with the average and
+ *       the limit, the 8-slot pool was still admitting 75 ms into the step, and the tasks
+ *       admitted then took 100-145 ms; a healthy pool uses 2 of its 8 slots, so a cut of the
+ *       unused 8 changes nothing. This way the first slow completion (2x after 50 ms, 4 in
+ *       flight where 2 are usual) stops admission. A slow task at the usual concurrency (a
+ *       pause, a busy machine) is no pile-up: it moves {@code recent} and the limit is scaled
+ *       only once the average is over tolerance, as before; judged on every raw sample, 2% of
+ *       healthy runs taking up to 2.5x cost the modelled healthy phase 36 refusals.
+ *       Otherwise a decrease scales the limit by the average's gradient.
  *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut whose task ran
  *       with more in flight than the <em>proven</em> limit (the highest that kept latency within
  *       tolerance) says the extra concurrency is what made it slow: the next probe then waits
@@ -57,6 +64,7 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   static final double GROWTH_SMOOTHING = 0.2;
   static final double TOLERANCE = 1.5;
   static final double MIN_GRADIENT = 0.5;
+  static final double USUAL_ALPHA = 0.05;
   /** A sample under this share of the baseline means the dependency got faster: probe at once. */
   static final double FASTER = 0.9;
   /** Good samples to wait, after the first failed probe, before probing again (then doubled). */
@@ -70,10 +78,12 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   private double limit;
   private double recent = -1;
   private double baseline = -1;
+  /** An average of the tasks in flight at completion: how many the load usually keeps busy. */
+  private double usual;
   /** The highest limit that ran within tolerance; the queue is sized for it, not for a probe. */
   private int proven;
   private int provenCount;
-  /** Good samples to wait after a cut before growing again, and how many are left. */
+  /** Good samples to wait after a failed probe before growing again, and how many are left. */
   private int hold;
   private int holdLeft;
 
@@ -92,6 +102,7 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
     if (recent < 0) {
       recent = sample;
       baseline = sample;
+      usual = inFlight;
       return (int) limit;
     }
     if (sample < FASTER * baseline) {
@@ -104,10 +115,13 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
     } else if (inFlight <= min && sample > baseline) {
       baseline += BASELINE_ALPHA * (sample - baseline);
     }
-    double gradient = Math.max(MIN_GRADIENT,
-        Math.min(1.0, TOLERANCE * baseline / Math.max(recent, sample)));
+    // Queueing building up: this task came back slow with clearly more in flight than usual.
+    boolean piling = sample > TOLERANCE * baseline && inFlight > TOLERANCE * usual;
+    usual += USUAL_ALPHA * (inFlight - usual);
+    double latency = piling ? sample : recent;
+    double gradient = Math.max(MIN_GRADIENT, Math.min(1.0, TOLERANCE * baseline / latency));
     if (gradient < 1.0) {
-      cut(gradient, inFlight);
+      cut(gradient, inFlight, piling);
     } else {
       if ((int) limit > proven && ++provenCount >= PROVE_SAMPLES) {
         proven = (int) limit; // the probe held
@@ -130,8 +144,8 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
    * above the proven limit is what made it slow, so the next probe waits twice as long. Any other
    * cut (the dependency slowed down by itself, or noise) neither lengthens nor restarts the wait.
    */
-  private void cut(double gradient, int inFlight) {
-    double used = Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT);
+  private void cut(double gradient, int inFlight, boolean piling) {
+    double used = piling ? Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT) : limit;
     if (inFlight > proven) {
       hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
       holdLeft = hold;
