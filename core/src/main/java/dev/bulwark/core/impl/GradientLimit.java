@@ -26,7 +26,7 @@ import dev.bulwark.core.AdaptiveLimit;
  * <ul>
  *   <li>A pile-up is cut on the raw sample, to the tasks in flight: a task that comes back over
  *       {@code tolerance x baseline} while clearly more tasks are in flight than usual (1.5x an
- *       average of the in-flight count) cuts the limit to the tasks in flight times the ratio
+ *       average of the in-flight count) or more than the proven limit (a probe) cuts the limit to the tasks in flight times the ratio
  *       (at least half the limit), at once. Requests pile up on the lock one per arrival, so
  *       every completion that waits for the average to move lets more in: with the average and
  *       the limit, the 8-slot pool was still admitting 75 ms into the step, and the tasks
@@ -37,16 +37,19 @@ import dev.bulwark.core.AdaptiveLimit;
  *       only once the average is over tolerance, as before; judged on every raw sample, 2% of
  *       healthy runs taking up to 2.5x cost the modelled healthy phase 36 refusals.
  *       Otherwise a decrease scales the limit by the average's gradient.
- *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut whose task ran
- *       with more in flight than the <em>proven</em> limit (the highest that kept latency within
- *       tolerance) says the extra concurrency is what made it slow: the next probe then waits
+ *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut while the limit
+ *       is above the <em>proven</em> limit (the highest that kept latency within tolerance),
+ *       whose task ran with more in flight than that, says the extra concurrency is what made it slow: the next probe then waits
  *       {@code hold} good samples, doubled by each failed probe from 32 to 256. Without it,
  *       the limit at the floor of a one-at-a-time dependency probed 2-3 again within a handful
  *       of samples, and more than half of the slow phase's tasks ran two or three deep on the
  *       lock. A cut from noise or from a dependency slowing down by itself (the tasks ran within
  *       the proven limit) does not lengthen the hold, a grown limit that keeps latency within
  *       tolerance for 4 samples becomes the proven one and clears it, and a sample under 90% of
- *       the baseline (the dependency got faster than the floor being held) ends it at once.
+ *       the baseline (the dependency got faster than the floor being held) ends it at once. A failed
+ *       probe is a pile-up, cut on its first slow sample: judged on the average, the first
+ *       probe after the step (whose in-flight average was still high from the step) ran four
+ *       tasks two deep on the lock before the cut; now one.
  *   <li>{@link #queueCapacity}: a queued task at position {@code p} waits {@code p x recent /
  *       limit} and then runs {@code recent}; only the positions that still finish within
  *       {@code tolerance x baseline} are offered, counted at the proven limit so that a probe
@@ -115,8 +118,10 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
     } else if (inFlight <= min && sample > baseline) {
       baseline += BASELINE_ALPHA * (sample - baseline);
     }
-    // Queueing building up: this task came back slow with clearly more in flight than usual.
-    boolean piling = sample > TOLERANCE * baseline && inFlight > TOLERANCE * usual;
+    // Queueing building up: this task came back slow with clearly more in flight than usual, or
+    // with more than the proven limit (a probe).
+    boolean piling = sample > TOLERANCE * baseline
+        && (inFlight > TOLERANCE * usual || inFlight > proven);
     usual += USUAL_ALPHA * (inFlight - usual);
     double latency = piling ? sample : recent;
     double gradient = Math.max(MIN_GRADIENT, Math.min(1.0, TOLERANCE * baseline / latency));
@@ -140,13 +145,14 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   /**
    * Scales the concurrency that produced the latency, the tasks in flight (at least half the
    * limit, so that one slow sample in a pool that uses little of its limit does not empty it).
-   * A task that ran with more in flight than the proven limit was a failed probe: the concurrency
-   * above the proven limit is what made it slow, so the next probe waits twice as long. Any other
+   * A task that ran with more in flight than the proven limit, while the limit had grown above
+   * it, was a failed probe: the concurrency above the proven limit is what made it slow, so the
+   * next probe waits twice as long. Any other
    * cut (the dependency slowed down by itself, or noise) neither lengthens nor restarts the wait.
    */
   private void cut(double gradient, int inFlight, boolean piling) {
     double used = piling ? Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT) : limit;
-    if (inFlight > proven) {
+    if ((int) limit > proven && inFlight > proven) {
       hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
       holdLeft = hold;
     }
