@@ -11,18 +11,24 @@ import java.time.Duration;
  * <ul>
  *   <li>{@link #aimd AIMD}: additive increase while tasks run faster than a latency threshold and
  *       the pool is at least half busy; multiplicative decrease (x0.9) when one is slower.
- *   <li>{@link #gradient Gradient}: compares recent latency with a no-load baseline; when latency
- *       climbs past 1.5x the baseline (queueing downstream), the limit shrinks in proportion at
- *       once; when it is back near the baseline, the limit grows by a small headroom
- *       ({@code sqrt(limit)}). The baseline rises only on tasks that ran with at most {@code min}
- *       in flight, so a dependency saturated by this pool keeps the limit down, while one that is
- *       slower at any concurrency becomes the new baseline once the limit is at its floor. This is
- *       the idea of Netflix concurrency-limits' {@code Gradient2Limit}: by Little's law, a limit
- *       above {@code throughput x minimum latency} only adds queueing.
+ *   <li>{@link #gradient Gradient}: compares latency with a no-load baseline; when latency
+ *       climbs past 1.5x the baseline (queueing downstream), the limit shrinks in proportion, and
+ *       when a task comes back that slow while more tasks than usual are in flight (requests
+ *       piling up), it falls at once to the tasks in flight scaled by the ratio; when latency is
+ *       back near the baseline, the limit
+ *       grows by a small headroom ({@code sqrt(limit)}). The baseline rises only on tasks that ran
+ *       with at most {@code min} in flight, so a dependency saturated by this pool keeps the limit
+ *       down, while one that is slower at any concurrency becomes the new baseline once the limit
+ *       is at its floor. A probe above the highest limit that held which comes back slow makes
+ *       the next probe wait twice as long (32 to 256 samples), so a dependency that serves one
+ *       task at a time keeps the limit at 1. Only as many tasks queue as can still finish within
+ *       1.5x the baseline. This is the idea of Netflix concurrency-limits' {@code Gradient2Limit}:
+ *       by Little's law, a limit above {@code throughput x minimum latency} only adds queueing.
  * </ul>
  *
  * <p>With either, the pool's queue bound follows the limit: {@code maxQueue x limit /
- * maxConcurrency}, rounded up.
+ * maxConcurrency}, rounded up, or the algorithm's {@link Algorithm#queueCapacity} when that is
+ * lower.
  */
 public abstract class AdaptiveLimit {
 
@@ -81,5 +87,15 @@ public abstract class AdaptiveLimit {
 
     /** The current limit. */
     int limit();
+
+    /**
+     * How many tasks may wait for a slot at the current limit by the algorithm's own measure, or
+     * {@link Integer#MAX_VALUE} when it has none. The pool's queue bound is the lower of this and
+     * {@code maxQueue x limit / maxConcurrency}. Read after {@link #onSample}, under the same
+     * monitor.
+     */
+    default int queueCapacity() {
+      return Integer.MAX_VALUE;
+    }
   }
 }

@@ -64,7 +64,8 @@ public final class RejectedTaskException extends VertxException implements Overl
 
   /**
    * The queue bound in force when the task was rejected: {@code maxQueue}, or with an adaptive
-   * limit the share of it that follows the current limit.
+   * limit the share of it that follows the current limit, or the algorithm's queue capacity
+   * when that is lower.
    */
   public int maxQueue() {
     return maxQueue;

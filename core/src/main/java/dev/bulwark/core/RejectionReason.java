@@ -3,7 +3,11 @@ package dev.bulwark.core;
 /** Why a {@link WorkerPool} did not run a task. */
 public enum RejectionReason {
 
-  /** Every slot was busy and the queue held {@code maxQueue} tasks already. */
+  /**
+   * Every slot was busy and the queue was at its bound: {@code maxQueue}, or with an adaptive
+   * limit the lower bound for the current limit and latency (the exception's {@code maxQueue}).
+   * A queued task beyond a bound that has just fallen is refused for the same reason.
+   */
   QUEUE_FULL("queue full"),
 
   /**

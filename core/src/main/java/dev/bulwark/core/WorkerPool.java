@@ -149,8 +149,10 @@ public interface WorkerPool {
     /**
      * Lets the limit adapt to measured latency between the spec's min and max (default: fixed).
      * The queue bound then follows the limit in proportion: {@code maxQueue x limit /
-     * maxConcurrency}, rounded up, at most {@code maxQueue}; when the limit falls, the oldest
-     * queued tasks beyond the new bound are rejected as the next slot frees.
+     * maxConcurrency}, rounded up, at most {@code maxQueue}, and at most the algorithm's
+     * {@link AdaptiveLimit.Algorithm#queueCapacity} (a gradient offers only the places that still
+     * finish within 1.5x its baseline latency); when the bound falls, the oldest queued tasks
+     * beyond it are rejected at once.
      */
     public Builder adaptiveLimit(AdaptiveLimit adaptiveLimit) {
       this.adaptiveLimit = adaptiveLimit;

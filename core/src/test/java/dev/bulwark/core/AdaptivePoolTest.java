@@ -45,6 +45,14 @@ class AdaptivePoolTest {
 
   /** Checks that exactly {@code limit} gated tasks run at once and the next one waits. */
   private void assertAdmitsExactly(int limit) throws InterruptedException {
+    assertAdmitsExactly(limit, true);
+  }
+
+  /**
+   * Checks that exactly {@code limit} gated tasks run at once; the next one waits when
+   * {@code extraWaits}, else it is refused at once (the queue has no room at this latency).
+   */
+  private void assertAdmitsExactly(int limit, boolean extraWaits) throws InterruptedException {
     TestSupport.Gate g = gate();
     long completedBefore = pool.stats().completed();
     List<Future<Integer>> futures = new ArrayList<>();
@@ -53,10 +61,16 @@ class AdaptivePoolTest {
     }
     g.awaitEntered(limit);
     assertThat(pool.stats().active()).isEqualTo(limit);
-    assertThat(pool.stats().queued()).isEqualTo(1);
+    Future<Integer> extra = futures.get(limit);
+    if (extraWaits) {
+      assertThat(pool.stats().queued()).isEqualTo(1);
+    } else {
+      TestSupport.rejectedAtOnce(extra, RejectionReason.QUEUE_FULL);
+      futures.remove(limit);
+    }
     g.open();
     futures.forEach(TestSupport::await);
-    TestSupport.awaitCompleted(pool, completedBefore + limit + 1);
+    TestSupport.awaitCompleted(pool, completedBefore + futures.size());
   }
 
   @Test
@@ -118,7 +132,8 @@ class AdaptivePoolTest {
     assertThat(limits).allSatisfy(l -> assertThat(l).isBetween(2, 20));
     assertThat(limits).isSortedAccordingTo((a, b) -> Integer.compare(b, a));
     assertThat(limits.get(limits.size() - 1)).isEqualTo(2);
-    assertAdmitsExactly(2);
+    // Tasks take 10x their baseline: none could wait and still finish within the tolerance.
+    assertAdmitsExactly(2, false);
   }
 
   /** A gradient pool of 8 (min 1) with a queue of 16, its baseline set by one 10 ms task. */
@@ -129,73 +144,96 @@ class AdaptivePoolTest {
     runTaking(Duration.ofMillis(10));
   }
 
+  /** Fills every slot with a task behind {@code g} and waits until they all run. */
+  private List<Future<Integer>> holdEverySlot(TestSupport.Gate g, int slots)
+      throws InterruptedException {
+    List<Future<Integer>> running = new ArrayList<>();
+    for (int i = 0; i < slots; i++) {
+      running.add(pool.submit(g.task(i)));
+    }
+    g.awaitEntered(slots);
+    return running;
+  }
+
   @Test
-  void gradient_queueBoundFollowsTheLimit_andExcessIsRejectedAtOnce() throws Exception {
+  void gradient_queueHoldsWhatCanFinishWithinTolerance_andNothingAtTenTimesTheBaseline()
+      throws Exception {
     gradientPoolWithBaseline();
+
+    // At its 10 ms baseline, position p waits p x 10 / 8 ms and then runs 10 ms: four places
+    // finish within 1.5 x 10 ms, fewer than the configured 16.
+    TestSupport.Gate g = gate();
+    List<Future<Integer>> admitted = holdEverySlot(g, 8);
+    for (int i = 0; i < 4; i++) {
+      admitted.add(pool.submit(g.task(8 + i)));
+    }
+    assertThat(pool.stats().queued()).isEqualTo(4);
+    RejectedTaskException full = TestSupport.rejectedAtOnce(pool.submit(g.task(99)),
+        RejectionReason.QUEUE_FULL);
+    assertThat(full.getMessage()).contains("8 active, 4 queued (limit=8, maxQueue=4)");
+    g.open();
+    admitted.forEach(TestSupport::await);
+    TestSupport.awaitCompleted(pool, 13);
+
     for (int i = 0; i < 10 && pool.stats().limit() > 1; i++) {
       runTaking(SLOW);
     }
     assertThat(pool.stats().limit()).isEqualTo(1);
-
-    // At a limit of 1 of 8 the queue holds 16 x 1 / 8 = 2, not the configured 16.
-    TestSupport.Gate g = gate();
-    Future<Integer> running = pool.submit(g.task(0));
-    g.awaitEntered(1);
-    Future<Integer> first = pool.submit(g.task(1));
-    Future<Integer> second = pool.submit(g.task(2));
-    Future<Integer> third = pool.submit(g.task(3));
-
-    RejectedTaskException e = TestSupport.rejectedAtOnce(third, RejectionReason.QUEUE_FULL);
-    assertThat(e.maxQueue()).isEqualTo(2);
-    assertThat(e.limit()).isEqualTo(1);
-    assertThat(e.getMessage()).contains("1 active, 2 queued (limit=1, maxQueue=2)");
-    g.open();
-    assertThat(List.of(await(running), await(first), await(second))).containsExactly(0, 1, 2);
-  }
-
-  @Test
-  void gradient_limitFallingUnderAFullQueue_rejectsTheOldestBeyondTheNewBound() throws Exception {
-    gradientPoolWithBaseline();
-
-    // Eight slow tasks hold every slot and sixteen wait, admitted for a limit of 8.
+    // Tasks now take 10x the baseline: a newcomer behind the one running is refused on arrival.
     TestSupport.Gate slow = gate();
-    for (int i = 0; i < 8; i++) {
-      pool.submit(() -> {
-        ticker.advance(SLOW);
-        return slow.task(0).call();
-      });
-    }
-    slow.awaitEntered(8);
-    List<Future<Integer>> waiting = new ArrayList<>();
-    for (int i = 0; i < 16; i++) {
-      waiting.add(pool.submit(() -> 0));
-    }
-    assertThat(pool.stats().queued()).isEqualTo(16);
-
-    slow.open(); // 80x the baseline each: the limit falls, and the queue bound with it
-    List<Integer> ran = new ArrayList<>();
-    List<Integer> rejected = new ArrayList<>();
-    for (int i = 0; i < waiting.size(); i++) {
-      Future<Integer> f = waiting.get(i);
-      Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
-      if (f.succeeded()) {
-        ran.add(i);
-      } else {
-        assertThat(((RejectedTaskException) f.cause()).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
-        rejected.add(i);
-      }
-    }
-
-    assertThat(ran.size() + rejected.size()).isEqualTo(16);
-    assertThat(rejected).hasSizeGreaterThanOrEqualTo(8);
-    assertThat(ran).isNotEmpty().allSatisfy(r -> assertThat(r).isGreaterThan(rejected.get(rejected.size() - 1)));
+    Future<Integer> running = pool.submit(slow.task(0));
+    slow.awaitEntered(1);
+    RejectedTaskException e = TestSupport.rejectedAtOnce(pool.submit(slow.task(1)),
+        RejectionReason.QUEUE_FULL);
+    assertThat(e.getMessage()).contains("1 active, 0 queued (limit=1, maxQueue=0)");
+    slow.open();
+    assertThat(await(running)).isZero();
   }
 
   /**
-   * Fills every slot of the gradient pool with a task behind its own gate, then moves fake time
-   * on by {@link #SLOW} while they run, so each reports a run time of 10x the baseline when let go.
+   * An algorithm the test steers: every sample returns the limit and queue capacity set last, so
+   * that the pool's own rules (the bound, shedding on a decrease) are tested apart from any
+   * algorithm's arithmetic.
    */
-  private List<TestSupport.Gate> holdEverySlotThroughASlowDown() throws InterruptedException {
+  private static final class Steered extends AdaptiveLimit {
+    volatile int nextLimit = 8;
+    volatile int capacity = Integer.MAX_VALUE;
+
+    Steered() {
+      super(1, 8);
+    }
+
+    @Override
+    public Algorithm newAlgorithm(int initial) {
+      return new Algorithm() {
+        @Override
+        public int onSample(long runNanos, int inFlight) {
+          return nextLimit;
+        }
+
+        @Override
+        public int limit() {
+          return nextLimit;
+        }
+
+        @Override
+        public int queueCapacity() {
+          return capacity;
+        }
+      };
+    }
+  }
+
+  private Steered steeredPool() {
+    Steered steered = new Steered();
+    pool = WorkerPool.builder().name("orders").maxConcurrency(8).maxQueue(16)
+        .queueTimeout(Duration.ofHours(1)).ticker(ticker).adaptiveLimit(steered).build();
+    return steered;
+  }
+
+  /** Eight held slots, each behind its own gate, and sixteen queued tasks admitted for them. */
+  private List<TestSupport.Gate> everySlotHeldAndAFullQueue(List<Future<Integer>> waiting)
+      throws InterruptedException {
     List<TestSupport.Gate> held = new ArrayList<>();
     for (int i = 0; i < 8; i++) {
       TestSupport.Gate g = gate();
@@ -203,45 +241,95 @@ class AdaptivePoolTest {
       pool.submit(g.task(i));
       g.awaitEntered(1);
     }
-    ticker.advance(SLOW);
-    return held;
-  }
-
-  /** Lets the first held task finish: its slow sample halves the limit to 4 (queue bound 8). */
-  private void finishOneSlowTask(List<TestSupport.Gate> held) {
-    held.get(0).open();
-    Awaitility.await().atMost(TestSupport.WAIT)
-        .until(() -> pool.stats().limit() == 4 && pool.stats().active() == 7);
-  }
-
-  @Test
-  void gradient_decrease_rejectsQueuedTasksBeyondTheNewBoundAtOnce() throws Exception {
-    gradientPoolWithBaseline();
-    List<TestSupport.Gate> held = holdEverySlotThroughASlowDown();
-    List<Future<Integer>> waiting = new ArrayList<>();
     for (int i = 0; i < 16; i++) {
       waiting.add(pool.submit(() -> 0));
     }
     assertThat(pool.stats().queued()).isEqualTo(16);
+    return held;
+  }
 
-    finishOneSlowTask(held);
+  /** Lets the first held task finish, so that the limit and capacity set last apply. */
+  private void finishOne(List<TestSupport.Gate> held, int limit) {
+    held.get(0).open();
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> pool.stats().limit() == limit && pool.stats().active() == 7);
+  }
 
-    // Seven slots are still held over the new limit of 4, so no runner takes from the queue for
-    // a while; the eight oldest queued tasks beyond the new bound of 8 are told so now anyway.
-    for (Future<Integer> f : waiting.subList(0, 8)) {
+  /** Asserts the {@code n} oldest of {@code waiting} were refused and the others still wait. */
+  private void assertOldestRefused(List<Future<Integer>> waiting, int n) {
+    for (Future<Integer> f : waiting.subList(0, n)) {
       Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
       assertThat(((RejectedTaskException) f.cause()).reason()).isEqualTo(RejectionReason.QUEUE_FULL);
     }
-    assertThat(waiting.subList(8, 16)).noneMatch(Future::isComplete);
-    assertThat(pool.stats().queued()).isEqualTo(8);
+    assertThat(waiting.subList(n, waiting.size())).noneMatch(Future::isComplete);
+    assertThat(pool.stats().queued()).isEqualTo(waiting.size() - n);
+  }
+
+  @Test
+  void decrease_rejectsQueuedTasksBeyondTheNewBoundAtOnce() throws Exception {
+    Steered steered = steeredPool();
+    List<Future<Integer>> waiting = new ArrayList<>();
+    List<TestSupport.Gate> held = everySlotHeldAndAFullQueue(waiting);
+
+    steered.nextLimit = 4; // the bound follows: 16 x 4 / 8 = 8
+    finishOne(held, 4);
+
+    // Seven slots are still held over the new limit of 4, so no runner takes from the queue for
+    // a while; the eight oldest queued tasks beyond the new bound of 8 are told so now anyway.
+    assertOldestRefused(waiting, 8);
     assertThat(pool.stats().active()).isEqualTo(7);
   }
 
   @Test
-  void gradient_newcomerBehindSlotsOverTheLimit_isRejectedAtOnce() throws Exception {
-    gradientPoolWithBaseline();
-    List<TestSupport.Gate> held = holdEverySlotThroughASlowDown();
-    finishOneSlowTask(held);
+  void lowerCapacityAtTheSameLimit_rejectsQueuedTasksBeyondItAtOnce() throws Exception {
+    Steered steered = steeredPool();
+    List<Future<Integer>> waiting = new ArrayList<>();
+    List<TestSupport.Gate> held = everySlotHeldAndAFullQueue(waiting);
+
+    steered.capacity = 3; // latency rose: only three places can still finish in time
+    held.get(0).open();
+
+    // The runner whose sample lowered the bound fails the thirteen oldest before it takes the
+    // next task, so the three youngest run in its slot.
+    for (int i = 0; i < 16; i++) {
+      Future<Integer> f = waiting.get(i);
+      Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
+      if (i < 13) {
+        assertThat(((RejectedTaskException) f.cause()).reason())
+            .isEqualTo(RejectionReason.QUEUE_FULL);
+      } else {
+        assertThat(f.result()).isZero();
+      }
+    }
+  }
+
+  @Test
+  void limitFallingUnderAFullQueue_rejectsTheOldest_andTheRestRunInOrder() throws Exception {
+    Steered steered = steeredPool();
+    List<Future<Integer>> waiting = new ArrayList<>();
+    List<TestSupport.Gate> held = everySlotHeldAndAFullQueue(waiting);
+
+    steered.nextLimit = 2; // bound 16 x 2 / 8 = 4
+    finishOne(held, 2);
+    assertOldestRefused(waiting, 12);
+
+    held.forEach(TestSupport.Gate::open);
+    assertThat(waiting.subList(12, 16).stream().map(TestSupport::await).toList())
+        .containsExactly(0, 0, 0, 0);
+  }
+
+  @Test
+  void newcomerBehindSlotsOverTheLimit_isRejectedAtOnce() throws Exception {
+    Steered steered = steeredPool();
+    TestSupport.Gate g = gate();
+    holdEverySlot(g, 7);
+    TestSupport.Gate last = gate();
+    pool.submit(last.task(7));
+    last.awaitEntered(1);
+    steered.nextLimit = 4;
+    last.open();
+    Awaitility.await().atMost(TestSupport.WAIT)
+        .until(() -> pool.stats().limit() == 4 && pool.stats().active() == 7);
 
     // Bound 8 at a limit of 4, but 3 of the 7 held slots must be given back before the queue
     // moves: a newcomer gets 8 - 3 = 5 places.
@@ -256,7 +344,7 @@ class AdaptivePoolTest {
         RejectionReason.QUEUE_FULL);
     assertThat(e.getMessage()).contains("7 active, 5 queued (limit=4, maxQueue=5)");
 
-    held.forEach(TestSupport.Gate::open);
+    g.open();
     for (Future<Integer> f : queuedTasks) {
       Awaitility.await().atMost(TestSupport.WAIT).until(f::isComplete);
     }

@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.LongAdder;
  *       below the queue bound <em>before</em> it enqueues, and whoever claims a queued task gives
  *       the place back, so {@code queued <= maxQueue} always and the queue never holds more live
  *       tasks than {@code queued}. The shed-early test uses the reserved position. The bound is
- *       {@code maxQueue}; with an adaptive limit it follows the limit ({@link #adapt}), a
- *       decrease fails the oldest queued tasks beyond the new bound at once, and a newcomer's
+ *       {@code maxQueue}; with an adaptive limit it follows the limit and the algorithm's own
+ *       queue capacity ({@link #adapt}), a decrease fails the oldest queued tasks beyond the new
+ *       bound at once, and a newcomer's
  *       bound is lowered further by the slots still held over the limit
  *       ({@link #admissionBound}), so that shedding under a falling limit happens on arrival,
  *       not after a wait. A runner that still finds more queued than a shrunken bound (a race
@@ -136,7 +137,7 @@ public final class DefaultWorkerPool implements WorkerPool {
   private final AtomicBoolean sweepArmed = new AtomicBoolean();
   private final AtomicBoolean finished = new AtomicBoolean();
   private volatile int limit;
-  /** With an adaptive limit, the queue bound for the current limit; else {@code maxQueue}. */
+  /** With an adaptive limit, the queue bound for the current limit and latency; else maxQueue. */
   private volatile int queueBound;
   private volatile boolean closed;
   private volatile boolean sweeping; // the sweep is failing tasks it took out of the count
@@ -436,19 +437,23 @@ public final class DefaultWorkerPool implements WorkerPool {
    * Feeds a run time to the algorithm and applies its limit. The queue bound follows the limit in
    * proportion ({@code maxQueue x limit / maxConcurrency}, at most {@code maxQueue}), so a queued
    * task waits for about as many run times at a limit of 1 as at the configured one, instead of
-   * behind a queue sized for a limit the pool no longer has. The bound is written before the
-   * limit, so a submitter that sees a lower limit sees the lower bound with it. After a decrease
-   * the queued tasks beyond the new bound are failed at once ({@link #shedBeyondBound}), by the
-   * runner whose sample lowered the limit, which still holds its slot (so a close cannot finish
-   * ahead of those failures).
+   * behind a queue sized for a limit the pool no longer has; and it is at most the algorithm's
+   * {@link AdaptiveLimit.Algorithm#queueCapacity}, the places whose wait still keeps a task's
+   * latency within what the algorithm tolerates (a gradient at its floor under a slow
+   * dependency offers none, so newcomers are refused on arrival). The bound is written before
+   * the limit, so a submitter that sees a lower limit sees the lower bound with it. When the
+   * bound falls, the queued tasks beyond it are failed at once ({@link #shedBeyondBound}), by the
+   * runner whose sample lowered it, which still holds its slot (so a close cannot finish ahead of
+   * those failures).
    */
   private void adapt(long runNanos) {
     boolean lowered = false;
     synchronized (algorithm) {
       int l = algorithm.onSample(runNanos, active.get());
-      if (l != limit) {
-        lowered = l < limit;
-        queueBound = queueBoundFor(l);
+      int bound = (int) Math.min(queueBoundFor(l), Math.max(0, algorithm.queueCapacity()));
+      if (bound != queueBound || l != limit) {
+        lowered = bound < queueBound;
+        queueBound = bound;
         limit = l;
       }
     }
@@ -459,10 +464,10 @@ public final class DefaultWorkerPool implements WorkerPool {
 
   /**
    * The queue bound for a newcomer: {@code maxQueue} for a fixed pool; under an adaptive limit,
-   * the bound for the limit, less the slots held beyond the limit. After a decrease the holders over the limit finish before the
-   * queue moves at all, so a task queued now would wait for them too, longer than the bound
-   * means (its run times at the new limit); it is refused at once instead. Tasks already queued
-   * keep their places up to the bound itself.
+   * the bound for the limit and latency, less the slots held beyond the limit. After a decrease
+   * the holders over the limit finish before the queue moves at all, so a task queued now would
+   * wait for them too, longer than the bound means (its run times at the new limit); it is
+   * refused at once instead. Tasks already queued keep their places up to the bound itself.
    */
   private int admissionBound() {
     if (algorithm == null) {

@@ -3,8 +3,10 @@ package dev.bulwark.core.impl;
 import dev.bulwark.core.AdaptiveLimit;
 
 /**
- * Gradient limit: {@code target = limit x min(1, tolerance x baseline / recent)}, plus a headroom
- * of {@code sqrt(limit)} when latency is at its baseline and the pool is at least half busy. Not
+ * Gradient limit: when latency exceeds {@code tolerance x baseline}, {@code limit x
+ * max(0.5, tolerance x baseline / latency)}, or at once the tasks in flight times that ratio when
+ * tasks are piling up; while latency is within tolerance and the pool is at least half busy,
+ * growth by a smoothed headroom of {@code sqrt(limit)}, held back after failed probes. Not
  * thread-safe; the pool calls it under the algorithm's monitor.
  *
  * <p>Implementation note. Two latency estimates, in nanoseconds:
@@ -19,11 +21,44 @@ import dev.bulwark.core.AdaptiveLimit;
  *       a dependency that is slower whatever the concurrency becomes the new baseline once the
  *       limit has reached its floor, and the limit grows again from there.
  * </ul>
- * A decrease takes effect in one sample (bounded to a halving by the gradient's floor of 0.5), so
- * that a saturated dependency stops being fed within a few completions; an increase is smoothed
- * (a fifth of the headroom a sample) so that one fast sample does not open the pool. This is the
- * shape of Netflix concurrency-limits' {@code Gradient2Limit} (tolerance, headroom), with the
- * long-term average replaced by the floor-measured baseline above.
+ * Decisions, each for a measured reason (issue 12's run: 8 slots, 100 requests/s, a dependency
+ * turning into one lock of 25 ms; {@code AdaptiveScenarioTest} models it):
+ * <ul>
+ *   <li>A pile-up is cut on the raw sample, to the tasks in flight: a task that comes back over
+ *       {@code tolerance x baseline} while clearly more tasks are in flight than usual (1.5x an
+ *       average of the in-flight count) or more than the proven limit (a probe) cuts the limit to the tasks in flight times the ratio
+ *       (at least half the limit), at once. Requests pile up on the lock one per arrival, so
+ *       every completion that waits for the average to move lets more in: with the average and
+ *       the limit, the 8-slot pool was still admitting 75 ms into the step, and the tasks
+ *       admitted then took 100-145 ms; a healthy pool uses 2 of its 8 slots, so a cut of the
+ *       unused 8 changes nothing. This way the first slow completion (2x after 50 ms, 4 in
+ *       flight where 2 are usual) stops admission. A slow task at the usual concurrency (a
+ *       pause, a busy machine) is no pile-up: it moves {@code recent} and the limit is scaled
+ *       only once the average is over tolerance, as before; judged on every raw sample, 2% of
+ *       healthy runs taking up to 2.5x cost the modelled healthy phase 36 refusals.
+ *       Otherwise a decrease scales the limit by the average's gradient.
+ *   <li>Growth from a cut is a probe, and a probe that fails is remembered. A cut while the limit
+ *       is above the <em>proven</em> limit (the highest that kept latency within tolerance),
+ *       whose task ran with more in flight than that, says the extra concurrency is what made it slow: the next probe then waits
+ *       {@code hold} good samples, doubled by each failed probe from 32 to 256. Without it,
+ *       the limit at the floor of a one-at-a-time dependency probed 2-3 again within a handful
+ *       of samples, and more than half of the slow phase's tasks ran two or three deep on the
+ *       lock. A cut from noise or from a dependency slowing down by itself (the tasks ran within
+ *       the proven limit) does not lengthen the hold, a grown limit that keeps latency within
+ *       tolerance for 4 samples becomes the proven one and clears it, and a sample under 90% of
+ *       the baseline (the dependency got faster than the floor being held) ends it at once. A failed
+ *       probe is a pile-up, cut on its first slow sample: judged on the average, the first
+ *       probe after the step (whose in-flight average was still high from the step) ran four
+ *       tasks two deep on the lock before the cut; now one.
+ *   <li>{@link #queueCapacity}: a queued task at position {@code p} waits {@code p x recent /
+ *       limit} and then runs {@code recent}; only the positions that still finish within
+ *       {@code tolerance x baseline} are offered, counted at the proven limit so that a probe
+ *       gets no queue. At the healthy baseline that is half the limit; at a floor of 1 with
+ *       latency above the baseline it is none, so the pool refuses on arrival instead of queueing
+ *       a task for twice the run time (the queue of 2 at a limit of 1 added up to 50 ms).
+ * </ul>
+ * This is the shape of Netflix concurrency-limits' {@code Gradient2Limit} (tolerance, headroom),
+ * with the long-term average replaced by the floor-measured baseline and the probe hold above.
  */
 public final class GradientLimit implements AdaptiveLimit.Algorithm {
 
@@ -32,17 +67,34 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   static final double GROWTH_SMOOTHING = 0.2;
   static final double TOLERANCE = 1.5;
   static final double MIN_GRADIENT = 0.5;
+  static final double USUAL_ALPHA = 0.05;
+  /** A sample under this share of the baseline means the dependency got faster: probe at once. */
+  static final double FASTER = 0.9;
+  /** Good samples to wait, after the first failed probe, before probing again (then doubled). */
+  static final int MIN_HOLD = 32;
+  static final int MAX_HOLD = 256;
+  /** Good samples at a grown limit before it counts as proven (and gets a queue). */
+  static final int PROVE_SAMPLES = 4;
 
   private final int min;
   private final int max;
   private double limit;
   private double recent = -1;
   private double baseline = -1;
+  /** An average of the tasks in flight at completion: how many the load usually keeps busy. */
+  private double usual;
+  /** The highest limit that ran within tolerance; the queue is sized for it, not for a probe. */
+  private int proven;
+  private int provenCount;
+  /** Good samples to wait after a failed probe before growing again, and how many are left. */
+  private int hold;
+  private int holdLeft;
 
   GradientLimit(int min, int max, int initial) {
     this.min = min;
     this.max = max;
     this.limit = initial;
+    this.proven = initial;
   }
 
   @Override
@@ -53,7 +105,12 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
     if (recent < 0) {
       recent = sample;
       baseline = sample;
+      usual = inFlight;
       return (int) limit;
+    }
+    if (sample < FASTER * baseline) {
+      hold = 0;
+      holdLeft = 0;
     }
     recent += RECENT_ALPHA * (sample - recent);
     if (recent < baseline) {
@@ -61,19 +118,66 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
     } else if (inFlight <= min && sample > baseline) {
       baseline += BASELINE_ALPHA * (sample - baseline);
     }
-    double gradient = Math.max(MIN_GRADIENT, Math.min(1.0, TOLERANCE * baseline / recent));
+    // Queueing building up: this task came back slow with clearly more in flight than usual, or
+    // with more than the proven limit (a probe).
+    boolean piling = sample > TOLERANCE * baseline
+        && (inFlight > TOLERANCE * usual || inFlight > proven);
+    usual += USUAL_ALPHA * (inFlight - usual);
+    double latency = piling ? sample : recent;
+    double gradient = Math.max(MIN_GRADIENT, Math.min(1.0, TOLERANCE * baseline / latency));
     if (gradient < 1.0) {
-      limit = limit * gradient;
-    } else if (inFlight * 2 >= limit) {
-      limit += GROWTH_SMOOTHING * Math.sqrt(limit);
+      cut(gradient, inFlight, piling);
+    } else {
+      if ((int) limit > proven && ++provenCount >= PROVE_SAMPLES) {
+        proven = (int) limit; // the probe held
+        provenCount = 0;
+        hold = 0;
+      }
+      if (holdLeft > 0) {
+        holdLeft--;
+      } else if (inFlight * 2 >= limit && limit < max) {
+        limit = Math.min(max, limit + GROWTH_SMOOTHING * Math.sqrt(limit));
+      }
     }
-    limit = Math.max(min, Math.min(max, limit));
     return (int) limit;
+  }
+
+  /**
+   * Scales the concurrency that produced the latency, the tasks in flight (at least half the
+   * limit, so that one slow sample in a pool that uses little of its limit does not empty it).
+   * A task that ran with more in flight than the proven limit, while the limit had grown above
+   * it, was a failed probe: the concurrency above the proven limit is what made it slow, so the
+   * next probe waits twice as long. Any other
+   * cut (the dependency slowed down by itself, or noise) neither lengthens nor restarts the wait.
+   */
+  private void cut(double gradient, int inFlight, boolean piling) {
+    double used = piling ? Math.max(Math.min(limit, inFlight), limit * MIN_GRADIENT) : limit;
+    if ((int) limit > proven && inFlight > proven) {
+      hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
+      holdLeft = hold;
+    }
+    limit = Math.max(min, Math.min(limit, used * gradient));
+    proven = Math.min(proven, (int) limit);
+    provenCount = 0;
   }
 
   @Override
   public int limit() {
     return (int) limit;
+  }
+
+  /**
+   * As many tasks as can wait and still finish within {@code TOLERANCE x baseline} at the
+   * current latency: position {@code p} waits {@code p x recent / limit}, then runs
+   * {@code recent}. Counted at the proven limit, so a probe gets no queue.
+   */
+  @Override
+  public int queueCapacity() {
+    if (recent < 0) {
+      return Integer.MAX_VALUE;
+    }
+    double slack = TOLERANCE * baseline - recent;
+    return slack <= 0 ? 0 : (int) (Math.min(limit, proven) * slack / recent);
   }
 
   /** The immutable description behind {@link AdaptiveLimit#gradient}. */
