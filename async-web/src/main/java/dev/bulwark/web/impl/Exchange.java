@@ -132,9 +132,8 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (context != null) {
       // vertx-web owns the response's end and close handlers; its end handlers report both.
       context.addEndHandler(ar -> handle(null));
-    } else if (!inline()) {
-      response.endHandler(this).closeHandler(this);
     }
+    // On the route table, Pipeline.serve calls dispatched() when the dispatch returns.
     if (lifecycle != null && lifecycle.refusing()) {
       refuse(request);
       return false;
@@ -143,12 +142,25 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
   }
 
   /**
-   * Whether the route table delivered this request for a route that answers it within its
-   * dispatch ({@link RoutePlan#answersInline}): {@link Pipeline#serve} then records its end itself
-   * when the dispatch returns, as the end handler would have within {@code response.end}.
+   * The route table's dispatch of this request returned: its end is recorded now when the response
+   * ended (or its connection closed) within the dispatch, as an answer on the event loop, a cache
+   * hit, a 304 or an error does; otherwise end and close handlers are set to record it when it
+   * happens. Setting them only for a response still open saves two of the response's locks per
+   * request answered at once. No end can slip between the check and the handlers: a response of
+   * this request ends, and its connection closes, only on this event loop, which is running this
+   * call (the second check covers a handler that wrote from elsewhere all the same).
    */
-  boolean inline() {
-    return context == null && plan.answersInline();
+  void dispatched() {
+    if (context != null || !tracked || finished) {
+      return;
+    }
+    if (!response.ended() && !response.closed()) {
+      response.endHandler(this).closeHandler(this);
+      if (!response.ended() && !response.closed()) {
+        return;
+      }
+    }
+    handle(null);
   }
 
   /**

@@ -39,22 +39,15 @@ final class Pipeline {
   }
 
   /**
-   * Serves {@code ex} through every stage; the front has found its route and read its body. A
-   * request the route table delivered for a route that answers within its dispatch
-   * ({@link Exchange#inline}) has its end recorded here, once the dispatch returns, instead of by
-   * end and close handlers on the response: such a response has always ended by then (or, should
-   * a failure have left it unanswerable, is recorded as its client's leaving), and setting the two
-   * handlers costs two of the response's locks per request.
+   * Serves {@code ex} through every stage; the front has found its route and read its body. When
+   * the dispatch returns, the exchange records the end of a response already ended, or sets the
+   * handlers that will ({@link Exchange#dispatched}).
    */
   static void serve(Exchange ex) {
-    if (!ex.inline()) {
-      stages(ex);
-      return;
-    }
     try {
       stages(ex);
     } finally {
-      ex.handle(null);
+      ex.dispatched();
     }
   }
 

@@ -49,16 +49,6 @@ record RoutePlan(HttpMethod method, String template, String[] pathNames, PathTem
       long writeStallMillis) {
   }
 
-  /**
-   * Whether a request of this route is answered within its dispatch: the handler runs on the
-   * event loop and returns its plain result, which is written at once (no pool, no future, no
-   * stream, no cache load to wait for). The route table records such a request when its dispatch
-   * returns, without end and close handlers on the response.
-   */
-  boolean answersInline() {
-    return pool == null && async == Async.NONE && stream == null && cache == null;
-  }
-
   /** Whether the route table can serve this route (else only the vertx-web front can). */
   boolean tableServes() {
     return compiled != null && !usesContext && !readsBody;
