@@ -40,6 +40,7 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
   private MultiMap query;
   private long start;
   private boolean tracked;
+  private boolean dispatching;
   private boolean finished;
   private Runnable onClientGone;
   private Promise<Void> gone;
@@ -151,16 +152,33 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
    * call (the second check covers a handler that wrote from elsewhere all the same).
    */
   void dispatched() {
+    dispatching = false;
     if (context != null || !tracked || finished) {
       return;
     }
-    if (!response.ended() && !response.closed()) {
+    boolean ended = response.ended();
+    if (!ended && !response.closed()) {
       response.endHandler(this).closeHandler(this);
-      if (!response.ended() && !response.closed()) {
+      ended = response.ended();
+      if (!ended && !response.closed()) {
         return;
       }
     }
-    handle(null);
+    finish(ended);
+  }
+
+  /**
+   * The route table is running this request's dispatch on its event loop: its response can
+   * neither have ended nor lost its connection yet (the handler has no hold of it, and a close is
+   * handled by this loop after the dispatch), so the writing stage need not ask (two of the
+   * response's locks). Set by {@link Pipeline#serve}, cleared by {@link #dispatched}.
+   */
+  boolean dispatching() {
+    return dispatching;
+  }
+
+  void dispatching(boolean dispatching) {
+    this.dispatching = dispatching;
   }
 
   /**
@@ -209,11 +227,14 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
     if (finished || !tracked) {
       return;
     }
+    finish(response.ended());
+  }
+
+  private void finish(boolean ended) {
     finished = true;
     if (lifecycle != null) {
       lifecycle.end();
     }
-    boolean ended = response.ended();
     if (!ended) {
       clientGone();
       if (FramingCheck.answeredBrokenBody(request.connection())) {

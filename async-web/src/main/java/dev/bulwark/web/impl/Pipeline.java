@@ -44,6 +44,7 @@ final class Pipeline {
    * handlers that will ({@link Exchange#dispatched}).
    */
   static void serve(Exchange ex) {
+    ex.dispatching(ex.context() == null);
     try {
       stages(ex);
     } finally {
@@ -187,7 +188,7 @@ final class Pipeline {
   static void write(Exchange ex, Object value) {
     HttpServerResponse response = ex.response();
     RoutePlan plan = ex.plan();
-    if (response.closed() || response.ended()) {
+    if (!ex.dispatching() && (response.closed() || response.ended())) {
       // The client left before the result arrived: a stream nobody will pull must still close.
       StreamResponse.discard(value);
       return;
