@@ -97,12 +97,15 @@ final class Lifecycle {
   /** The calling thread's counters. */
   private Counters mine() {
     Thread t = Thread.currentThread();
-    for (Counters c : counters) {
+    Counters[] all = counters;
+    for (Counters c : all) {
       if (c.owner == t) {
         return c;
       }
     }
-    return add(t);
+    // Once every owned slot is taken (slots are never given back), the others share one pair
+    // without taking the lock on every request.
+    return all.length >= MAX_OWNED ? shared : add(t);
   }
 
   private synchronized Counters add(Thread t) {
