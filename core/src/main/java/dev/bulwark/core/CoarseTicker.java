@@ -6,7 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 
 /**
  * A {@link Ticker} for hot paths that only need millisecond precision, such as TTL checks on a
- * cache hit: {@link #read()} is one volatile load instead of a {@link System#nanoTime()} call
+ * cache hit: {@link #read()} is a few volatile loads (and at most one write a tick) instead of a {@link System#nanoTime()} call
  * (about 25 ns on virtual machines, the largest part of a Caffeine lookup). One shared daemon thread,
  * {@code bulwark-coarse-ticker}, stores {@code System.nanoTime()} every {@value #RESOLUTION_MILLIS}
  * ms while at least one handle is open; it stops when the last handle is closed and starts again
@@ -94,7 +94,7 @@ public final class CoarseTicker implements Ticker, AutoCloseable {
         unread = 0;
       } else if (++unread >= IDLE_TICKS) {
         unread = 0;
-        NOW.compareAndSet(previous, RESTING); // only this thread writes a time that is not RESTING
+        NOW.compareAndSet(previous, RESTING); // readers only replace RESTING: the CAS never clobbers theirs
         continue;
       }
       NOW.compareAndSet(previous, System.nanoTime());

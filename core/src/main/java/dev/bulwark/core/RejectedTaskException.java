@@ -65,7 +65,7 @@ public final class RejectedTaskException extends VertxException implements Overl
   /**
    * The queue bound in force when the task was rejected: {@code maxQueue}, or with an adaptive
    * limit the share of it that follows the current limit, or the algorithm's queue capacity
-   * when that is lower.
+   * when that is lower, less (for a newcomer) the slots still held over a limit that just fell.
    */
   public int maxQueue() {
     return maxQueue;

@@ -36,7 +36,7 @@ public final class CachingHandler implements InvocationHandler {
 
   private enum Kind { PLAIN, FUTURE, STAGE }
 
-  /** Methods matched by a scan of {@code seen}: a service's hot few, short enough to scan. */
+  /** Methods matched by a scan of {@code seen}: the first few called (usually the hot ones). */
   static final int SCANNED = 8;
 
   private final Object impl;
@@ -85,13 +85,21 @@ public final class CachingHandler implements InvocationHandler {
     // The proxy class passes the same Method instances on every call, but not the ones
     // getMethods() returned: match them by identity (no Method.equals) once seen.
     Object[] s = seen;
+    Invoker inv = scan(s, method);
+    if (inv == null && s.length == 2 * SCANNED) {
+      inv = more.get(method);
+    }
+    return inv != null ? inv.invoke(args) : unseen(proxy, method, copy(args));
+  }
+
+  /** The invoker {@code s} (a {@link #seen} array) pairs with {@code method}, or null. */
+  private static Invoker scan(Object[] s, Method method) {
     for (int i = 0; i < s.length; i += 2) {
       if (s[i] == method) {
-        return ((Invoker) s[i + 1]).invoke(args);
+        return (Invoker) s[i + 1];
       }
     }
-    Invoker inv = s.length < 2 * SCANNED ? null : more.get(method);
-    return inv != null ? inv.invoke(args) : unseen(proxy, method, copy(args));
+    return null;
   }
 
   /** A method not looked up yet by this identity, a pass-through method, or one of Object's. */
@@ -117,10 +125,8 @@ public final class CachingHandler implements InvocationHandler {
   private void remember(Method method, Invoker inv) {
     synchronized (invokers) {
       Object[] s = seen;
-      for (int i = 0; i < s.length; i += 2) {
-        if (s[i] == method) {
-          return;
-        }
+      if (scan(s, method) != null) {
+        return;
       }
       if (s.length < 2 * SCANNED) {
         Object[] copy = java.util.Arrays.copyOf(s, s.length + 2);

@@ -70,7 +70,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>The clocks. A submitter reads the pool's ticker once per queued task (the task's deadline
  * starts there). The runners read it per task, to time the run and to check the deadline of the
  * next task; on the system ticker, a pool with neither a meter registry nor an adaptive limit
- * has them read {@link CoarseTicker} instead (a volatile load, refreshed every millisecond, where
+ * has them read {@link CoarseTicker} instead (a few volatile loads, refreshed every millisecond, where
  * {@code System.nanoTime()} costs 45-90 ns on a virtual machine: about a tenth of a whole round
  * trip, measured). Neither use needs the finer grain: a coarse reading is never ahead of the
  * precise one, so a deadline checked with it never fails a task early (at worst the check passes
@@ -174,11 +174,11 @@ public final class DefaultWorkerPool implements WorkerPool {
     this.shedEarly = shedEarly;
     // Run and wait times need the nanosecond clock only for metrics and the adaptive limit; the
     // queue deadline and the shed-early mean do with milliseconds (see the class note).
-    this.coarse = ticker == Ticker.system() && registry == null && adaptiveLimit == null
+    this.systemTicker = ticker == Ticker.system();
+    this.coarse = systemTicker && registry == null && adaptiveLimit == null
         ? CoarseTicker.acquire() : null;
     this.ticker = ticker;
     this.runClock = coarse != null ? coarse : ticker;
-    this.systemTicker = ticker == Ticker.system();
     this.limit = maxConcurrency;
     this.initialLimit = maxConcurrency;
     this.queueBound = maxQueue;
@@ -360,7 +360,8 @@ public final class DefaultWorkerPool implements WorkerPool {
   /**
    * Claims the next queued task still within its deadline, failing the expired ones on the way,
    * and, with an adaptive limit, the oldest ones beyond a queue bound that shrank with the limit
-   * (they were admitted for a limit the pool no longer has, and would wait longest).
+   * or the algorithm's queue capacity (they were admitted for a bound the pool no longer has, and
+   * would wait longest).
    */
   private PoolTask<?> takeLive(long now) {
     PoolTask<?> t;
@@ -441,7 +442,10 @@ public final class DefaultWorkerPool implements WorkerPool {
   /**
    * Folds a run time into the mean. A sample within 1/64 of the mean would move it by less than
    * 0.2%, so it is not written: in a steady state the runners then do not keep invalidating the
-   * cache line that every submitter reads (the estimate may lag a slow drift by that 1.6%).
+   * cache line that every submitter reads (the estimate may lag a slow drift by that 1.6%). On the
+   * coarse clock, readings of 0 and 1 ms are never that close to the mean, so every sample is
+   * written; such a pool has no metrics to keep, and its submitters read the mean only to shed
+   * early or to hint a retry.
    */
   private void recordRunTime(long runNanos) {
     double m = (double) MEAN_RUN.getOpaque(this);
@@ -472,10 +476,13 @@ public final class DefaultWorkerPool implements WorkerPool {
     boolean lowered = false;
     synchronized (algorithm) {
       int l = algorithm.onSample(runNanos, active.get());
-      int bound = (int) Math.min(queueBoundFor(l), Math.max(0, algorithm.queueCapacity()));
-      if (bound != queueBound || l != limit) {
+      int bound = Math.min(queueBoundFor(l), Math.max(0, algorithm.queueCapacity()));
+      // Each volatile is written only when it changes: every submitter reads both.
+      if (bound != queueBound) {
         lowered = bound < queueBound;
         queueBound = bound;
+      }
+      if (l != limit) {
         limit = l;
       }
     }

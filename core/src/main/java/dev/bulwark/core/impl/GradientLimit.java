@@ -4,7 +4,7 @@ import dev.bulwark.core.AdaptiveLimit;
 
 /**
  * Gradient limit: when latency exceeds {@code tolerance x baseline}, {@code limit x
- * max(0.5, tolerance x baseline / latency)}, or at once the tasks in flight times that ratio when
+ * max(0.5, tolerance x baseline / latency)}, or at once the tasks in flight (at least half the limit) times that ratio when
  * tasks are piling up; while latency is within tolerance and the pool is at least half busy,
  * growth by a smoothed headroom of {@code sqrt(limit)}, held back after failed probes. Not
  * thread-safe; the pool calls it under the algorithm's monitor.
@@ -26,8 +26,8 @@ import dev.bulwark.core.AdaptiveLimit;
  * <ul>
  *   <li>A pile-up is cut on the raw sample, to the tasks in flight: a task that comes back over
  *       {@code tolerance x baseline} while clearly more tasks are in flight than usual (1.5x an
- *       average of the in-flight count) or more than the proven limit (a probe) cuts the limit to the tasks in flight times the ratio
- *       (at least half the limit), at once. Requests pile up on the lock one per arrival, so
+ *       average of the in-flight count) or more than the proven limit (a probe) cuts the limit to the tasks in flight (at least half the limit)
+ *       times the ratio (at least 0.5), at once. Requests pile up on the lock one per arrival, so
  *       every completion that waits for the average to move lets more in: with the average and
  *       the limit, the 8-slot pool was still admitting 75 ms into the step, and the tasks
  *       admitted then took 100-145 ms; a healthy pool uses 2 of its 8 slots, so a cut of the
@@ -45,7 +45,7 @@ import dev.bulwark.core.AdaptiveLimit;
  *       of samples, and more than half of the slow phase's tasks ran two or three deep on the
  *       lock. A cut from noise or from a dependency slowing down by itself (the tasks ran within
  *       the proven limit) does not lengthen the hold, a grown limit that keeps latency within
- *       tolerance for 4 samples becomes the proven one and clears it, and a sample under 90% of
+ *       tolerance for 4 samples becomes the proven one and resets the doubling (the wait under way runs out), and a sample under 90% of
  *       the baseline (the dependency got faster than the floor being held) ends it at once. A failed
  *       probe is a pile-up, cut on its first slow sample: judged on the average, the first
  *       probe after the step (whose in-flight average was still high from the step) ran four
@@ -156,7 +156,7 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
       hold = Math.min(MAX_HOLD, Math.max(MIN_HOLD, hold * 2));
       holdLeft = hold;
     }
-    limit = Math.max(min, Math.min(limit, used * gradient));
+    limit = Math.max(min, used * gradient); // used <= limit and gradient <= 1: never a rise
     proven = Math.min(proven, (int) limit);
     provenCount = 0;
   }
@@ -177,7 +177,7 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
       return Integer.MAX_VALUE;
     }
     double slack = TOLERANCE * baseline - recent;
-    return slack <= 0 ? 0 : (int) (Math.min(limit, proven) * slack / recent);
+    return slack <= 0 ? 0 : (int) (proven * slack / recent); // proven <= limit always
   }
 
   /** The immutable description behind {@link AdaptiveLimit#gradient}. */
