@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -125,16 +124,8 @@ public final class Shop {
 
   /** A start that failed before the tables were awaited: their connection is closed when built. */
   private static <T> Future<T> abandon(Future<Connection> built, Throwable cause) {
-    built.onSuccess(Shop::closeQuietly);
+    ShopSchema.discard(built);
     return Future.failedFuture(cause);
-  }
-
-  private static void closeQuietly(Connection c) {
-    try {
-      c.close();
-    } catch (SQLException e) {
-      // The start failed already; the database connection is gone either way.
-    }
   }
 
   private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, Db exportDb,

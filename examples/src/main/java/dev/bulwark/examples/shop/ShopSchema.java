@@ -124,6 +124,7 @@ final class ShopSchema {
     s.executeUpdate(insertSql);
   }
 
+  /** Closes {@code c} if there is one; a failure to close is added to {@code cause}, if any. */
   private static void closeQuietly(Connection c, Throwable cause) {
     if (c == null) {
       return;
@@ -131,8 +132,18 @@ final class ShopSchema {
     try {
       c.close();
     } catch (SQLException e) {
-      cause.addSuppressed(e);
+      if (cause != null) {
+        cause.addSuppressed(e);
+      }
     }
+  }
+
+  /**
+   * For a start that failed before it awaited {@code built}: closes the building connection once
+   * it is there (a failed build closed its own already).
+   */
+  static void discard(Future<Connection> built) {
+    built.onSuccess(c -> closeQuietly(c, null)); // the start failed already: nothing to add to
   }
 
   /**
