@@ -64,10 +64,14 @@ MVN_RC=$?
 set -e
 
 # The adaptive limit under a dependency turning 10x slower, from adaptive.sh's recorded figures.
-ADAPTIVE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-scorecard-adaptive.XXXXXX")"
-trap 'rm -rf "$ADAPTIVE_DIR"' EXIT
+# It times the jars the Maven run above packaged, so only after a build that succeeded.
 ADAPTIVE_PROPS=""
-if [[ "${ADAPTIVE:-1}" != 0 ]]; then
+if [[ "${ADAPTIVE:-1}" != 0 && "$MVN_RC" != 0 ]]; then
+  echo "not running adaptive.sh: the Maven run failed (exit $MVN_RC), so its jars may be stale" >&2
+  ADAPTIVE_PROPS="nobuild"
+elif [[ "${ADAPTIVE:-1}" != 0 ]]; then
+  ADAPTIVE_DIR="$(mktemp -d "${TMPDIR:-/tmp}/bulwark-scorecard-adaptive.XXXXXX")"
+  trap 'rm -rf "$ADAPTIVE_DIR"' EXIT
   echo "running: PHASE=${ADAPTIVE_PHASE:-10s} benchmarks/load/adaptive.sh" >&2
   if PHASE="${ADAPTIVE_PHASE:-10s}" RESULTS_DIR="$ADAPTIVE_DIR" \
       "$ROOT/benchmarks/load/adaptive.sh" >"$ADAPTIVE_DIR/adaptive.log" 2>&1; then
@@ -205,6 +209,9 @@ md.append('## Adaptive limit under a dependency turning 10x slower')
 md.append('')
 if not adaptive_props:
     md.append('Not run in this scorecard (`ADAPTIVE=0`).')
+elif adaptive_props == 'nobuild':
+    md.append('Not run in this scorecard: its Maven run failed, so the jars it would time may be '
+              'stale.')
 elif adaptive_props == 'failed' or not os.path.exists(adaptive_props):
     md.append('`benchmarks/load/adaptive.sh` failed to produce figures in this run (see the '
               'scorecard\'s output).')

@@ -182,24 +182,27 @@ public final class LoadGen {
   /** One phase's request target; a path segment RANDOM<N> is drawn anew for every request. */
   private static final class Target {
     private final RequestOptions request;
-    private final String[] uriParts;
+    /** With a RANDOM<N> segment: the target before it, N, and the target after it; else N is 0. */
+    private final String before;
+    private final long randomBound;
+    private final String after;
 
     Target(LoadGenOptions phase) {
       request = new RequestOptions().setMethod(HttpMethod.GET)
           .setHost(phase.host()).setPort(phase.port()).setURI(phase.requestUri());
       // A path segment RANDOM<N> (e.g. /products/RANDOM2000/cached) becomes a uniformly random
       // integer in 1..N per request, to spread load over keys.
-      java.util.regex.Matcher random = RANDOM_TOKEN.matcher(phase.requestUri());
-      uriParts = random.find()
-          ? new String[] {phase.requestUri().substring(0, random.start()), random.group(1),
-              phase.requestUri().substring(random.end())}
-          : null;
+      String uri = phase.requestUri();
+      java.util.regex.Matcher random = RANDOM_TOKEN.matcher(uri);
+      boolean found = random.find();
+      before = found ? uri.substring(0, random.start()) : uri;
+      randomBound = found ? Long.parseLong(random.group(1)) : 0;
+      after = found ? uri.substring(random.end()) : "";
     }
 
     RequestOptions next() {
-      return uriParts == null ? request : new RequestOptions(request).setURI(uriParts[0]
-          + (1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(Long.parseLong(uriParts[1])))
-          + uriParts[2]);
+      return randomBound == 0 ? request : new RequestOptions(request).setURI(before
+          + (1 + java.util.concurrent.ThreadLocalRandom.current().nextLong(randomBound)) + after);
     }
   }
 

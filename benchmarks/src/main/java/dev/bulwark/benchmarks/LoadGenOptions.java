@@ -72,14 +72,16 @@ public record LoadGenOptions(URI url, double rate, Duration duration, Duration w
   }
 
   /**
-   * The options of phase {@code index} (0-based) on its own: its URL, and no further phases.
+   * The options of phase {@code index} (0-based) on its own: its URL, no further phases, and the
+   * warmup only for the first.
    *
    * @throws IndexOutOfBoundsException unless {@code 0 <= index < phases()}
    */
   public LoadGenOptions phase(int index) {
     URI u = index == 0 ? url : then.get(index - 1);
-    return new LoadGenOptions(u, rate, duration, warmup, connections, timeout, eventLoops,
-        List.of());
+    // Only the first phase follows the warmup; the others follow the phase before them.
+    return new LoadGenOptions(u, rate, duration, index == 0 ? warmup : Duration.ZERO, connections,
+        timeout, eventLoops, List.of());
   }
 
   /**
