@@ -152,7 +152,12 @@ record_results() {
 # need_wrk: exits 1 with an install hint when wrk is missing.
 need_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then
-    echo "wrk is not installed; on Debian/Ubuntu: apt-get install -y wrk" >&2
+    # A new machine has none: install it from Debian's packages, as .ci/run does for its tools.
+    echo "installing wrk" >&2
+    apt-get install -y wrk >/dev/null 2>&1 || { apt-get update >/dev/null && apt-get install -y wrk >/dev/null; } || true
+  fi
+  if ! command -v wrk >/dev/null 2>&1; then
+    echo "wrk is not installed and could not be installed; on Debian/Ubuntu: apt-get install -y wrk" >&2
     exit 1
   fi
 }
