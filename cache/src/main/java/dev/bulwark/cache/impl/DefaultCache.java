@@ -434,7 +434,8 @@ final class DefaultCache<V> implements Cache<V> {
       if (f == null) {
         f = ctx.failedFuture(new NullPointerException("loader returned a null future"));
       }
-    } catch (RuntimeException ex) {
+    } catch (RuntimeException | Error ex) {
+      // The load fails with it; thrown on, it would leave the key's single flight open for good.
       f = ctx.failedFuture(ex);
     }
     return f.andThen(ar -> {
