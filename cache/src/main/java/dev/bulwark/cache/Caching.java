@@ -2,13 +2,13 @@ package dev.bulwark.cache;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bulwark.cache.impl.CachingHandler;
-import java.lang.reflect.Proxy;
+import dev.bulwark.cache.impl.CachingProxies;
 import java.util.Objects;
 
 /**
  * Applies {@link Cached} and {@link CacheEvict} to a service interface. All annotation processing
- * happens here, once: the proxy's hit path encodes the key and makes one local lookup. Thread-safe;
- * the proxy is as thread-safe as the implementation it wraps.
+ * happens here, once: the decorated object's hit path encodes the key and makes one local lookup.
+ * Thread-safe; the decorated object is as thread-safe as the implementation it wraps.
  */
 public final class Caching {
 
@@ -21,8 +21,14 @@ public final class Caching {
   }
 
   /**
-   * Returns a {@link Proxy} for {@code service} that calls {@code impl} and caches the results of
-   * its {@link Cached} methods (JSON with the declared return type, bytes for {@code byte[]}).
+   * Returns an implementation of {@code service} that calls {@code impl} and caches the results
+   * of its {@link Cached} methods (JSON with the declared return type, bytes for {@code byte[]}).
+   * It is an instance of a class generated for {@code service} on its first decoration, which
+   * calls each method's cache directly; where no class can be generated (the interface, or a type
+   * its methods name, is not public, is not visible from this library's class loader or not
+   * exported to it), a {@link java.lang.reflect.Proxy}, which behaves the same but dispatches
+   * reflectively. Either way {@code equals} is identity, {@code hashCode} the identity hash, and a
+   * method not annotated calls {@code impl}'s.
    * Concurrent misses of one key call the method once per process (and once per cluster on the
    * Redis tiers, except as below). Plain methods run on the calling thread, so a plain method that
    * blocks must not be called on an event loop; if it is, it still has single flight in this
@@ -47,6 +53,6 @@ public final class Caching {
       throw new IllegalArgumentException("service must be an interface, but was " + service.getName());
     }
     CachingHandler handler = new CachingHandler(service, impl, manager, mapper);
-    return service.cast(Proxy.newProxyInstance(service.getClassLoader(), new Class<?>[] {service}, handler));
+    return service.cast(CachingProxies.create(service, handler));
   }
 }

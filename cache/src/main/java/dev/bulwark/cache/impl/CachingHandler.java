@@ -27,14 +27,20 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 
 /**
- * The {@link java.lang.reflect.Proxy} handler behind {@code Caching.decorate}. Every annotation is
- * read, every duration parsed and every cache created in the constructor; {@link #invoke} only
- * looks the method up by identity, encodes the key and makes one local lookup on a hit.
- * Thread-safe.
+ * The invokers behind {@code Caching.decorate}, one per {@link Cached} or {@link CacheEvict}
+ * method: every annotation is read, every duration parsed and every cache created in the
+ * constructor. {@link CachingProxies} makes the object that calls them: a generated class that
+ * calls each method's invoker directly, or, where no class can be generated for the interface,
+ * a {@link java.lang.reflect.Proxy} with this as its handler, whose {@link #invoke} looks the
+ * method up by identity first. Either way a hit encodes the key (or reuses a remembered one) and
+ * makes one local lookup. Thread-safe.
  */
 public final class CachingHandler implements InvocationHandler {
 
   private enum Kind { PLAIN, FUTURE, STAGE }
+
+  /** A cached method's "not in the local tier" (null is a value: a cached "no value"). */
+  private static final Object MISS = new Object();
 
   /** Methods matched by a scan of {@code seen}: the first few called (usually the hot ones). */
   static final int SCANNED = 8;
@@ -72,6 +78,24 @@ public final class CachingHandler implements InvocationHandler {
       map.put(m, new EvictInvoker(m, kind(m), cache, ev.allEntries(), keyIndexes(m, ev.key())));
     }
     this.invokers = map;
+  }
+
+  /** The implementation the decorated object calls. */
+  Object impl() {
+    return impl;
+  }
+
+  /**
+   * The invoker of {@code method} (one of the service's {@code getMethods()}), or null for a
+   * method that is neither {@link Cached} nor {@link CacheEvict}: it passes through.
+   */
+  Invoker invoker(Method method) {
+    return invokers.get(method);
+  }
+
+  /** What a decorated object's {@code toString()} answers. */
+  static String describeProxy(Object impl) {
+    return "Caching proxy for " + impl;
   }
 
   /**
@@ -116,7 +140,7 @@ public final class CachingHandler implements InvocationHandler {
         case "hashCode":
           return System.identityHashCode(proxy);
         default:
-          return "Caching proxy for " + impl;
+          return describeProxy(impl);
       }
     }
     return call(method, args);
@@ -252,8 +276,22 @@ public final class CachingHandler implements InvocationHandler {
     return m.getDeclaringClass().getSimpleName() + "." + m.getName();
   }
 
-  private interface Invoker {
-    Object invoke(Object[] args) throws Throwable;
+  /**
+   * What a decorated method does. The generated class calls {@link #invoke0} and
+   * {@link #invoke1} for methods of no and one parameter (no argument array) and {@link #invoke}
+   * for the others; the JDK proxy always calls {@link #invoke}, with its own array (null for no
+   * parameter), which an invoker only reads on a hit (see {@link CachingHandler#invoke}).
+   */
+  abstract static class Invoker {
+    abstract Object invoke(Object[] args) throws Throwable;
+
+    Object invoke0() throws Throwable {
+      return invoke(null);
+    }
+
+    Object invoke1(Object arg) throws Throwable {
+      return invoke(new Object[] {arg});
+    }
   }
 
   /**
@@ -267,7 +305,7 @@ public final class CachingHandler implements InvocationHandler {
    * leader's own thread (a re-entrant call) runs it directly. On this path only the local tier is
    * read: Redis cannot be waited for on an event loop.
    */
-  private final class CachedInvoker implements Invoker {
+  private final class CachedInvoker extends Invoker {
     private final Method method;
     private final Kind kind;
     private final DefaultCache<Object> cache;
@@ -295,17 +333,47 @@ public final class CachingHandler implements InvocationHandler {
 
     /** The hit path only reads {@code args}; a miss works on a copy (see CachingHandler#invoke). */
     @Override
-    public Object invoke(Object[] args) throws Throwable {
+    Object invoke(Object[] args) throws Throwable {
       String key = key(args);
+      Object hit = hit(key);
+      return hit != MISS ? hit : miss(key, copy(args));
+    }
+
+    @Override
+    Object invoke0() throws Throwable {
+      if (constantKey == null) {
+        return invoke(null);
+      }
+      Object hit = hit(constantKey);
+      return hit != MISS ? hit : miss(constantKey, null);
+    }
+
+    /** A method of one parameter, called by the generated class: no argument array on a hit. */
+    @Override
+    Object invoke1(Object arg) throws Throwable {
+      if (keyArg != 0) {
+        return invoke(new Object[] {arg});
+      }
+      String key = memo != null ? memo.key(arg) : Keys.of(arg);
+      Object hit = hit(key);
+      return hit != MISS ? hit : miss(key, new Object[] {arg});
+    }
+
+    /** What the method answers from the local tier for {@code key}, or {@link #MISS}. */
+    private Object hit(String key) {
       if (kind == Kind.PLAIN) {
-        Entry<Object> hit = cache.freshLocal(key);
-        return hit != null ? hit.value : plain(key, copy(args));
+        Entry<Object> e = cache.freshLocal(key);
+        return e != null ? e.value : MISS;
       }
-      Object hit = cache.getIfPresent(key);
-      if (hit != null) {
-        return kind == Kind.FUTURE ? Future.succeededFuture(hit) : CompletableFuture.completedFuture(hit);
+      Object v = cache.getIfPresent(key);
+      if (v == null) {
+        return MISS;
       }
-      return load(key, copy(args));
+      return kind == Kind.FUTURE ? Future.succeededFuture(v) : CompletableFuture.completedFuture(v);
+    }
+
+    private Object miss(String key, Object[] args) throws Throwable {
+      return kind == Kind.PLAIN ? plain(key, args) : load(key, args);
     }
 
     /** The key, with what the method's shape allows decided at bind time. */
@@ -405,7 +473,7 @@ public final class CachingHandler implements InvocationHandler {
     }
   }
 
-  private final class EvictInvoker implements Invoker {
+  private final class EvictInvoker extends Invoker {
     private final Method method;
     private final Kind kind;
     private final Cache<?> cache;
@@ -426,7 +494,7 @@ public final class CachingHandler implements InvocationHandler {
 
     @Override
     @SuppressWarnings("unchecked")
-    public Object invoke(Object[] proxyArgs) throws Throwable {
+    Object invoke(Object[] proxyArgs) throws Throwable {
       Object[] args = copy(proxyArgs); // kept by the eviction below; see CachingHandler#invoke
       Object r = call(method, args);
       switch (kind) {
