@@ -373,6 +373,12 @@ class DecoratedClassTest {
           .isEqualTo("true,-1,x,2,3," + Long.MIN_VALUE + ",1.5,-2.5,t");
     }
 
+    // Whether the argument went boxed or not, the entry is under the key Keys gives for it.
+    String prefix = d.generated ? "Kinds." : "HiddenKinds.";
+    assertThat(manager.find(prefix + "negInt").getIfPresent(Keys.of(Integer.MAX_VALUE)))
+        .isEqualTo(-Integer.MAX_VALUE);
+    assertThat(manager.find(prefix + "negLong").getIfPresent(Keys.of(5_000_000_000L)))
+        .isEqualTo(-5_000_000_000L);
     assertThat(impl.calls("not")).isEqualTo(2);
     assertThat(impl.calls("negByte")).isEqualTo(1);
     assertThat(impl.calls("upper")).isEqualTo(2);
