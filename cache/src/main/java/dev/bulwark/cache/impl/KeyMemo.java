@@ -10,7 +10,8 @@ import java.util.UUID;
  * local tier holds (the load stored it), so the lookup's {@code equals} is an identity check.
  *
  * <p>Implementation note. A direct-mapped table of {@value #SLOTS} immutable (argument, key)
- * pairs; a new argument replaces whatever pair its slot held. Only types whose {@code equals}
+ * pairs; a new argument replaces whatever pair its slot held. An {@code int} or {@code long}
+ * argument the generated class passes unboxed is kept unboxed ({@link #key(long, boolean)}). Only types whose {@code equals}
  * agrees with {@link Keys#of} and whose instances cannot change are remembered (decided once, from
  * the parameter's declared type): with a mutable argument (a list) a remembered pair could
  * outlive the value it was encoded from. Strings longer than {@link Keys#MAX_PLAIN_LENGTH} are
