@@ -32,9 +32,9 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  *
  * <ul>
  *   <li>{@code bulwark}: a {@code @Cached} method of a decorated interface (the method of the class
- *       {@code Caching.decorate} generated, which passes the {@code long} unboxed to the method's
- *       invoker; the key remembered for the argument, one Caffeine lookup, the freshness check, the
- *       hit count);
+ *       {@code Caching.decorate} generated, which boxes the {@code long} and passes it to the
+ *       method's invoker; the key remembered for the argument, one Caffeine lookup, the freshness
+ *       check, the hit count);
  *   <li>{@code caffeine}: raw Caffeine {@code getIfPresent} with a {@code Long} key;
  *   <li>{@code caffeineCoarse}: raw Caffeine with the millisecond ticker Bulwark uses, to show
  *       where the difference to {@code caffeine} comes from (a {@code System.nanoTime()} per read);
@@ -46,10 +46,11 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CacheHit -f 1 -wi 3 -i 5 -prof gc}.
  * Lower ns/op is better; {@code gc.alloc.rate.norm} is the bytes allocated per hit. The goal is
  * {@code bulwark} within 1.5x of {@code caffeineCoarse} (the same lookup with the same ticker) and
- * at most 32 B/op. The raw impls allocate the boxed {@code Long} key (21 B/op: ids above 127 are
- * not in the box cache); {@code bulwark} allocates nothing on a hit, since the generated class
- * passes the {@code long} unboxed and the remembered key is the one the local tier holds. An early
- * iteration with more is code not yet compiled by C2: on a loaded machine, warm up longer. On a shared machine, compare CPU
+ * at most 32 B/op. Every impl allocates the boxed {@code Long} key (about 14 B/op: ids above 127
+ * are not in the box cache; 20.9 B/op in all); {@code bulwark} allocates nothing more, since the
+ * generated class passes a one-argument method's argument without an array and the remembered key
+ * is the one the local tier holds. An early iteration with more is code not yet compiled by C2: on
+ * a loaded machine, warm up longer. On a shared machine, compare CPU
  * time per operation ({@code -prof perfnorm}, or {@code benchmarks/load/jmh-interleave.sh}),
  * which the other load disturbs less than ns/op.
  *
@@ -68,11 +69,13 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  *
  * <p>Since then the proxy is gone from the hit path: {@code Caching.decorate} generates a class
  * whose {@code name(long)} calls the method's invoker directly (no {@code InvocationHandler}, no
- * {@code Method} match, no argument array, no box). A/B on a machine at load 3-6 (another job's
- * load test), CPU-ns per op from {@code jmh-interleave.sh}, 4 rounds: with the proxy 34, 39, 33, 33
- * against Caffeine's 21 (1.57-1.86x); with the generated class (boxing the argument) 30, 29, 30, 30
- * against 20-22 (1.36-1.50x). Passing the {@code long} unboxed took allocation from 20.9 to 0 B/op
- * but no measurable time (3 rounds: 33, 33, 36 against 33, 32, 30 boxed).
+ * {@code Method} match, no argument array). CPU-ns per op from {@code jmh-interleave.sh}, the
+ * proxy's jar and the generated class's interleaved: at load 1-1.4, 3 rounds, 33, 32, 33 against
+ * Caffeine's 21, 19, 20 (1.57-1.68x) with the proxy and 29, 29, 29 against 20, 20, 20 (1.45x) with
+ * the generated class; at load 3-6, 4 rounds, 1.57-1.86x and 1.36-1.50x. Passing an {@code int} or
+ * {@code long} argument unboxed (a memo of unboxed pairs, {@code invokeLong}) took allocation from
+ * 20.9 to 0 B/op but made the hit slower (30, 31, 35 against the boxed 29, 29, 29 in the same
+ * quiet run), so the argument is boxed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -278,9 +278,8 @@ public final class CachingHandler implements InvocationHandler {
 
   /**
    * What a decorated method does. The generated class calls {@link #invoke0} and
-   * {@link #invoke1} for methods of no and one parameter (no argument array; {@link #invokeLong}
-   * and {@link #invokeInt}, without the box, for one {@code long} or {@code int}) and
-   * {@link #invoke} for the others; the JDK proxy always calls {@link #invoke}, with its own array (null for no
+   * {@link #invoke1} for methods of no and one parameter (no argument array) and {@link #invoke}
+   * for the others; the JDK proxy always calls {@link #invoke}, with its own array (null for no
    * parameter), which an invoker only reads on a hit (see {@link CachingHandler#invoke}).
    */
   abstract static class Invoker {
@@ -292,16 +291,6 @@ public final class CachingHandler implements InvocationHandler {
 
     Object invoke1(Object arg) throws Throwable {
       return invoke(new Object[] {arg});
-    }
-
-    /** A method whose one parameter is a {@code long}, called by the generated class. */
-    Object invokeLong(long arg) throws Throwable {
-      return invoke1(arg);
-    }
-
-    /** A method whose one parameter is an {@code int}, called by the generated class. */
-    Object invokeInt(int arg) throws Throwable {
-      return invoke1(arg);
     }
   }
 
@@ -368,26 +357,6 @@ public final class CachingHandler implements InvocationHandler {
       String key = memo != null ? memo.key(arg) : Keys.of(arg);
       Object hit = hit(key);
       return hit != MISS ? hit : miss(key, new Object[] {arg});
-    }
-
-    @Override
-    Object invokeLong(long arg) throws Throwable {
-      return integral(arg, false);
-    }
-
-    @Override
-    Object invokeInt(int arg) throws Throwable {
-      return integral(arg, true);
-    }
-
-    /** {@link #invoke1} of a long or (when {@code isInt}) int argument, boxed only on a miss. */
-    private Object integral(long arg, boolean isInt) throws Throwable {
-      if (keyArg != 0 || memo == null) {
-        return invoke1(isInt ? (Object) (int) arg : (Object) arg);
-      }
-      String key = memo.key(arg, isInt);
-      Object hit = hit(key);
-      return hit != MISS ? hit : miss(key, new Object[] {isInt ? (Object) (int) arg : (Object) arg});
     }
 
     /** What the method answers from the local tier for {@code key}, or {@link #MISS}. */

@@ -31,8 +31,7 @@ import org.objectweb.asm.Type;
  * method per distinct signature of its {@code getMethods()}, as the JDK proxy does. A
  * {@link Cached} or {@link CacheEvict} method calls its own invoker, held in a final field, with
  * no {@code Method} lookup: a method of no parameter calls {@code invoke0()}, one of one parameter
- * {@code invoke1(arg)} (its argument, boxed if primitive, and no array; a {@code long} or
- * {@code int} goes unboxed to {@code invokeLong}/{@code invokeInt}), others {@code invoke(args)}.
+ * {@code invoke1(arg)} (its argument, boxed if primitive, and no array), others {@code invoke(args)}.
  * Each call site in the class sees one invoker class, so the JIT inlines the hit path into the
  * interface method. Any other method calls the implementation directly (no reflection).
  * {@code equals} is identity, {@code hashCode} the identity hash and {@code toString}
@@ -321,11 +320,6 @@ public final class CachingProxies {
       mv.visitFieldInsn(Opcodes.GETFIELD, self, invoker, "L" + INVOKER + ";");
       if (params.length == 0) {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, "invoke0", "()" + OBJECT_DESC, false);
-      } else if (params.length == 1 && (params[0] == long.class || params[0] == int.class)) {
-        String name = params[0] == long.class ? "invokeLong" : "invokeInt";
-        mv.visitVarInsn(Type.getType(params[0]).getOpcode(Opcodes.ILOAD), 1);
-        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, name,
-            "(" + Type.getDescriptor(params[0]) + ")" + OBJECT_DESC, false);
       } else if (params.length == 1) {
         loadBoxed(mv, params[0], 1);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, "invoke1", "(" + OBJECT_DESC + ")" + OBJECT_DESC, false);

@@ -10,8 +10,7 @@ import java.util.UUID;
  * local tier holds (the load stored it), so the lookup's {@code equals} is an identity check.
  *
  * <p>Implementation note. A direct-mapped table of {@value #SLOTS} immutable (argument, key)
- * pairs; a new argument replaces whatever pair its slot held. An {@code int} or {@code long}
- * argument the generated class passes unboxed is kept unboxed ({@link #key(long, boolean)}). Only types whose {@code equals}
+ * pairs; a new argument replaces whatever pair its slot held. Only types whose {@code equals}
  * agrees with {@link Keys#of} and whose instances cannot change are remembered (decided once, from
  * the parameter's declared type): with a mutable argument (a list) a remembered pair could
  * outlive the value it was encoded from. Strings longer than {@link Keys#MAX_PLAIN_LENGTH} are
@@ -25,8 +24,7 @@ final class KeyMemo {
   /** Pairs remembered per method; a power of two. */
   static final int SLOTS = 1024;
 
-  /** {@link Pair}s, or {@link Integral}s for a method whose generated class passes them unboxed. */
-  private final Object[] slots = new Object[SLOTS];
+  private final Pair[] slots = new Pair[SLOTS];
 
   private KeyMemo() {
   }
@@ -47,43 +45,15 @@ final class KeyMemo {
     }
     int h = arg.hashCode();
     int i = (h ^ (h >>> 16)) & (SLOTS - 1);
-    Object p = slots[i];
-    if (p instanceof Pair && ((Pair) p).arg.equals(arg)) {
-      return ((Pair) p).key;
+    Pair p = slots[i];
+    if (p != null && p.arg.equals(arg)) {
+      return p.key;
     }
     String key = Keys.of(arg);
     if (!(arg instanceof String) || ((String) arg).length() <= Keys.MAX_PLAIN_LENGTH) {
       slots[i] = new Pair(arg, key);
     }
     return key;
-  }
-
-  /**
-   * {@code Keys.of(v)} for a {@code long} argument, or for an {@code int} one (widened) when
-   * {@code isInt}, remembered without boxing it: the generated class passes such an argument as it
-   * is, so a hit allocates nothing for it.
-   */
-  String key(long v, boolean isInt) {
-    int h = Long.hashCode(v);
-    int i = (h ^ (h >>> 16)) & (SLOTS - 1);
-    Object p = slots[i];
-    if (p instanceof Integral && ((Integral) p).arg == v) {
-      return ((Integral) p).key;
-    }
-    String key = Keys.of(isInt ? (Object) (int) v : (Object) v);
-    slots[i] = new Integral(v, key);
-    return key;
-  }
-
-  /** A remembered unboxed argument (an int one widened) and its key. */
-  private static final class Integral {
-    final long arg;
-    final String key;
-
-    Integral(long arg, String key) {
-      this.arg = arg;
-      this.key = key;
-    }
   }
 
   private static final class Pair {
