@@ -36,6 +36,8 @@ final class HeaderDeadline extends LazyTimer {
   private final long timeoutNanos;
   private final HttpMetrics.RouteMeter refused;
   private FramingCheck framing;
+  /** The HTTP/1 decoder's place in the pipeline, as last seen ({@link #decoding}). */
+  private ChannelHandlerContext decoder;
   private boolean betweenRequests = true;
   /** Whether a request's head is being read, and since when ({@link System#nanoTime}). */
   private boolean awaitingHead;
@@ -54,6 +56,7 @@ final class HeaderDeadline extends LazyTimer {
     HeaderDeadline deadline = (HeaderDeadline) pipeline.get(NAME);
     if (deadline != null) {
       deadline.framing = framing;
+      deadline.decoder = pipeline.context("httpDecoder");
     }
     return deadline;
   }
@@ -69,7 +72,7 @@ final class HeaderDeadline extends LazyTimer {
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
     if (betweenRequests && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
       betweenRequests = false;
-      if (framing != null && ctx.pipeline().get("httpDecoder") == null) {
+      if (framing != null && !decoding(ctx)) {
         // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
         ctx.pipeline().remove(this);
       } else {
@@ -81,6 +84,18 @@ final class HeaderDeadline extends LazyTimer {
       }
     }
     ctx.fireChannelRead(msg);
+  }
+
+  /**
+   * Whether the pipeline still has an HTTP/1 decoder: the one seen last, or else the one now in
+   * its place ({@link DecoderSwap} replaces Vert.x's). Looked up by name only after a change.
+   */
+  private boolean decoding(ChannelHandlerContext ctx) {
+    if (decoder != null && !decoder.isRemoved()) {
+      return true;
+    }
+    decoder = ctx.pipeline().context("httpDecoder");
+    return decoder != null;
   }
 
   /** The decoder produced a request's head: its headers are complete. */
