@@ -215,6 +215,14 @@ final class FramingCheck extends LazyTimer {
       ReferenceCountUtil.release(msg);
       return;
     }
+    if (msg == LastHttpContent.EMPTY_LAST_CONTENT) {
+      // The end of a request without a body, the common case: known without the interface
+      // checks below, which cost JDK 17 a scan of the class's interfaces where a site sees both
+      // this and the request head.
+      ctx.fireChannelRead(msg);
+      messageEnded(ctx);
+      return;
+    }
     if (msg instanceof HttpRequest) {
       requests++;
       if (deadline != null) {
@@ -251,10 +259,17 @@ final class FramingCheck extends LazyTimer {
     }
     boolean last = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
-    if (last && deadline != null) {
+    if (last) {
+      messageEnded(ctx);
+    }
+  }
+
+  /** A request's last part went on to Vert.x. */
+  private void messageEnded(ChannelHandlerContext ctx) {
+    if (deadline != null) {
       deadline.messageEnded();
     }
-    if (!strict && last) {
+    if (!strict) {
       // At a message boundary the decoder holds no state but the bytes of the requests behind.
       strict = true;
       DecoderSwap.swap(ctx.pipeline(), options);
