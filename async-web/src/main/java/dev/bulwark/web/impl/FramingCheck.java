@@ -58,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  * each read batch ({@code channelReadComplete}), and a write when it is made, except that a write
  * made while a read batch that brought a message is under way (a response written straight from
  * its request) leaves the time to that batch's end, a few microseconds later: one clock read per
- * request instead of two. The timer is lazy
+ * request instead of two. With a header-read timeout, the batch's time is the start of its read,
+ * which {@link HeaderDeadline} has read already: no clock read of its own. The timer is lazy
  * ({@link LazyTimer}): activity only notes the time, and the check scheduled for the deadline
  * looks at the latest activity when it fires (idle: the event, then the next one a whole timeout
  * later; not yet: check again at the new deadline). A write that never completes (a client that
@@ -180,7 +181,9 @@ final class FramingCheck extends LazyTimer {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (idleNanos > 0) {
       reading = false;
-      lastActivity = System.nanoTime();
+      // The start of the read the deadline timed saves a clock read; the end is microseconds later.
+      long readAt = deadline != null ? deadline.lastReadAt() : 0;
+      lastActivity = readAt != 0 ? readAt : System.nanoTime();
     }
     ctx.fireChannelReadComplete();
   }

@@ -42,6 +42,7 @@ final class HeaderDeadline extends LazyTimer {
   /** Whether a request's head is being read, and since when ({@link System#nanoTime}). */
   private boolean awaitingHead;
   private long headStartedAt;
+  private long lastReadAt;
 
   HeaderDeadline(long timeoutNanos, HttpMetrics.RouteMeter refused) {
     this.timeoutNanos = timeoutNanos;
@@ -70,20 +71,41 @@ final class HeaderDeadline extends LazyTimer {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (betweenRequests && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+    if (!(msg instanceof ByteBuf) || !((ByteBuf) msg).isReadable()) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (betweenRequests && framing != null && !decoding(ctx)) {
+      // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
+      ctx.pipeline().remove(this);
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    // The read's one clock reading: the head's start, the idle time's activity, the request's start.
+    long now = System.nanoTime();
+    lastReadAt = now;
+    if (betweenRequests) {
       betweenRequests = false;
-      if (framing != null && !decoding(ctx)) {
-        // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
-        ctx.pipeline().remove(this);
-      } else {
-        awaitingHead = true;
-        headStartedAt = System.nanoTime();
-        if (!scheduled()) {
-          schedule(timeoutNanos);
-        }
+      awaitingHead = true;
+      headStartedAt = now;
+      if (!scheduled()) {
+        schedule(timeoutNanos);
       }
     }
-    ctx.fireChannelRead(msg);
+    ReadClock clock = ReadClock.begin(now);
+    try {
+      ctx.fireChannelRead(msg);
+    } finally {
+      clock.end();
+    }
+  }
+
+  /**
+   * When this connection's latest read began ({@link System#nanoTime}); 0 before any, and once
+   * this handler has left the pipeline (its readings stop).
+   */
+  long lastReadAt() {
+    return ctx != null && !ctx.isRemoved() ? lastReadAt : 0;
   }
 
   /**
