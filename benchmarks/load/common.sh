@@ -113,10 +113,10 @@ stop_servers() {
   rm -rf "$LOG_DIR"
 }
 
-# run_wrk URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS) against
-# URL; prints requests/s. Exits 1 on socket errors or non-2xx answers (a 304 counts as non-2xx for
-# wrk, so send no validators).
-run_wrk() {
+# wrk_report URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS)
+# against URL; prints wrk's report. Exits 1 on socket errors or non-2xx answers (a 304 counts as
+# non-2xx for wrk, so send no validators).
+wrk_report() {
   local out url="$1" duration="$2" conns="${3:-64}"
   shift 2
   [[ $# -gt 0 ]] && shift
@@ -126,7 +126,40 @@ run_wrk() {
     echo "$out" >&2
     exit 1
   fi
+  echo "$out"
+}
+
+# run_wrk URL DURATION [CONNECTIONS [WRK OPTIONS...]]: wrk_report's run; prints requests/s.
+run_wrk() {
+  local out
+  out="$(wrk_report "$@")" || exit 1
   awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
+}
+
+# The unit of the CPU times in /proc: clock ticks per second.
+CLK_TCK="$(getconf CLK_TCK)"
+
+# cpu_ticks STAT...: "USER SYS", the CPU time in clock ticks (CLK_TCK a second) from each
+# /proc/PID/stat or /proc/PID/task/TID/stat given, one line per file in order; a file that is gone
+# (its thread or process ended) gives no line. The fields are counted after the command name,
+# which may hold spaces and parentheses (a JVM's "VM Thread").
+cpu_ticks() {
+  local stat
+  for stat in "$@"; do
+    awk '{ sub(/^.*\) /, ""); print $12, $13 }' "$stat" 2>/dev/null || true
+  done
+}
+
+# PostgreSQL on 127.0.0.1:5432 for psql and pgbench: user postgres, trust auth.
+PG="-h 127.0.0.1 -p 5432 -U postgres"
+
+# need_pgbench_db: creates pgbench's database, bulwark_pgbench (scale 10), unless it exists.
+# Needs psql and pgbench.
+need_pgbench_db() {
+  if ! psql $PG -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'bulwark_pgbench'" | grep -q 1; then
+    psql $PG -d postgres -qc "CREATE DATABASE bulwark_pgbench"
+    pgbench $PG -i -s 10 -q bulwark_pgbench
+  fi
 }
 
 # positive_int NAME VALUE: exits 2 naming the variable unless VALUE is a positive integer.

@@ -41,26 +41,20 @@ start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$SHOP_PORT"
 start_server bare "$JAVA" -cp "$BENCH_JAR" dev.bulwark.benchmarks.BareVertxServer --port "$BARE_PORT"
 SHOP_PID="${STARTED_PIDS[0]}"
 BARE_PID="${STARTED_PIDS[1]}"
-TICKS="$(getconf CLK_TCK)"
 
-# cpu_ticks PID: the process's utime + stime so far, in clock ticks.
-cpu_ticks() {
-  cut -d' ' -f14,15 "/proc/$1/stat" | awk '{ print $1 + $2 }'
+# process_ticks PID: the process's user + system CPU time so far, in clock ticks.
+process_ticks() {
+  cpu_ticks "/proc/$1/stat" | awk '{ print $1 + $2 }'
 }
 
 # measure URL PID: one `wrk -t2 -c64 -d$DURATION` run; prints "REQUESTS/S CPU_US_PER_REQUEST".
-# Exits 1 on socket errors or non-2xx answers, as run_wrk does.
+# Exits 1 on socket errors or non-2xx answers (wrk_report).
 measure() {
   local out before after
-  before="$(cpu_ticks "$2")"
-  out="$(wrk -t2 -c64 -d"$DURATION" "$1")"
-  after="$(cpu_ticks "$2")"
-  if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-    echo "wrk against $1 saw errors:" >&2
-    echo "$out" >&2
-    exit 1
-  fi
-  awk -v ticks="$((after - before))" -v hz="$TICKS" '
+  before="$(process_ticks "$2")"
+  out="$(wrk_report "$1" "$DURATION")" || exit 1
+  after="$(process_ticks "$2")"
+  awk -v ticks="$((after - before))" -v hz="$CLK_TCK" '
     / requests in / { requests = $1 }
     /^Requests\/sec:/ { rps = $2 }
     END { printf "%s %.2f\n", rps, ticks * 1e6 / hz / requests }' <<<"$out"

@@ -31,18 +31,13 @@ WARMUP="${WARMUP:-20s}"
 POOL="${POOL:-$(( $(nproc) * 2 + 1 ))}"
 PORT=18083
 TARGET=0.6
-PG="-h 127.0.0.1 -p 5432 -U postgres"
 LUA="$(dirname "$0")/random-product.lua"
 
 for tool in wrk pgbench psql; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is not installed" >&2; exit 1; }
 done
 require_jars
-
-if ! psql $PG -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = 'bulwark_pgbench'" | grep -q 1; then
-  psql $PG -d postgres -qc "CREATE DATABASE bulwark_pgbench"
-  pgbench $PG -i -s 10 -q bulwark_pgbench
-fi
+need_pgbench_db
 
 start_server shop "$JAVA" -jar "$SHOP_JAR" --port "$PORT" --db-pool-size "$POOL" \
   --db "jdbc:postgresql://127.0.0.1:5432/test?user=postgres"

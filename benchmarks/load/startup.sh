@@ -43,8 +43,6 @@ if [[ "$CURVE" == 1 ]]; then
   need_wrk
 fi
 
-CLK_TCK="$(getconf CLK_TCK)"
-
 # jdk_feature JAVA: 17, 25, ... from the JVM's own version.
 jdk_feature() {
   "$1" -XshowSettings:properties -version 2>&1 | awk -F'= ' '/java.specification.version/ { print $2 }'
@@ -94,8 +92,7 @@ start_shop() {
   # CPU time (user + system, all threads) spent by then: far less disturbed by other jobs on a
   # busy machine than the wall time. The shop is idle once it listens, so reading it a few ms
   # later adds little.
-  READY_CPU_MS="$(awk -v tck="$CLK_TCK" '{ sub(/^.*\) /, ""); print ($12 + $13) * 1000 / tck }' \
-    "/proc/$SHOP_PID/stat")"
+  READY_CPU_MS="$(cpu_ticks "/proc/$SHOP_PID/stat" | awk -v tck="$CLK_TCK" '{ print ($1 + $2) * 1000 / tck }')"
 }
 
 # stop_shop: SIGTERM to the shop started last, and waits for it to exit (it drains, then exits 0).

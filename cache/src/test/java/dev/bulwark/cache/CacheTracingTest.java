@@ -88,6 +88,31 @@ class CacheTracingTest {
     });
   }
 
+  /** A service method with a plain result, cached in the cache the test names. */
+  public interface Directory {
+    @Cached(ttl = "60s", cache = "directory")
+    String lookup(String id);
+  }
+
+  @Test
+  void decoratedPlainMethod_localHit_isTracedAsTheOtherHitsAre() throws Exception {
+    first = CacheManager.create(vertx, CacheOptions.builder().build());
+    Directory directory = Caching.decorate(Directory.class, id -> "v-" + id, first);
+    directory.lookup("k");
+
+    tracing.reset();
+    assertThat(await(InMemoryTracing.underSpan(vertx, "request",
+        () -> Future.succeededFuture(directory.lookup("k"))))).isEqualTo("v-k");
+    SpanData request = tracing.await("request", s -> s.getName().equals("request"));
+
+    assertThat(tracing.spans().stream().filter(childOf(request)).toList()).singleElement()
+        .satisfies(s -> {
+          assertThat(s.getName()).isEqualTo("cache get directory");
+          assertThat(s.getAttributes().get(HIT)).isTrue();
+          assertThat(s.getAttributes().get(TIER)).isEqualTo("local");
+        });
+  }
+
   @Test
   void get_twoLevel_aValueAnotherInstanceLoadedIsARedisHit() throws Exception {
     Servers.assumeRedis();

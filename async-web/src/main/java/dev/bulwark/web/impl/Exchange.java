@@ -125,7 +125,7 @@ final class Exchange implements Handler<Void>, ResultWriter.Sink, Pipeline.Outco
    * and, while the server drains, answers 503 at once. False when the request was answered.
    */
   boolean admit() {
-    start = System.nanoTime();
+    start = ReadClock.now();
     tracked = true;
     if (lifecycle != null) {
       lifecycle.begin();

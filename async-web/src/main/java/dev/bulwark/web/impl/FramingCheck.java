@@ -58,7 +58,8 @@ import java.util.concurrent.TimeUnit;
  * each read batch ({@code channelReadComplete}), and a write when it is made, except that a write
  * made while a read batch that brought a message is under way (a response written straight from
  * its request) leaves the time to that batch's end, a few microseconds later: one clock read per
- * request instead of two. The timer is lazy
+ * request instead of two. With a header-read timeout, the batch's time is the start of its read,
+ * which {@link HeaderDeadline} has read already: no clock read of its own. The timer is lazy
  * ({@link LazyTimer}): activity only notes the time, and the check scheduled for the deadline
  * looks at the latest activity when it fires (idle: the event, then the next one a whole timeout
  * later; not yet: check again at the new deadline). A write that never completes (a client that
@@ -180,7 +181,9 @@ final class FramingCheck extends LazyTimer {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (idleNanos > 0) {
       reading = false;
-      lastActivity = System.nanoTime();
+      // The start of the read the deadline timed saves a clock read; the end is microseconds later.
+      long readAt = deadline != null ? deadline.lastReadAt() : 0;
+      lastActivity = readAt != 0 ? readAt : System.nanoTime();
     }
     ctx.fireChannelReadComplete();
   }
@@ -213,6 +216,14 @@ final class FramingCheck extends LazyTimer {
     reading = true;
     if (broken) {
       ReferenceCountUtil.release(msg);
+      return;
+    }
+    if (msg == LastHttpContent.EMPTY_LAST_CONTENT) {
+      // The end of a request without a body, the common case: known without the interface
+      // checks below, which cost JDK 17 a scan of the class's interfaces where a site sees both
+      // this and the request head.
+      ctx.fireChannelRead(msg);
+      messageEnded(ctx);
       return;
     }
     if (msg instanceof HttpRequest) {
@@ -251,10 +262,17 @@ final class FramingCheck extends LazyTimer {
     }
     boolean last = msg instanceof LastHttpContent;
     ctx.fireChannelRead(msg);
-    if (last && deadline != null) {
+    if (last) {
+      messageEnded(ctx);
+    }
+  }
+
+  /** A request's last part went on to Vert.x. */
+  private void messageEnded(ChannelHandlerContext ctx) {
+    if (deadline != null) {
       deadline.messageEnded();
     }
-    if (!strict && last) {
+    if (!strict) {
       // At a message boundary the decoder holds no state but the bytes of the requests behind.
       strict = true;
       DecoderSwap.swap(ctx.pipeline(), options);

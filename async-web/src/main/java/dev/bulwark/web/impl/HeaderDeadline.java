@@ -36,10 +36,13 @@ final class HeaderDeadline extends LazyTimer {
   private final long timeoutNanos;
   private final HttpMetrics.RouteMeter refused;
   private FramingCheck framing;
+  /** The HTTP/1 decoder's place in the pipeline, as last seen ({@link #decoding}). */
+  private ChannelHandlerContext decoder;
   private boolean betweenRequests = true;
   /** Whether a request's head is being read, and since when ({@link System#nanoTime}). */
   private boolean awaitingHead;
   private long headStartedAt;
+  private long lastReadAt;
 
   HeaderDeadline(long timeoutNanos, HttpMetrics.RouteMeter refused) {
     this.timeoutNanos = timeoutNanos;
@@ -54,6 +57,7 @@ final class HeaderDeadline extends LazyTimer {
     HeaderDeadline deadline = (HeaderDeadline) pipeline.get(NAME);
     if (deadline != null) {
       deadline.framing = framing;
+      deadline.decoder = pipeline.context("httpDecoder");
     }
     return deadline;
   }
@@ -67,20 +71,53 @@ final class HeaderDeadline extends LazyTimer {
 
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) {
-    if (betweenRequests && msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
+    if (!(msg instanceof ByteBuf) || !((ByteBuf) msg).isReadable()) {
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    if (betweenRequests && framing != null && !decoding(ctx)) {
+      // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
+      ctx.pipeline().remove(this);
+      ctx.fireChannelRead(msg);
+      return;
+    }
+    // The read's one clock reading: the head's start, the idle time's activity, the request's start.
+    long now = System.nanoTime();
+    lastReadAt = now;
+    if (betweenRequests) {
       betweenRequests = false;
-      if (framing != null && ctx.pipeline().get("httpDecoder") == null) {
-        // Upgraded to HTTP/2 (h2c): no HTTP/1 heads to time any more.
-        ctx.pipeline().remove(this);
-      } else {
-        awaitingHead = true;
-        headStartedAt = System.nanoTime();
-        if (!scheduled()) {
-          schedule(timeoutNanos);
-        }
+      awaitingHead = true;
+      headStartedAt = now;
+      if (!scheduled()) {
+        schedule(timeoutNanos);
       }
     }
-    ctx.fireChannelRead(msg);
+    ReadClock clock = ReadClock.begin(now);
+    try {
+      ctx.fireChannelRead(msg);
+    } finally {
+      clock.end();
+    }
+  }
+
+  /**
+   * When this connection's latest read began ({@link System#nanoTime}); 0 before any, and once
+   * this handler has left the pipeline (its readings stop).
+   */
+  long lastReadAt() {
+    return ctx != null && !ctx.isRemoved() ? lastReadAt : 0;
+  }
+
+  /**
+   * Whether the pipeline still has an HTTP/1 decoder: the one seen last, or else the one now in
+   * its place ({@link DecoderSwap} replaces Vert.x's). Looked up by name only after a change.
+   */
+  private boolean decoding(ChannelHandlerContext ctx) {
+    if (decoder != null && !decoder.isRemoved()) {
+      return true;
+    }
+    decoder = ctx.pipeline().context("httpDecoder");
+    return decoder != null;
   }
 
   /** The decoder produced a request's head: its headers are complete. */

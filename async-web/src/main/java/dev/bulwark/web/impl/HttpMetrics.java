@@ -5,7 +5,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.core.http.HttpServerResponse;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
@@ -13,7 +12,8 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * {@code route} (the template, never the raw path, so cardinality stays bounded) and
  * {@code status}, with fixed latency buckets from 1 ms to 10 s published as a Prometheus
  * histogram. Thread-safe. The per-route meter caches its timers by status, so recording a request
- * is an array read and the timer's own atomic updates. {@link #close} removes every timer it
+ * is an array read and the timer's own atomic updates; on an event loop those are applied per turn
+ * ({@link TurnRecords}). {@link #close} removes every timer it
  * registered (a drained server's), and each one registered after.
  */
 final class HttpMetrics {
@@ -87,7 +87,7 @@ final class HttpMetrics {
             .register(registry));
         byStatus.set(status, timer);
       }
-      timer.record(nanos, TimeUnit.NANOSECONDS);
+      TurnRecords.record(timer, nanos);
     }
   }
 }

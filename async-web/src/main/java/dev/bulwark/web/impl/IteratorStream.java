@@ -2,16 +2,14 @@ package dev.bulwark.web.impl;
 
 import dev.bulwark.core.RejectedTaskException;
 import dev.bulwark.core.WorkerPool;
-import dev.bulwark.core.internal.DemandStream;
+import dev.bulwark.core.internal.ChunkEmitter;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -23,13 +21,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * room for one more ({@link #MAX_CHUNKS} wait in memory at most) and hands each to the context,
  * then returns, giving its slot back. A chunk is handed over when it holds {@link #CHUNK} items or
  * when 5 ms have passed since it began, so a slow source (an event every 100 ms) is not held back
- * waiting for a full chunk. The emitter on the context gives room back each time it has emitted a
- * whole chunk and, when no pull is running, submits the next one. So a consumer that pauses (a
- * client whose socket is full) holds no worker slot at all, only its two chunks: slow clients
- * cannot take every thread of the pool from the blocking routes. At most one pull runs at a time
- * ({@code pulling}, set on submit and cleared on its completion, both on the context), so the
- * iterator is only ever touched by one thread, and chunks (sent with {@code runOnContext} before
- * the pull's completion is) always arrive before the pull that read them is seen to end.
+ * waiting for a full chunk. The emitter on the context ({@link ChunkEmitter}) gives room back each
+ * time it has emitted a whole chunk and, when no pull is running, submits the next one. So a
+ * consumer that pauses (a client whose socket is full) holds no worker slot at all, only its two
+ * chunks: slow clients cannot take every thread of the pool from the blocking routes. At most one
+ * pull runs at a time ({@code pulling}, set on submit and cleared on its completion, both on the
+ * context), so the iterator is only ever touched by one thread, and chunks (sent with
+ * {@code runOnContext} before the pull's completion is) always arrive before the pull that read
+ * them is seen to end.
  *
  * <p>A pull the pool turns away fails the stream if nothing was emitted yet (the response is still
  * a normal 503); later, the stream has begun and the client already waited its turn once, so the
@@ -37,7 +36,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * through {@code closed}) on a worker thread: by the pull that reached the end or failed, or, once
  * no pull runs, when the stream was cancelled or its first pull was turned away.
  */
-final class IteratorStream<T> extends DemandStream<T> {
+final class IteratorStream<T> extends ChunkEmitter<T> {
 
   static final int CHUNK = 256;
   static final int MAX_CHUNKS = 2;
@@ -47,23 +46,17 @@ final class IteratorStream<T> extends DemandStream<T> {
   private final WorkerPool pool;
   private final Iterator<T> iterator;
   private final Runnable onClose;
-  private final Semaphore room = new Semaphore(MAX_CHUNKS);
   private final AtomicBoolean closed = new AtomicBoolean();
   private volatile boolean cancelled;
 
-  // Emitter state: only touched on the context.
-  private final ArrayDeque<List<T>> chunks = new ArrayDeque<>();
-  private int index;
+  // Only touched on the context.
   private boolean started;
   private boolean pulling;
-  private boolean emitted;
   private boolean exhausted;
-  private boolean finished;
-  private boolean emitting;
   private long retryTimer = -1;
 
   IteratorStream(Context context, WorkerPool pool, Iterator<T> iterator, Runnable onClose) {
-    super(context);
+    super(context, MAX_CHUNKS);
     this.pool = pool;
     this.iterator = iterator;
     this.onClose = onClose;
@@ -75,7 +68,7 @@ final class IteratorStream<T> extends DemandStream<T> {
       return;
     }
     cancelled = true;
-    chunks.clear();
+    dropChunks();
     if (retryTimer >= 0) {
       context.owner().cancelTimer(retryTimer);
       retryTimer = -1;
@@ -95,8 +88,18 @@ final class IteratorStream<T> extends DemandStream<T> {
     return this;
   }
 
+  @Override
+  protected boolean isCancelled() {
+    return cancelled;
+  }
+
+  @Override
+  protected boolean sourceDone() {
+    return exhausted;
+  }
+
   private void pullIfRoom() {
-    if (pulling || exhausted || finished || cancelled || retryTimer >= 0
+    if (pulling || exhausted || finished() || cancelled || retryTimer >= 0
         || room.availablePermits() == 0) {
       return;
     }
@@ -157,7 +160,7 @@ final class IteratorStream<T> extends DemandStream<T> {
     }
     Throwable failure = ar.cause();
     boolean turnedAway = failure instanceof RejectedTaskException;
-    if (turnedAway && emitted && !cancelled && !finished) {
+    if (turnedAway && emitted() && !cancelled && !finished()) {
       retryTimer = context.owner().setTimer(RETRY_MILLIS, t -> {
         retryTimer = -1;
         pullIfRoom();
@@ -170,55 +173,16 @@ final class IteratorStream<T> extends DemandStream<T> {
     fail(failure);
   }
 
-  private void accept(List<T> chunk) {
-    if (cancelled || finished) {
-      return;
-    }
-    chunks.addLast(chunk);
-    drain();
-  }
-
+  /** After emitting: room may have been given back for the next pull. */
   @Override
-  protected void drain() {
-    if (emitting || finished) {
-      return;
-    }
-    emitting = true;
-    try {
-      while (demand > 0 && !chunks.isEmpty() && !cancelled) {
-        List<T> chunk = chunks.peekFirst();
-        T item = chunk.get(index++);
-        if (index == chunk.size()) {
-          chunks.pollFirst();
-          index = 0;
-          room.release();
-        }
-        emitted = true;
-        consumeDemand();
-        Handler<T> h = handler;
-        if (h != null) {
-          h.handle(item);
-        }
-      }
-      if (exhausted && chunks.isEmpty() && !cancelled) {
-        finished = true;
-        Handler<Void> end = endHandler;
-        if (end != null) {
-          end.handle(null);
-        }
-      }
-    } finally {
-      emitting = false;
-    }
+  protected void drained() {
     pullIfRoom();
   }
 
   private void fail(Throwable t) {
-    if (finished) {
+    if (!finishFailed()) {
       return;
     }
-    finished = true;
-    chunks.clear();
     Handler<Throwable> h = exceptionHandler;
     if (h != null && !cancelled) {
       h.handle(t);

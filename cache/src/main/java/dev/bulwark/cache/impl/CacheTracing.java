@@ -20,7 +20,9 @@ final class CacheTracing {
 
   /** Starts the span of a lookup that missed the local tier; null when untraced. */
   static TraceSpan miss(String cache) {
-    TraceSpan span = TRACING == null ? null : TRACING.start("cache get " + cache, false);
+    // Untraced (no API, or no current span), a lookup builds no span name.
+    TraceSpan span = TRACING == null || !TRACING.active() ? null
+        : TRACING.start("cache get " + cache, false);
     if (span != null) {
       span.set("bulwark.cache.name", cache);
     }

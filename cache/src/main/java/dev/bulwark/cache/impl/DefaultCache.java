@@ -624,13 +624,14 @@ final class DefaultCache<V> implements Cache<V> {
   }
 
   /**
-   * The fresh local entry for {@code key} (its value may be null: "no value"), counted as a hit,
-   * or null when there is none. No Redis call.
+   * The fresh local entry for {@code key} (its value may be null: "no value"), counted and traced
+   * as a hit, or null when there is none. No Redis call.
    */
   Entry<V> freshLocal(String key) {
     Entry<V> e = local == null ? null : local.getIfPresent(key);
     if (e != null && ticker.read() - e.freshUntil < 0) {
       metrics.hits.increment();
+      CacheTracing.localHit(name, false);
       return e;
     }
     return null;

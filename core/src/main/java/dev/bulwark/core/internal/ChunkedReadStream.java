@@ -4,10 +4,8 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.streams.ReadStream;
-import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -20,8 +18,8 @@ import org.slf4j.LoggerFactory;
  * <p>Implementation note. Two sides. The <em>producer</em> is one task run on a worker (through
  * the {@code runner} given at construction): before reading a chunk it waits for room
  * ({@link #awaitRoom}, two permits: at most two chunks wait in memory), then hands the chunk over
- * with {@link #offer}, which moves it to the context. The <em>emitter</em> lives on the stream's
- * context only: it holds the chunks, emits items while there is demand
+ * with {@link #offer}, which moves it to the context. The <em>emitter</em> ({@link ChunkEmitter})
+ * lives on the stream's context only: it holds the chunks, emits items while there is demand
  * ({@code pause}/{@code resume}/{@code fetch}), and gives a permit back each time it has emitted a
  * whole chunk. A paused consumer therefore stops the producer after at most two chunks, whatever
  * its speed. {@link #cancel} sets a volatile flag and releases a permit, so a waiting producer
@@ -30,28 +28,23 @@ import org.slf4j.LoggerFactory;
  *
  * @param <T> the item type
  */
-public abstract class ChunkedReadStream<T> extends DemandStream<T> {
+public abstract class ChunkedReadStream<T> extends ChunkEmitter<T> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ChunkedReadStream.class);
 
   private final Function<Callable<Void>, Future<Void>> runner;
-  private final Semaphore room = new Semaphore(2);
   private volatile boolean cancelled;
 
-  // Emitter state: only touched on the context.
-  private final ArrayDeque<List<T>> chunks = new ArrayDeque<>();
-  private int index;
+  // Only touched on the context.
   private boolean started;
   private boolean producerDone;
-  private boolean finished;
-  private boolean emitting;
 
   /**
    * @param context where handlers run
    * @param runner runs the producer on a worker thread, e.g. {@code pool::submit}
    */
   protected ChunkedReadStream(Context context, Function<Callable<Void>, Future<Void>> runner) {
-    super(context);
+    super(context, 2);
     this.runner = runner;
   }
 
@@ -74,18 +67,18 @@ public abstract class ChunkedReadStream<T> extends DemandStream<T> {
 
   /** Hands a chunk (not empty) to the emitter; call once per {@link #awaitRoom()} that succeeded. */
   protected final void offer(List<T> chunk) {
-    context.runOnContext(v -> {
-      if (cancelled || finished) {
-        return;
-      }
-      chunks.addLast(chunk);
-      drain();
-    });
+    context.runOnContext(v -> accept(chunk));
   }
 
   /** Whether {@link #cancel()} was called. */
+  @Override
   protected final boolean isCancelled() {
     return cancelled;
+  }
+
+  @Override
+  protected final boolean sourceDone() {
+    return producerDone;
   }
 
   /** Stops producing and emitting; the producer returns (and releases its resources) promptly. */
@@ -122,46 +115,11 @@ public abstract class ChunkedReadStream<T> extends DemandStream<T> {
     return this;
   }
 
-  @Override
-  protected void drain() {
-    if (emitting || finished) {
-      return;
-    }
-    emitting = true;
-    try {
-      while (demand > 0 && !chunks.isEmpty() && !cancelled) {
-        List<T> chunk = chunks.peekFirst();
-        T item = chunk.get(index++);
-        if (index == chunk.size()) {
-          chunks.pollFirst();
-          index = 0;
-          room.release();
-        }
-        consumeDemand();
-        Handler<T> h = handler;
-        if (h != null) {
-          h.handle(item);
-        }
-      }
-      if (producerDone && chunks.isEmpty() && !cancelled) {
-        finished = true;
-        Handler<Void> end = endHandler;
-        if (end != null) {
-          end.handle(null);
-        }
-      }
-    } finally {
-      emitting = false;
-    }
-  }
-
   private void fail(Throwable t) {
     context.runOnContext(v -> {
-      if (finished) {
+      if (!finishFailed()) {
         return;
       }
-      finished = true;
-      chunks.clear();
       Handler<Throwable> h = exceptionHandler;
       if (h != null) {
         h.handle(t);

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * The shop application: its Vert.x instance, server and handlers. Start one with
@@ -26,6 +27,9 @@ import java.util.Map;
  * use the data: the pool's first statement ({@link ShopSchema#syncSequence}), then the task
  * workers, then the port. So {@code listening} (and {@code /ready}) still mean that every route
  * answers as WORKLOAD.md says, and the start takes the longer of the two paths, not their sum.
+ * A start that fails at any step, at once or later, closes what the steps before built, last
+ * first (the assets, the task queue, both pools, the server, Vert.x, the building connection;
+ * {@link StartUndo}), and only then fails with that step's error.
  */
 public final class Shop {
 
@@ -61,28 +65,27 @@ public final class Shop {
   public static Future<Shop> start(ShopConfig config, boolean traced) {
     // First: the tables are built on their own thread while everything below is created.
     Future<Connection> built = ShopSchema.build(config.db());
-    VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
-    if (traced) {
-      ShopTracing.traced(vertxOptions);
-    }
-    Vertx vertx = config.accessLog()
-        ? Vertx.builder().with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
-        : Vertx.vertx(vertxOptions);
-    BulwarkServer server;
+    // A step that fails closes what the steps before it built, last first, then reports why.
+    StartUndo undo = new StartUndo();
+    undo.add(() -> ShopSchema.discard(built));
     try {
-      server = BulwarkServer.create(vertx, config.serverOptions());
-    } catch (RuntimeException e) {
-      vertx.close();
-      return abandon(built, e);
-    }
-    Db db;
-    Db exportDb;
-    try {
-      db = Db.create(vertx, DbOptions.builder(config.db())
+      VertxOptions vertxOptions = new VertxOptions().setEventLoopPoolSize(config.eventLoops());
+      if (traced) {
+        ShopTracing.traced(vertxOptions);
+      }
+      Vertx vertx = config.accessLog()
+          ? Vertx.builder().with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
+          : Vertx.vertx(vertxOptions);
+      undo.add(vertx::close);
+      BulwarkServer server = BulwarkServer.create(vertx, config.serverOptions());
+      // A server that never started is released by its drain: pools, cache manager, meters.
+      undo.add(server::drain);
+      Db db = Db.create(vertx, DbOptions.builder(config.db())
           .poolName("shop")
           .maximumPoolSize(config.dbPoolSize())
           .meterRegistry(server.meterRegistry())
           .build());
+      Supplier<Future<?>> closeDb = undo.add(db::close);
       // A bulkhead: exports hold a connection for as long as the client reads, so they get their
       // own small pool, with a long, deep wait, and never starve the short queries.
       DbOptions.Builder exportOptions = DbOptions.builder(config.db())
@@ -97,63 +100,42 @@ public final class Shop {
         // the first byte grow with rows, and a client leaving cannot stop it.
         exportOptions.dataSourceProperty("LAZY_QUERY_EXECUTION", "TRUE");
       }
-      exportDb = Db.create(vertx, exportOptions.build());
-    } catch (RuntimeException e) {
-      vertx.close();
-      return abandon(built, e);
-    }
-    TaskQueue tasks;
-    try {
-      tasks = TaskQueue.create(vertx, config.taskOptions(server.meterRegistry()));
-    } catch (RuntimeException e) {
-      db.close();
-      exportDb.close();
-      vertx.close();
-      return abandon(built, e);
-    }
-    return wire(vertx, server, db, exportDb, tasks, config, built)
-        .recover(e -> {
-          // Report the failure first: once Vert.x is closed its contexts cannot deliver it.
-          tasks.close();
-          db.close();
-          exportDb.close();
-          vertx.close();
-          return Future.failedFuture(e);
-        });
-  }
-
-  /** A start that failed before the tables were awaited: their connection is closed when built. */
-  private static <T> Future<T> abandon(Future<Connection> built, Throwable cause) {
-    ShopSchema.discard(built);
-    return Future.failedFuture(cause);
-  }
-
-  private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
-      TaskQueue tasks, ShopConfig config, Future<Connection> built) {
-    ShopSchema schema = new ShopSchema(db, ShopSchema.postgres(config.db()));
-    try {
-      tasks.registerAsync(ReportTask.TYPE, ReportTask.Params.class, new ReportTask(db, schema.postgres()));
-      if (config.role().servesShop()) {
-        StaticAssets assets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
-            .classpath(ASSETS_FOLDER).meterRegistry(server.meterRegistry()).build());
-        server.routes(assets::mountOn).handler(new ShopPages(assets))
-            .onDrained(() -> vertx.executeBlocking(() -> { assets.close(); return null; }));
-        server.handler(new ShopHandlers())
-            .handler(new ShopDataHandlers(db, schema))
-            .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
-            .handler(new ShopTaskHandlers(tasks));
-      }
-      if (config.ops()) {
-        mountOps(vertx, server, db, exportDb, tasks, config);
-      }
+      Db exportDb = Db.create(vertx, exportOptions.build());
+      Supplier<Future<?>> closeExportDb = undo.add(exportDb::close);
+      TaskQueue tasks = TaskQueue.create(vertx, config.taskOptions(server.meterRegistry()));
+      Supplier<Future<?>> closeTasks = undo.add(tasks::close);
       // Workers stop claiming as the drain starts (beside the HTTP drain, not after its grace);
       // running tasks finish, or are left for another worker, before their database closes.
       server.onDraining(() -> tasks.drain(config.drainGrace()))
-          .onDrained(tasks::close)
-          .onDrained(db::close)
-          .onDrained(exportDb::close);
+          .onDrained(closeTasks)
+          .onDrained(closeExportDb)
+          .onDrained(closeDb);
+      return undo.closeIfFailed(wire(vertx, server, db, exportDb, tasks, config, built, undo));
     } catch (RuntimeException e) {
-      return abandon(built, e);
+      return undo.fail(e);
+    }
+  }
+
+  /**
+   * Mounts the routes (their assets' closers go to {@code undo} and the drain), then awaits the
+   * tables and starts the task queue and the server.
+   */
+  private static Future<Shop> wire(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
+      TaskQueue tasks, ShopConfig config, Future<Connection> built, StartUndo undo) {
+    ShopSchema schema = new ShopSchema(db, ShopSchema.postgres(config.db()));
+    tasks.registerAsync(ReportTask.TYPE, ReportTask.Params.class, new ReportTask(db, schema.postgres()));
+    if (config.role().servesShop()) {
+      StaticAssets assets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
+          .classpath(ASSETS_FOLDER).meterRegistry(server.meterRegistry()).build());
+      server.routes(assets::mountOn).handler(new ShopPages(assets))
+          .onDrained(undo.add(closeBlocking(vertx, assets)));
+      server.handler(new ShopHandlers())
+          .handler(new ShopDataHandlers(db, schema))
+          .handler(new ShopStreamHandlers(exportDb, vertx, schema.postgres()))
+          .handler(new ShopTaskHandlers(tasks));
+    }
+    if (config.ops()) {
+      mountOps(vertx, server, db, exportDb, tasks, config, undo);
     }
     // Tasks may run (a Redis queue's, at once) and requests come only once the data is there.
     return built.compose(schema::syncSequence)
@@ -164,7 +146,7 @@ public final class Shop {
 
   /** The live ops page ({@link OpsRoutes}), on every role: a worker's queue needs watching too. */
   private static void mountOps(Vertx vertx, BulwarkServer server, Db db, Db exportDb,
-      TaskQueue tasks, ShopConfig config) {
+      TaskQueue tasks, ShopConfig config, StartUndo undo) {
     List<WorkerPool> pools = new ArrayList<>();
     config.serverOptions().workerPools().keySet().forEach(name -> pools.add(server.pool(name)));
     Map<String, Db> databases = new LinkedHashMap<>();
@@ -175,9 +157,17 @@ public final class Shop {
     StaticAssets opsAssets = StaticAssets.create(vertx, StaticAssetsOptions.builder()
         .classpath(OpsRoutes.ASSETS_FOLDER).prefix(OpsRoutes.ASSETS_PREFIX).name("ops")
         .meterRegistry(server.meterRegistry()).build());
+    Supplier<Future<?>> closeOpsAssets = undo.add(closeBlocking(vertx, opsAssets));
     OpsRoutes ops = new OpsRoutes(new OpsAccess(config.opsToken()), state, opsAssets);
-    server.routes(ops::mountOn)
-        .onDrained(() -> vertx.executeBlocking(() -> { opsAssets.close(); return null; }));
+    server.routes(ops::mountOn).onDrained(closeOpsAssets);
+  }
+
+  /** Closes {@code assets} (file I/O) on a worker thread. */
+  private static Supplier<Future<?>> closeBlocking(Vertx vertx, StaticAssets assets) {
+    return () -> vertx.executeBlocking(() -> {
+      assets.close();
+      return null;
+    });
   }
 
   /** The bound port. */

@@ -139,11 +139,17 @@ final class ShopSchema {
   }
 
   /**
-   * For a start that failed before it awaited {@code built}: closes the building connection once
-   * it is there (a failed build closed its own already).
+   * For a start that failed: closes the building connection once it is there (a failed build
+   * closed its own already; after {@link #syncSequence} it is closed, and closing it again does
+   * nothing). The future completes when the connection is closed, or at once after a failed build.
    */
-  static void discard(Future<Connection> built) {
-    built.onSuccess(c -> closeQuietly(c, null)); // the start failed already: nothing to add to
+  static Future<Void> discard(Future<Connection> built) {
+    return built.transform(ar -> {
+      if (ar.succeeded()) {
+        closeQuietly(ar.result(), null); // the start failed already: nothing to add to
+      }
+      return Future.succeededFuture();
+    });
   }
 
   /**

@@ -25,24 +25,32 @@ import org.junit.jupiter.api.Test;
  */
 class ShopStreamingPostgresTest extends ShopStreamingContract {
 
-  /** The export query is running (or suspended between fetches) in one of these backends. */
+  /**
+   * The name this run's shop gives its connections: the server is shared, and another run's (or
+   * another session's) exports must not be taken for this one's.
+   */
+  private static final String APPLICATION = "bulwark-streaming-test-" + ProcessHandle.current().pid();
+
+  /** This shop's export query is running (or suspended between fetches) in one of these backends. */
   private static final String RUNNING_EXPORTS = "SELECT pid FROM pg_stat_activity "
-      + "WHERE query LIKE '%generate_series(1::bigint%' AND pid <> pg_backend_pid() AND state <> 'idle'";
+      + "WHERE application_name = ? AND query LIKE '%generate_series(1::bigint%' AND pid <> pg_backend_pid()"
+      + " AND state <> 'idle'";
 
   @BeforeAll
   static void start() throws Exception {
     Servers.assumePostgres();
-    startShop(Servers.POSTGRES_URL);
+    startShop(Servers.POSTGRES_URL + "&ApplicationName=" + APPLICATION);
   }
-
 
   private static Set<Integer> runningExports() throws Exception {
     Set<Integer> pids = new HashSet<>();
     try (Connection c = DriverManager.getConnection(Servers.POSTGRES_URL);
-        PreparedStatement ps = c.prepareStatement(RUNNING_EXPORTS);
-        ResultSet rs = ps.executeQuery()) {
-      while (rs.next()) {
-        pids.add(rs.getInt(1));
+        PreparedStatement ps = c.prepareStatement(RUNNING_EXPORTS)) {
+      ps.setString(1, APPLICATION);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          pids.add(rs.getInt(1));
+        }
       }
     }
     return pids;
@@ -70,7 +78,7 @@ class ShopStreamingPostgresTest extends ShopStreamingContract {
 
   @Test
   void export_slowClientLeaving_endsTheQueryAndFreesTheConnection() throws Exception {
-    // Exports other test runs on this server may have going, so they are not taken for ours.
+    // Exports this shop's earlier tests may still have going, so they are not taken for this one.
     Set<Integer> before = runningExports();
     Set<Integer> ours;
     try (Socket socket = new Socket()) {
