@@ -72,10 +72,12 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * {@code Method} match, no argument array). CPU-ns per op from {@code jmh-interleave.sh}, the
  * proxy's jar and the generated class's interleaved: at load 1-1.4, 3 rounds, 33, 32, 33 against
  * Caffeine's 21, 19, 20 (1.57-1.68x) with the proxy and 29, 29, 29 against 20, 20, 20 (1.45x) with
- * the generated class; at load 3-6, 4 rounds, 1.57-1.86x and 1.36-1.50x. Passing an {@code int} or
- * {@code long} argument unboxed (a memo of unboxed pairs, {@code invokeLong}) took allocation from
- * 20.9 to 0 B/op but made the hit slower (30, 31, 35 against the boxed 29, 29, 29 in the same
- * quiet run), so the argument is boxed.
+ * the generated class; at load 3-6, 4 rounds, 1.57-1.86x and 1.36-1.50x. Merged with the traced
+ * local hit ({@code freshLocal}), at load 1.2-3.3, 3 rounds: 33, 34, 34 against 20, 20, 20
+ * (1.65-1.70x) with the proxy, 29, 29, 29 against 20, 20, 24 (1.21-1.45x) with the generated class;
+ * 20.9 B/op for both impls. Passing an {@code int} or {@code long} argument unboxed (a memo of
+ * unboxed pairs, {@code invokeLong}) took allocation from 20.9 to 0 B/op but made the hit slower
+ * (30, 31, 35 against the boxed 29, 29, 29 in the same quiet run), so the argument is boxed.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
