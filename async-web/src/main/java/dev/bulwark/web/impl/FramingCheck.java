@@ -181,9 +181,11 @@ final class FramingCheck extends LazyTimer {
   public void channelReadComplete(ChannelHandlerContext ctx) {
     if (idleNanos > 0) {
       reading = false;
-      // The start of the read the deadline timed saves a clock read; the end is microseconds later.
+      // The start of this batch's read, which the deadline timed, saves a clock read (the end is
+      // microseconds later). A batch that read nothing it saw (a FIN, an empty read) reads the
+      // clock: the deadline's reading is then older than the activity already noted.
       long readAt = deadline != null ? deadline.lastReadAt() : 0;
-      lastActivity = readAt != 0 ? readAt : System.nanoTime();
+      lastActivity = readAt != 0 && readAt - lastActivity > 0 ? readAt : System.nanoTime();
     }
     ctx.fireChannelReadComplete();
   }

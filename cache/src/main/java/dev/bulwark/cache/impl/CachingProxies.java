@@ -362,7 +362,7 @@ public final class CachingProxies {
   private static List<String> rethrown(Class<?>[] declared) {
     List<String> types = new ArrayList<>(List.of("java/lang/RuntimeException", "java/lang/Error"));
     for (Class<?> e : declared) {
-      if (e == Throwable.class || e == Exception.class) {
+      if (e == Throwable.class) {
         return null;
       }
       types.add(Type.getInternalName(e));
