@@ -303,6 +303,14 @@ final class DefaultCache<V> implements Cache<V> {
     if (running != null) {
       return running;
     }
+    // A leader that finished between the caller's lookup and this claim has stored its value
+    // before it let go of the key: take that instead of loading a second time.
+    Entry<V> stored = local == null ? null : local.getIfPresent(key);
+    if (stored != null && ticker.read() - stored.freshUntil < 0) {
+      inflight.remove(key, mine.future());
+      mine.complete(stored);
+      return mine.future();
+    }
     Future<Entry<V>> f = tier == CacheTier.LOCAL || !manager.redisUsable()
         ? loadLocally(ctx, key, loader, stale)
         : readShared(ctx, key).compose(r -> sharedMiss(ctx, key, loader, r, stale),
