@@ -182,7 +182,7 @@ record_results() {
   done <<<"$1"
 }
 
-# need_wrk: exits 1 with an install hint when wrk is missing.
+# need_wrk: installs wrk from Debian's packages when it is missing; exits 1 with a hint if that fails.
 need_wrk() {
   if ! command -v wrk >/dev/null 2>&1; then
     # A new machine has none: install it from Debian's packages, as .ci/run does for its tools.

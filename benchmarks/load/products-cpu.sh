@@ -30,7 +30,8 @@ positive_int POOL "$POOL"
 PORT=18084
 LUA="$(dirname "$0")/random-product.lua"
 
-for tool in wrk pgbench psql; do
+need_wrk
+for tool in pgbench psql; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is not installed" >&2; exit 1; }
 done
 SHOP_ONLY=1 require_jars

@@ -33,7 +33,8 @@ PORT=18083
 TARGET=0.6
 LUA="$(dirname "$0")/random-product.lua"
 
-for tool in wrk pgbench psql; do
+need_wrk
+for tool in pgbench psql; do
   command -v "$tool" >/dev/null 2>&1 || { echo "$tool is not installed" >&2; exit 1; }
 done
 require_jars

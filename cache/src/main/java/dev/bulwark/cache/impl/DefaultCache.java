@@ -168,25 +168,15 @@ final class DefaultCache<V> implements Cache<V> {
 
   @Override
   public V getIfPresent(String key) {
-    if (local == null) {
-      return null;
-    }
-    Entry<V> e = local.getIfPresent(key);
-    if (e != null && ticker.read() - e.freshUntil < 0) {
-      metrics.hits.increment();
-      CacheTracing.localHit(name, false);
-      return e.value;
-    }
-    return null;
+    Entry<V> e = freshLocal(key);
+    return e != null ? e.value : null;
   }
 
   @Override
   public Future<V> find(String key) {
     ContextInternal ctx = (ContextInternal) manager.vertx().getOrCreateContext();
-    Entry<V> e = local == null ? null : local.getIfPresent(key);
-    if (e != null && ticker.read() - e.freshUntil < 0) {
-      metrics.hits.increment();
-      CacheTracing.localHit(name, false);
+    Entry<V> e = freshLocal(key);
+    if (e != null) {
       return ctx.succeededFuture(e.value);
     }
     TraceSpan span = CacheTracing.miss(name);
@@ -305,8 +295,8 @@ final class DefaultCache<V> implements Cache<V> {
     }
     // A leader that finished between the caller's lookup and this claim has stored its value
     // before it let go of the key: take that instead of loading a second time.
-    Entry<V> stored = local == null ? null : local.getIfPresent(key);
-    if (stored != null && ticker.read() - stored.freshUntil < 0) {
+    Entry<V> stored = fresh(key);
+    if (stored != null) {
       inflight.remove(key, mine.future());
       mine.complete(stored);
       return mine.future();
@@ -636,13 +626,18 @@ final class DefaultCache<V> implements Cache<V> {
    * as a hit, or null when there is none. No Redis call.
    */
   Entry<V> freshLocal(String key) {
-    Entry<V> e = local == null ? null : local.getIfPresent(key);
-    if (e != null && ticker.read() - e.freshUntil < 0) {
+    Entry<V> e = fresh(key);
+    if (e != null) {
       metrics.hits.increment();
       CacheTracing.localHit(name, false);
-      return e;
     }
-    return null;
+    return e;
+  }
+
+  /** The fresh local entry for {@code key}, or null; neither counted nor traced. */
+  private Entry<V> fresh(String key) {
+    Entry<V> e = local == null ? null : local.getIfPresent(key);
+    return e != null && ticker.read() - e.freshUntil < 0 ? e : null;
   }
 
   /** Keeps a loaded or read entry locally; on the shared tier, only when it stops being fresh. */
