@@ -63,6 +63,7 @@ public final class DbOptions {
   private final Duration downProbeInterval;
   private final Map<String, String> dataSourceProperties;
   private final MeterRegistry meterRegistry;
+  private final boolean eventLoopReads;
 
   private DbOptions(Builder b) {
     this.jdbcUrl = b.jdbcUrl;
@@ -79,6 +80,7 @@ public final class DbOptions {
     this.downProbeInterval = b.downProbeInterval;
     this.dataSourceProperties = Collections.unmodifiableMap(new LinkedHashMap<>(b.dataSourceProperties));
     this.meterRegistry = b.meterRegistry;
+    this.eventLoopReads = b.eventLoopReads;
   }
 
   /** A builder for the database at {@code jdbcUrl} (e.g. {@code jdbc:h2:mem:shop}). */
@@ -143,6 +145,14 @@ public final class DbOptions {
     return meterRegistry;
   }
 
+  /**
+   * Whether {@code query} and {@code queryOne} called on an event loop may run on Vert.x's
+   * PostgreSQL client on that loop instead of the JDBC bridge (see {@link Builder#eventLoopReads}).
+   */
+  public boolean eventLoopReads() {
+    return eventLoopReads;
+  }
+
   /** Whether the URL names PostgreSQL. */
   public boolean isPostgres() {
     return jdbcUrl.startsWith("jdbc:postgresql:");
@@ -191,6 +201,7 @@ public final class DbOptions {
     private Duration downProbeInterval = DEFAULT_DOWN_PROBE_INTERVAL;
     private final Map<String, String> dataSourceProperties = new LinkedHashMap<>();
     private MeterRegistry meterRegistry;
+    private boolean eventLoopReads = true;
 
     private Builder(String jdbcUrl) {
       if (jdbcUrl == null || !jdbcUrl.startsWith("jdbc:") || jdbcUrl.length() < 8) {
@@ -314,6 +325,20 @@ public final class DbOptions {
 
     public Builder meterRegistry(MeterRegistry meterRegistry) {
       this.meterRegistry = meterRegistry;
+      return this;
+    }
+
+    /**
+     * On PostgreSQL, with {@code io.vertx:vertx-pg-client} on the classpath (on by default):
+     * a read ({@code query} or {@code queryOne} of a {@code SELECT}) called on an event loop
+     * runs on that loop's own pipelined connections, with no JDBC thread and no thread hop, once
+     * its first run through JDBC has shown that its parameters and result columns are of the
+     * kinds that path reads exactly as JDBC does (numbers, booleans, character types). Everything
+     * else (writes, transactions, streams, other column types, callers off an event loop, H2) runs
+     * on the JDBC bridge as before. {@code false} sends every statement through JDBC.
+     */
+    public Builder eventLoopReads(boolean eventLoopReads) {
+      this.eventLoopReads = eventLoopReads;
       return this;
     }
 

@@ -64,7 +64,8 @@ final class DbMetrics {
       }
     }
 
-    private void record(long nanos, boolean ok) {
+    /** Records one statement of {@code nanos}, and logs it when slow. */
+    void record(long nanos, boolean ok) {
       if (nanos > slowNanos) {
         LOG.warn("{} - slow query '{}': {} ms", pool, name, nanos / 1_000_000);
       }

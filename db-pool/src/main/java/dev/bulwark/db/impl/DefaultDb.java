@@ -21,16 +21,21 @@ import dev.bulwark.db.TxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowIterator;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.core.buffer.Buffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLFeatureNotSupportedException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 
 /**
  * The {@link Db} implementation: a HikariCP pool, a {@link WorkerPool} exactly as large as it
@@ -46,13 +51,19 @@ public final class DefaultDb implements Db {
    */
   private static final ThreadLocal<Shared> HOLDING = new ThreadLocal<>();
 
+  /**
+   * Whether Vert.x's PostgreSQL client (an optional dependency) is on the classpath, asked here so
+   * that {@link LoopReads}, whose code names its types, is loaded only when it is.
+   */
+  private static final boolean PG_CLIENT = present("io.vertx.pgclient.PgBuilder");
+
   private final Shared shared;
   private final String queryName;
   private final DbMetrics.Query timer;
 
   /** What the views of one pool share. */
   record Shared(Vertx vertx, DbOptions options, HikariDataSource dataSource, WorkerPool jdbc,
-      DownDetector down, DbMetrics metrics, DbTracing tracing) {
+      DownDetector down, DbMetrics metrics, DbTracing tracing, LoopReads loop) {
   }
 
   private DefaultDb(Shared shared, String queryName) {
@@ -99,8 +110,18 @@ public final class DefaultDb implements Db {
     Shared shared = new Shared(vertx, options, ds, jdbc,
         new DownDetector(options.poolName(), options.downProbeInterval(), options.password()),
         new DbMetrics(options.meterRegistry(), options.poolName(), options.slowQueryThreshold()),
-        new DbTracing(options.jdbcUrl(), options.poolName()));
+        new DbTracing(options.jdbcUrl(), options.poolName()), 
+        PG_CLIENT ? LoopReads.create(vertx, options) : null);
     return new DefaultDb(shared, "unnamed");
+  }
+
+  private static boolean present(String className) {
+    try {
+      Class.forName(className, false, DefaultDb.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
   }
 
   @Override
@@ -111,8 +132,26 @@ public final class DefaultDb implements Db {
 
   @Override
   public <T> Future<List<T>> query(String sql, RowMapper<T> mapper, Object... params) {
+    LoopReads.Plan plan = plan(sql);
+    String loopSql = plan == null ? null : loopSql(plan, params);
+    if (loopSql != null) {
+      return onLoop(plan, loopSql, sql, params, rows -> {
+        LoopRow row = new LoopRow();
+        List<T> out = new ArrayList<>(rows.size());
+        for (Row r : rows) {
+          out.add(mapper.map(row.at(r)));
+        }
+        return out;
+      }, () -> queryJdbc(null, sql, mapper, params));
+    }
+    return queryJdbc(plan, sql, mapper, params);
+  }
+
+  private <T> Future<List<T>> queryJdbc(LoopReads.Plan plan, String sql, RowMapper<T> mapper,
+      Object[] params) {
     return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
+        learn(plan, rs);
         List<T> out = new ArrayList<>();
         while (rs.next()) {
           out.add(mapper.map(rs));
@@ -124,15 +163,96 @@ public final class DefaultDb implements Db {
 
   @Override
   public <T> Future<Optional<T>> queryOne(String sql, RowMapper<T> mapper, Object... params) {
+    LoopReads.Plan plan = plan(sql);
+    String loopSql = plan == null ? null : loopSql(plan, params);
+    if (loopSql != null) {
+      return onLoop(plan, loopSql, sql, params, rows -> {
+        RowIterator<Row> it = rows.iterator();
+        return it.hasNext() ? Optional.ofNullable(mapper.map(new LoopRow().at(it.next())))
+            : Optional.<T>empty();
+      }, () -> queryOneJdbc(null, sql, mapper, params));
+    }
+    return queryOneJdbc(plan, sql, mapper, params);
+  }
+
+  private <T> Future<Optional<T>> queryOneJdbc(LoopReads.Plan plan, String sql, RowMapper<T> mapper,
+      Object[] params) {
     return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params)) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
+          learn(plan, rs);
           return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.<T>empty();
         }
       }
     })));
   }
+
+  /** What the loop reads know of {@code sql}, or null when there are none. */
+  private LoopReads.Plan plan(String sql) {
+    LoopReads loop = shared.loop();
+    return loop == null ? null : loop.plan(sql);
+  }
+
+  /** The PostgreSQL text to run this call on the event loop, or null to run it through JDBC. */
+  private String loopSql(LoopReads.Plan plan, Object[] params) {
+    return shared.down().isDown() ? null : shared.loop().loopSql(plan, params);
+  }
+
+  private static void learn(LoopReads.Plan plan, ResultSet rs) throws SQLException {
+    if (plan != null && plan.unknown()) {
+      LoopReads.learn(plan, rs.getMetaData());
+    }
+  }
+
+  /** Maps the rows a read on the event loop brought. */
+  @FunctionalInterface
+  private interface LoopMapping<R> {
+    R map(RowSet<Row> rows) throws SQLException;
+  }
+
+  /**
+   * Runs a read on the current event loop's connections, timed and traced as a JDBC run is. A
+   * mapper that asks for what only JDBC's {@code ResultSet} offers sends this statement to JDBC
+   * from then on, and this call is run again there (a {@code SELECT}, so running it again reads
+   * again).
+   */
+  private <R> Future<R> onLoop(LoopReads.Plan plan, String loopSql, String sql, Object[] params,
+      LoopMapping<R> mapping, Supplier<Future<R>> viaJdbc) {
+    TraceSpan span = shared.tracing().start(queryName, sql, null);
+    long start = System.nanoTime();
+    return shared.loop().execute(loopSql, params).transform(ar -> {
+      Throwable failure;
+      if (ar.succeeded()) {
+        try {
+          R out = mapping.map(ar.result());
+          timer.record(System.nanoTime() - start, true);
+          if (span != null) {
+            span.end();
+          }
+          return Future.succeededFuture(out);
+        } catch (SQLFeatureNotSupportedException e) {
+          LoopReads.refuse(plan);
+          if (span != null) {
+            span.end();
+          }
+          return viaJdbc.get();
+        } catch (Exception | Error e) {
+          failure = e;
+        }
+      } else {
+        failure = shared.loop().failure(ar.cause(), shared.options(), shared.down());
+      }
+      timer.record(System.nanoTime() - start, false);
+      if (span != null) {
+        span.fail(failure);
+        span.end();
+      }
+      return Future.failedFuture(failure);
+    });
+  }
+
+
 
   @Override
   public Future<Integer> update(String sql, Object... params) {
@@ -223,7 +343,8 @@ public final class DefaultDb implements Db {
 
   @Override
   public Future<Void> close() {
-    return shared.jdbc().close(Duration.ofSeconds(5)).eventually(() -> {
+    Future<Void> loop = shared.loop() == null ? Future.succeededFuture() : shared.loop().close();
+    return loop.eventually(() -> shared.jdbc().close(Duration.ofSeconds(5))).eventually(() -> {
       shared.dataSource().close();
       shared.metrics().close();
       return Future.succeededFuture();

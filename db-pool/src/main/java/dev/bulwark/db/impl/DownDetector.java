@@ -67,13 +67,23 @@ final class DownDetector {
     if (!isConnectionFailure(e)) {
       throw e;
     }
+    throw markDown(e);
+  }
+
+  /**
+   * Records that a connection attempt failed because the database is unreachable (a refused or
+   * timed-out connect, wherever it was made) and returns the error to fail with: from now until a
+   * probe connects, callers fail fast.
+   */
+  DbUnavailableException markDown(Throwable e) {
     lastCause = Secrets.mask(String.valueOf(e.getMessage()), password);
-    lastFailure = e;
+    lastFailure = e instanceof SQLException ? (SQLException) e
+        : new SQLException(lastCause, "08001", e);
     if (nextProbeAt.getAndSet(System.nanoTime() + intervalNanos) == 0) {
       LOG.warn("{} - database unreachable, failing fast and probing every {} ms: {}", pool,
           intervalNanos / 1_000_000, lastCause);
     }
-    throw new DbUnavailableException(pool + " - database unreachable: " + lastCause, e);
+    return new DbUnavailableException(pool + " - database unreachable: " + lastCause, e);
   }
 
   /** A statement that failed because its connection broke, as the unavailable error it means. */

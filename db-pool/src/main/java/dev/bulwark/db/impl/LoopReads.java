@@ -1,0 +1,367 @@
+package dev.bulwark.db.impl;
+
+import dev.bulwark.db.DbBusyException;
+import dev.bulwark.db.DbOptions;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.net.ClientSSLOptions;
+import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.tracing.TracingPolicy;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.pgclient.PgException;
+import io.vertx.pgclient.SslMode;
+import io.vertx.sqlclient.ClosedConnectionException;
+import io.vertx.sqlclient.PoolOptions;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+import java.net.ConnectException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads on the event loop: a {@code SELECT} run by {@code query} or {@code queryOne} from an event
+ * loop goes to Vert.x's PostgreSQL client on that same loop (each loop has its own pipelined
+ * connections, so the statement is written, and its rows decoded, with no thread hop), instead
+ * of a JDBC thread. A statement qualifies once its first run, through JDBC, has shown result
+ * columns of the kinds {@link LoopRow} reads exactly as pgjdbc does, and each call's parameters
+ * are of the classes {@link PgPlaceholders} types as pgjdbc does; anything else, or a mapper that
+ * needs more of {@code ResultSet} than {@link LoopRow} offers, stays on JDBC. Thread-safe.
+ */
+final class LoopReads {
+
+  private static final Logger LOG = LoggerFactory.getLogger(LoopReads.class);
+  /** Distinct statements remembered; past this a new statement simply runs through JDBC. */
+  private static final int MAX_PLANS = 2048;
+
+  private final Vertx vertx;
+  private final PgConnectOptions connect;
+  private final NetClientOptions transport;
+  private final PoolOptions pool;
+  private final ConcurrentHashMap<Thread, SqlClient> clients = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Plan> plans = new ConcurrentHashMap<>();
+  private volatile boolean closed;
+
+  /** What is known of one statement. */
+  static final class Plan {
+    static final int UNKNOWN = 0;
+    static final int LOOP = 1;
+    static final int JDBC = 2;
+
+    /** The text between its placeholders; null when it cannot run here at all. */
+    final String[] pieces;
+    volatile int state;
+    /** The last rendering and the parameter types it was rendered for (one pair, replaced whole). */
+    private volatile Rendered rendered;
+
+    Plan(String[] pieces) {
+      this.pieces = pieces;
+      this.state = pieces == null ? JDBC : UNKNOWN;
+    }
+
+    boolean unknown() {
+      return state == UNKNOWN;
+    }
+
+    /** The statement in PostgreSQL's syntax for these parameters, or null (then: JDBC). */
+    String sql(Object[] params) {
+      if (params.length != pieces.length - 1) {
+        return null;
+      }
+      Rendered r = rendered;
+      if (r != null && r.matches(params)) {
+        return r.sql;
+      }
+      String sql = PgPlaceholders.render(pieces, params);
+      if (sql == null) {
+        return null;
+      }
+      String[] types = new String[params.length];
+      for (int i = 0; i < params.length; i++) {
+        types[i] = PgPlaceholders.typeOf(params[i]);
+      }
+      rendered = new Rendered(sql, types);
+      return sql;
+    }
+  }
+
+  private record Rendered(String sql, String[] types) {
+    boolean matches(Object[] params) {
+      for (int i = 0; i < params.length; i++) {
+        // typeOf returns constants, so identity is equality.
+        if (PgPlaceholders.typeOf(params[i]) != types[i]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private LoopReads(Vertx vertx, PgConnectOptions connect, NetClientOptions transport, PoolOptions pool) {
+    this.vertx = vertx;
+    this.connect = connect;
+    this.transport = transport;
+    this.pool = pool;
+  }
+
+  /**
+   * The loop reads of {@code options}' database, or null when they do not apply: the option is
+   * off, the database is not PostgreSQL, Vert.x's PostgreSQL client is not on the classpath, or the
+   * URL or a driver property says something this path cannot honour as pgjdbc does (logged once).
+   */
+  static LoopReads create(Vertx vertx, DbOptions options) {
+    if (!options.eventLoopReads() || !options.isPostgres()) {
+      return null;
+    }
+    PgConnectOptions connect = new PgConnectOptions();
+    String refused = configure(connect, options);
+    if (refused != null) {
+      LOG.info("{} - reads stay on JDBC threads: {}", options.poolName(), refused);
+      return null;
+    }
+    int loops = 0;
+    for (var ignored : ((VertxInternal) vertx).nettyEventLoopGroup()) {
+      loops++;
+    }
+    int perLoop = Math.max(1, (options.maximumPoolSize() + loops - 1) / Math.max(1, loops));
+    PoolOptions pool = new PoolOptions()
+        .setMaxSize(perLoop)
+        .setMaxWaitQueueSize(options.maxWaiters())
+        .setConnectionTimeout((int) Math.min(Integer.MAX_VALUE, options.waitTimeout().toMillis()))
+        .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
+    NetClientOptions transport = new NetClientOptions()
+        .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectionTimeout().toMillis()));
+    return new LoopReads(vertx, connect, transport, pool);
+  }
+
+  /**
+   * Fills {@code connect} from the JDBC URL, the user, password and driver properties; returns why
+   * it cannot (a second host, an SSL mode that verifies certificates, a property of unknown
+   * meaning), or null.
+   */
+  static String configure(PgConnectOptions connect, DbOptions options) {
+    String url = options.jdbcUrl().substring("jdbc:postgresql:".length());
+    if (!url.startsWith("//")) {
+      return "the URL names no host";
+    }
+    int slash = url.indexOf('/', 2);
+    int query = url.indexOf('?');
+    String hostPort = url.substring(2, slash < 0 ? (query < 0 ? url.length() : query) : slash);
+    if (hostPort.contains(",") || hostPort.isEmpty()) {
+      return "the URL names several hosts or none";
+    }
+    int colon = hostPort.lastIndexOf(':');
+    boolean bracketed = hostPort.startsWith("[");
+    if (colon > 0 && (!bracketed || hostPort.charAt(colon - 1) == ']')) {
+      try {
+        connect.setPort(Integer.parseInt(hostPort.substring(colon + 1)));
+      } catch (NumberFormatException e) {
+        return "the URL's port is not a number";
+      }
+      hostPort = hostPort.substring(0, colon);
+    } else {
+      connect.setPort(5432);
+    }
+    connect.setHost(bracketed ? hostPort.substring(1, hostPort.length() - 1) : hostPort);
+    String database = slash < 0 ? "" : url.substring(slash + 1, query < 0 ? url.length() : query);
+    Map<String, String> props = new LinkedHashMap<>();
+    if (query >= 0) {
+      for (String pair : url.substring(query + 1).split("&")) {
+        if (pair.isEmpty()) {
+          continue;
+        }
+        int eq = pair.indexOf('=');
+        String key = decode(eq < 0 ? pair : pair.substring(0, eq));
+        props.put(key, eq < 0 ? "" : decode(pair.substring(eq + 1)));
+      }
+    }
+    props.putAll(options.dataSourceProperties());
+    String user = props.remove("user");
+    String password = props.remove("password");
+    connect.setUser(options.username() != null ? options.username() : user != null ? user
+        : System.getProperty("user.name"));
+    connect.setPassword(options.password() != null ? options.password() : password != null ? password : "");
+    connect.setDatabase(database.isEmpty() ? connect.getUser() : decode(database));
+    connect.addProperty("application_name", "PostgreSQL JDBC Driver");
+    SslMode ssl = SslMode.PREFER;
+    for (Map.Entry<String, String> p : props.entrySet()) {
+      String value = p.getValue();
+      switch (p.getKey()) {
+        case "ApplicationName":
+          connect.addProperty("application_name", value);
+          break;
+        case "currentSchema":
+          connect.addProperty("search_path", value);
+          break;
+        case "sslmode":
+          switch (value.toLowerCase(Locale.ROOT)) {
+            case "disable":
+              ssl = SslMode.DISABLE;
+              break;
+            case "allow":
+              ssl = SslMode.ALLOW;
+              break;
+            case "prefer":
+              ssl = SslMode.PREFER;
+              break;
+            default:
+              return "sslmode=" + value + " (only disable, allow and prefer are read here)";
+          }
+          break;
+        case "reWriteBatchedInserts": case "prepareThreshold": case "connectTimeout":
+        case "loginTimeout": case "socketTimeout": case "tcpKeepAlive":
+          break; // JDBC-side settings: nothing to carry over to a read.
+        default:
+          return "driver property " + p.getKey() + " is not read here";
+      }
+    }
+    connect.setSslMode(ssl);
+    if (ssl != SslMode.DISABLE) {
+      // As pgjdbc's prefer and allow: encrypted when the server offers it, certificate unchecked.
+      connect.setSslOptions(new ClientSSLOptions().setTrustAll(true));
+    }
+    long timeoutMs = options.statementTimeout().toMillis();
+    if (timeoutMs > 0) {
+      connect.addProperty("statement_timeout", Long.toString(timeoutMs));
+    }
+    connect.setCachePreparedStatements(true);
+    connect.setTracingPolicy(TracingPolicy.IGNORE);
+    return null;
+  }
+
+  private static String decode(String s) {
+    return URLDecoder.decode(s, StandardCharsets.UTF_8);
+  }
+
+  /** What is known of {@code sql}; a new statement starts unknown (its first run is JDBC's). */
+  Plan plan(String sql) {
+    Plan p = plans.get(sql);
+    if (p != null) {
+      return p;
+    }
+    if (plans.size() >= MAX_PLANS) {
+      return new Plan(null);
+    }
+    return plans.computeIfAbsent(sql, s -> new Plan(isSelect(s) ? PgPlaceholders.split(s) : null));
+  }
+
+  /**
+   * The statement's PostgreSQL text when this call can run on the current event loop, else null:
+   * the plan qualifies, the caller is on an event loop, and the parameters are typed here.
+   */
+  String loopSql(Plan plan, Object[] params) {
+    if (plan.state != Plan.LOOP || closed) {
+      return null;
+    }
+    Context ctx = Vertx.currentContext();
+    if (ctx == null || !ctx.isEventLoopContext()) {
+      return null;
+    }
+    return plan.sql(params);
+  }
+
+  /** Runs {@code sql} (from {@link #loopSql}) on the current event loop's connections. */
+  Future<RowSet<Row>> execute(String sql, Object[] params) {
+    SqlClient client = clients.get(Thread.currentThread());
+    if (client == null) {
+      client = clients.computeIfAbsent(Thread.currentThread(), t -> PgBuilder.client()
+          .with(pool).with(transport).connectingTo(connect).using(vertx).build());
+    }
+    return client.preparedQuery(sql).execute(Tuple.wrap(params));
+  }
+
+  /**
+   * Records what a JDBC run of an unknown plan showed: its columns decide whether later calls may
+   * run on the loop.
+   */
+  static void learn(Plan plan, ResultSetMetaData md) throws SQLException {
+    if (plan == null || !plan.unknown()) {
+      return;
+    }
+    plan.state = readable(md) ? Plan.LOOP : Plan.JDBC;
+  }
+
+  /** A mapper asked for something only JDBC offers: this statement stays on JDBC from now on. */
+  static void refuse(Plan plan) {
+    plan.state = Plan.JDBC;
+  }
+
+  /** Whether every column is of a kind {@link LoopRow} reads exactly as pgjdbc does. */
+  static boolean readable(ResultSetMetaData md) throws SQLException {
+    for (int c = 1; c <= md.getColumnCount(); c++) {
+      switch (md.getColumnType(c)) {
+        case Types.SMALLINT: case Types.INTEGER: case Types.BIGINT: case Types.NUMERIC:
+        case Types.VARCHAR:
+          break;
+        case Types.BIT: case Types.BOOLEAN:
+          if (!"bool".equals(md.getColumnTypeName(c))) {
+            return false;
+          }
+          break;
+        case Types.CHAR:
+          if (!"bpchar".equals(md.getColumnTypeName(c))) {
+            return false;
+          }
+          break;
+        default:
+          return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isSelect(String sql) {
+    String op = DbTracing.operation(sql);
+    return "SELECT".equals(op) || "VALUES".equals(op) || "TABLE".equals(op);
+  }
+
+  /** A failure of a read on the event loop, as the same failure through JDBC would read. */
+  Throwable failure(Throwable e, DbOptions o, DownDetector down) {
+    if (e instanceof PgException) {
+      PgException pg = (PgException) e;
+      return new SQLException(pg.getMessage(), pg.getSqlState(), e);
+    }
+    if (e instanceof ConnectionPoolTooBusyException
+        || (e instanceof VertxException && "Timeout waiting for connection".equals(e.getMessage()))) {
+      return new DbBusyException(o.poolName() + " - busy (" + e.getMessage() + ") on the event loop's"
+          + " connections (maximumPoolSize=" + o.maximumPoolSize() + ", maxWaiters="
+          + o.maxWaiters() + ", waitTimeout=" + o.waitTimeout() + ")", o.waitTimeout());
+    }
+    if (e instanceof ConnectException) {
+      return down.markDown(e);
+    }
+    if (e instanceof ClosedConnectionException || DownDetector.isConnectionFailure(e)) {
+      return down.connectionLost(e);
+    }
+    return e;
+  }
+
+  /** Closes every loop's connections. */
+  Future<Void> close() {
+    closed = true;
+    List<Future<Void>> all = new ArrayList<>();
+    for (SqlClient c : clients.values()) {
+      all.add(c.close());
+    }
+    clients.clear();
+    return Future.all(all).mapEmpty();
+  }
+}
