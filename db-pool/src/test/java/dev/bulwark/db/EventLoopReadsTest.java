@@ -133,19 +133,28 @@ class EventLoopReadsTest {
     String[] table = new String[1];
     try (TestDb t = withTypes(open(vertx, true), table)) {
       String sql = "SELECT i, ts FROM " + table[0] + " WHERE i = ?";
+      // oid: an integer to pgjdbc, a type Vert.x's client reads as null in binary.
+      String oid = "SELECT oid FROM pg_class WHERE relname = ?";
       List<String> threads = new CopyOnWriteArrayList<>();
+      List<Long> oids = new CopyOnWriteArrayList<>();
       for (int run = 0; run < 3; run++) {
         onLoop(vertx, () -> t.db().queryOne(sql, rs -> {
           threads.add(Thread.currentThread().getName());
           return rs.getTimestamp(2);
         }, 1));
+        onLoop(vertx, () -> t.db().queryOne(oid, rs -> {
+          threads.add(Thread.currentThread().getName());
+          oids.add(rs.getLong(1));
+          return rs.getLong(1);
+        }, table[0]));
       }
-      assertThat(threads).hasSize(3).allSatisfy(n -> assertThat(n).matches(JDBC_THREAD));
+      assertThat(threads).hasSize(6).allSatisfy(n -> assertThat(n).matches(JDBC_THREAD));
+      assertThat(oids).hasSize(3).allSatisfy(o -> assertThat(o).isPositive());
     }
   }
 
   @Test
-  void aMapperThatNeedsMoreOfResultSet_isRunAgainOnJdbc_andTheStatementStaysThere(Vertx vertx) {
+  void aMapperThatNeedsMoreOfResultSet_keepsItsStatementOnJdbc_fromItsFirstRun(Vertx vertx) {
     String[] table = new String[1];
     try (TestDb t = withTypes(open(vertx, true), table)) {
       String sql = "SELECT i, t FROM " + table[0] + " WHERE i = ?";
@@ -157,7 +166,25 @@ class EventLoopReadsTest {
         }, 1));
         assertThat(done.result().result()).contains("t=text");
       }
-      // JDBC (learns), the loop (the mapper refuses), JDBC again for that call, JDBC from then on.
+      assertThat(threads).hasSize(3).allSatisfy(n -> assertThat(n).matches(JDBC_THREAD));
+    }
+  }
+
+  @Test
+  void columnsWhoseTypeFollowsTheParameters_areReadAgainThroughJdbc_whenTheyChange(Vertx vertx) {
+    try (TestDb t = open(vertx, true)) {
+      String sql = "SELECT coalesce(?, 0) AS v";
+      List<String> threads = new CopyOnWriteArrayList<>();
+      RowMapper<Double> mapper = rs -> {
+        threads.add(Thread.currentThread().getName());
+        return rs.getDouble(1);
+      };
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, mapper, 2L)).result().result()).contains(2.0);
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, mapper, 3L)).result().result()).contains(3.0);
+      Completion<Optional<Double>> wider = onLoop(vertx, () -> t.db().queryOne(sql, mapper, 1.5d));
+      assertThat(wider.result().succeeded()).as("%s", wider.result().cause()).isTrue();
+      assertThat(wider.result().result()).contains(1.5);
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, mapper, 4L)).result().result()).contains(4.0);
       assertThat(threads).hasSize(4);
       assertThat(threads.get(1)).matches(LOOP_THREAD);
       assertThat(List.of(threads.get(0), threads.get(2), threads.get(3)))
@@ -208,20 +235,34 @@ class EventLoopReadsTest {
   }
 
   @Test
-  void conversionsPgjdbcRefuses_areRefusedOnTheLoopToo(Vertx vertx) {
+  void conversionsPgjdbcRefuses_areRefusedOnTheLoopWithTheSameSqlState(Vertx vertx) {
     String[] table = new String[1];
     try (TestDb t = withTypes(open(vertx, true), table)) {
-      String sql = "SELECT b, t FROM " + table[0] + " WHERE i = ?";
-      for (int run = 0; run < 2; run++) {
-        Completion<Optional<Integer>> narrow = onLoop(vertx, () -> t.db().queryOne(sql,
-            rs -> rs.getInt(1), 1));
-        Completion<Optional<Integer>> text = onLoop(vertx, () -> t.db().queryOne(sql,
-            rs -> rs.getInt(2), 1));
-        assertThat(((SQLException) narrow.result().cause()).getSQLState()).as("run %s", run)
-            .isEqualTo("22003");
-        assertThat(((SQLException) text.result().cause()).getSQLState()).as("run %s", run)
-            .isEqualTo("22003");
+      String sql = "SELECT b, t, v FROM " + table[0] + " WHERE i = ?";
+      List<RowMapper<Object>> refused = List.of(rs -> rs.getInt(1), rs -> rs.getInt(2),
+          rs -> rs.getBoolean(2), rs -> rs.getDouble(2), rs -> rs.getShort(1));
+      List<String> jdbcStates = new CopyOnWriteArrayList<>();
+      List<String> threads = new CopyOnWriteArrayList<>();
+      RowMapper<Object> learn = rs -> {
+        threads.add(Thread.currentThread().getName());
+        return rs.getString(2);
+      };
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, learn, 1)).result().result()).contains("text");
+      try (TestDb off = open(vertx, false)) {
+        for (RowMapper<Object> m : refused) {
+          Completion<Optional<Object>> jdbc = onLoop(vertx, () -> off.db().queryOne(sql, m, 1));
+          jdbcStates.add(((SQLException) jdbc.result().cause()).getSQLState());
+        }
       }
+      for (int i = 0; i < refused.size(); i++) {
+        RowMapper<Object> m = refused.get(i);
+        Completion<Optional<Object>> loop = onLoop(vertx, () -> t.db().queryOne(sql, m, 1));
+        assertThat(loop.result().cause()).as("mapper %s", i).isInstanceOf(SQLException.class);
+        assertThat(((SQLException) loop.result().cause()).getSQLState()).as("mapper %s", i)
+            .isEqualTo(jdbcStates.get(i));
+      }
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, learn, 1)).result().result()).contains("text");
+      assertThat(threads.get(1)).as("the refusals ran on the loop").matches(LOOP_THREAD);
     }
   }
 

@@ -151,11 +151,12 @@ public final class DefaultDb implements Db {
       Object[] params) {
     return run(() -> withBorrowed(c -> timed(sql, null, () -> {
       try (PreparedStatement ps = prepare(c, sql, params); ResultSet rs = ps.executeQuery()) {
-        learn(plan, rs);
+        ResultSet row = watched(plan, rs);
         List<T> out = new ArrayList<>();
         while (rs.next()) {
-          out.add(mapper.map(rs));
+          out.add(mapper.map(row));
         }
+        learn(plan, rs);
         return out;
       }
     })));
@@ -181,8 +182,10 @@ public final class DefaultDb implements Db {
       try (PreparedStatement ps = prepare(c, sql, params)) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
+          Optional<T> out = rs.next() ? Optional.ofNullable(mapper.map(watched(plan, rs)))
+              : Optional.<T>empty();
           learn(plan, rs);
-          return rs.next() ? Optional.ofNullable(mapper.map(rs)) : Optional.<T>empty();
+          return out;
         }
       }
     })));
@@ -199,6 +202,11 @@ public final class DefaultDb implements Db {
     return shared.down().isDown() ? null : shared.loop().loopSql(plan, params);
   }
 
+  /** The rows a learning run's mapper sees (watched for what it asks of them), else {@code rs}. */
+  private static ResultSet watched(LoopReads.Plan plan, ResultSet rs) {
+    return plan != null && plan.unknown() ? LoopReads.watching(plan, rs) : rs;
+  }
+
   private static void learn(LoopReads.Plan plan, ResultSet rs) throws SQLException {
     if (plan != null && plan.unknown()) {
       LoopReads.learn(plan, rs.getMetaData());
@@ -213,9 +221,10 @@ public final class DefaultDb implements Db {
 
   /**
    * Runs a read on the current event loop's connections, timed and traced as a JDBC run is. A
-   * mapper that asks for what only JDBC's {@code ResultSet} offers sends this statement to JDBC
-   * from then on, and this call is run again there (a {@code SELECT}, so running it again reads
-   * again).
+   * result this path cannot read as JDBC would (columns of other kinds than the learning run
+   * showed, a value the client could not decode, a mapper asking for what only JDBC's
+   * {@code ResultSet} offers) sends the statement to JDBC from then on, and this call is run
+   * again there.
    */
   private <R> Future<R> onLoop(LoopReads.Plan plan, String loopSql, String sql, Object[] params,
       LoopMapping<R> mapping, Supplier<Future<R>> viaJdbc) {
@@ -224,6 +233,9 @@ public final class DefaultDb implements Db {
     return shared.loop().execute(loopSql, params).transform(ar -> {
       Throwable failure;
       if (ar.succeeded()) {
+        if (!LoopReads.readable(ar.result().columnDescriptors())) {
+          return again(plan, span, viaJdbc);
+        }
         try {
           R out = mapping.map(ar.result());
           timer.record(System.nanoTime() - start, true);
@@ -232,16 +244,15 @@ public final class DefaultDb implements Db {
           }
           return Future.succeededFuture(out);
         } catch (SQLFeatureNotSupportedException e) {
-          LoopReads.refuse(plan);
-          if (span != null) {
-            span.end();
-          }
-          return viaJdbc.get();
+          return again(plan, span, viaJdbc);
         } catch (Exception | Error e) {
           failure = e;
         }
       } else {
         failure = shared.loop().failure(ar.cause(), shared.options(), shared.down());
+        if (failure == null) {
+          return again(plan, span, viaJdbc);
+        }
       }
       timer.record(System.nanoTime() - start, false);
       if (span != null) {
@@ -252,7 +263,13 @@ public final class DefaultDb implements Db {
     });
   }
 
-
+  private <R> Future<R> again(LoopReads.Plan plan, TraceSpan span, Supplier<Future<R>> viaJdbc) {
+    plan.refuse();
+    if (span != null) {
+      span.end();
+    }
+    return viaJdbc.get();
+  }
 
   @Override
   public Future<Integer> update(String sql, Object... params) {
@@ -343,8 +360,10 @@ public final class DefaultDb implements Db {
 
   @Override
   public Future<Void> close() {
-    Future<Void> loop = shared.loop() == null ? Future.succeededFuture() : shared.loop().close();
-    return loop.eventually(() -> shared.jdbc().close(Duration.ofSeconds(5))).eventually(() -> {
+    Future<Void> loop = shared.loop() == null ? Future.succeededFuture()
+        : shared.loop().close(Duration.ofSeconds(5));
+    Future<Void> jdbc = shared.jdbc().close(Duration.ofSeconds(5));
+    return Future.join(loop, jdbc).<Void>mapEmpty().eventually(() -> {
       shared.dataSource().close();
       shared.metrics().close();
       return Future.succeededFuture();

@@ -4,6 +4,7 @@ import dev.bulwark.db.DbBusyException;
 import dev.bulwark.db.DbOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
@@ -20,18 +21,30 @@ import io.vertx.sqlclient.PoolOptions;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
+import io.vertx.sqlclient.desc.ColumnDescriptor;
+import io.vertx.sqlclient.impl.SocketConnectionBase;
+import io.vertx.sqlclient.internal.Connection;
+import io.vertx.sqlclient.internal.SqlConnectionInternal;
+import io.netty.handler.flush.FlushConsolidationHandler;
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.time.Duration;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.ResultSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -49,6 +62,12 @@ import org.slf4j.LoggerFactory;
 final class LoopReads {
 
   private static final Logger LOG = LoggerFactory.getLogger(LoopReads.class);
+  /** pgjdbc's names of the column types {@link LoopRow} reads (serial: pgjdbc's name of an int4 column with a sequence default). */
+  private static final Set<String> JDBC_TYPES = Set.of("int2", "int4", "int8", "smallserial",
+      "serial", "bigserial", "numeric", "bool", "varchar", "text", "name", "bpchar");
+  /** The same types as Vert.x's client names them. */
+  private static final Set<String> LOOP_TYPES = Set.of("INT2", "INT4", "INT8", "NUMERIC", "BOOL",
+      "VARCHAR", "TEXT", "NAME", "BPCHAR");
   /** Distinct statements remembered; past this a new statement simply runs through JDBC. */
   private static final int MAX_PLANS = 2048;
 
@@ -58,6 +77,8 @@ final class LoopReads {
   private final PoolOptions pool;
   private final ConcurrentHashMap<Thread, SqlClient> clients = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Plan> plans = new ConcurrentHashMap<>();
+  private final AtomicInteger inFlight = new AtomicInteger();
+  private final Promise<Void> drained = Promise.promise();
   private volatile boolean closed;
 
   /** What is known of one statement. */
@@ -79,6 +100,18 @@ final class LoopReads {
 
     boolean unknown() {
       return state == UNKNOWN;
+    }
+
+    /** Settles an unknown plan; a plan already settled (refused meanwhile) stays as it is. */
+    synchronized void settle(boolean loop) {
+      if (state == UNKNOWN) {
+        state = loop ? LOOP : JDBC;
+      }
+    }
+
+    /** From now on this statement runs through JDBC. */
+    synchronized void refuse() {
+      state = JDBC;
     }
 
     /** The statement in PostgreSQL's syntax for these parameters, or null (then: JDBC). */
@@ -283,9 +316,42 @@ final class LoopReads {
     SqlClient client = clients.get(Thread.currentThread());
     if (client == null) {
       client = clients.computeIfAbsent(Thread.currentThread(), t -> PgBuilder.client()
-          .with(pool).with(transport).connectingTo(connect).using(vertx).build());
+          .with(pool).with(transport).connectingTo(connect).using(vertx)
+          .withConnectHandler(LoopReads::consolidateFlushes).build());
     }
-    return client.preparedQuery(sql).execute(Tuple.wrap(params));
+    inFlight.incrementAndGet();
+    if (closed) {
+      // close() came between loopSql and here: this read must not open a client of its own.
+      if (inFlight.decrementAndGet() == 0) {
+        drained.tryComplete();
+      }
+      return Future.failedFuture(new IllegalStateException("the pool is closed"));
+    }
+    return client.preparedQuery(sql).execute(Tuple.wrap(params)).andThen(ar -> {
+      if (inFlight.decrementAndGet() == 0 && closed) {
+        drained.tryComplete();
+      }
+    });
+  }
+
+  /**
+   * The result set a learning run's mapper sees: the JDBC rows themselves, and a mapper that calls
+   * anything {@link LoopRow} does not offer settles the plan on JDBC before it can ever be run on
+   * the loop (so a mapper's needs never send a statement back from the loop, which would run it
+   * twice).
+   */
+  static ResultSet watching(Plan plan, ResultSet rs) {
+    return (ResultSet) Proxy.newProxyInstance(LoopReads.class.getClassLoader(),
+        new Class<?>[] {ResultSet.class}, (proxy, method, args) -> {
+          if (!LoopRow.offers(method)) {
+            plan.refuse();
+          }
+          try {
+            return method.invoke(rs, args);
+          } catch (InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
   }
 
   /**
@@ -293,36 +359,30 @@ final class LoopReads {
    * run on the loop.
    */
   static void learn(Plan plan, ResultSetMetaData md) throws SQLException {
-    if (plan == null || !plan.unknown()) {
-      return;
+    if (plan != null && plan.unknown()) {
+      plan.settle(readable(md));
     }
-    plan.state = readable(md) ? Plan.LOOP : Plan.JDBC;
-  }
-
-  /** A mapper asked for something only JDBC offers: this statement stays on JDBC from now on. */
-  static void refuse(Plan plan) {
-    plan.state = Plan.JDBC;
   }
 
   /** Whether every column is of a kind {@link LoopRow} reads exactly as pgjdbc does. */
   static boolean readable(ResultSetMetaData md) throws SQLException {
     for (int c = 1; c <= md.getColumnCount(); c++) {
-      switch (md.getColumnType(c)) {
-        case Types.SMALLINT: case Types.INTEGER: case Types.BIGINT: case Types.NUMERIC:
-        case Types.VARCHAR:
-          break;
-        case Types.BIT: case Types.BOOLEAN:
-          if (!"bool".equals(md.getColumnTypeName(c))) {
-            return false;
-          }
-          break;
-        case Types.CHAR:
-          if (!"bpchar".equals(md.getColumnTypeName(c))) {
-            return false;
-          }
-          break;
-        default:
-          return false;
+      if (!JDBC_TYPES.contains(md.getColumnTypeName(c))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the columns a read on the loop brought are still of those kinds: a statement whose
+   * column types follow its parameters' ({@code coalesce(?, 0)}) can bring others than its
+   * learning run did.
+   */
+  static boolean readable(List<ColumnDescriptor> columns) {
+    for (ColumnDescriptor c : columns) {
+      if (c.isArray() || !LOOP_TYPES.contains(c.typeName())) {
+        return false;
       }
     }
     return true;
@@ -333,7 +393,11 @@ final class LoopReads {
     return "SELECT".equals(op) || "VALUES".equals(op) || "TABLE".equals(op);
   }
 
-  /** A failure of a read on the event loop, as the same failure through JDBC would read. */
+  /**
+   * A failure of a read on the event loop, as the same failure through JDBC would read; null for a
+   * failure of this client's own (a value it could not decode), which JDBC would not have: the
+   * caller then runs the statement through JDBC.
+   */
   Throwable failure(Throwable e, DbOptions o, DownDetector down) {
     if (e instanceof PgException) {
       PgException pg = (PgException) e;
@@ -348,20 +412,43 @@ final class LoopReads {
     if (e instanceof ConnectException) {
       return down.markDown(e);
     }
-    if (e instanceof ClosedConnectionException || DownDetector.isConnectionFailure(e)) {
+    if (e instanceof ClosedConnectionException || DownDetector.isConnectionFailure(e)
+        || e instanceof IOException) {
       return down.connectionLost(e);
     }
-    return e;
+    if (e instanceof IllegalStateException || e instanceof DbBusyException) {
+      return e;
+    }
+    return null;
   }
 
-  /** Closes every loop's connections. */
-  Future<Void> close() {
-    closed = true;
-    List<Future<Void>> all = new ArrayList<>();
-    for (SqlClient c : clients.values()) {
-      all.add(c.close());
+  private static void consolidateFlushes(SqlConnection conn) {
+    Connection c = ((SqlConnectionInternal) conn).unwrap().unwrap();
+    if (c instanceof SocketConnectionBase) {
+      ((SocketConnectionBase) c).socket().channelHandlerContext().pipeline()
+          .addFirst(new FlushConsolidationHandler(256, true));
     }
-    clients.clear();
-    return Future.all(all).mapEmpty();
+    conn.close();
+  }
+
+  /**
+   * Stops taking reads, lets those in flight finish (for at most {@code grace}), then closes every
+   * loop's connections.
+   */
+  Future<Void> close(Duration grace) {
+    closed = true;
+    if (inFlight.get() == 0) {
+      drained.tryComplete();
+    }
+    long timer = vertx.setTimer(Math.max(1, grace.toMillis()), id -> drained.tryComplete());
+    return drained.future().compose(v -> {
+      vertx.cancelTimer(timer);
+      List<Future<Void>> all = new ArrayList<>();
+      for (SqlClient c : clients.values()) {
+        all.add(c.close());
+      }
+      clients.clear();
+      return Future.all(all).mapEmpty();
+    });
   }
 }

@@ -2,6 +2,7 @@ package dev.bulwark.db.impl;
 
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.data.Numeric;
+import java.lang.reflect.Method;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.ResultSet;
@@ -23,6 +24,19 @@ final class LoopRow extends ReadOnlyResultSet {
 
   private Row row;
   private boolean wasNull;
+
+  /** Whether a row read on the loop offers {@code method} (else a mapper calling it needs JDBC). */
+  static boolean offers(Method method) {
+    if (method.getDeclaringClass() == Object.class) {
+      return true;
+    }
+    try {
+      return LoopRow.class.getMethod(method.getName(), method.getParameterTypes())
+          .getDeclaringClass() == LoopRow.class;
+    } catch (NoSuchMethodException e) {
+      return false;
+    }
+  }
 
   /** Makes {@code row} the current row. */
   LoopRow at(Row row) {
@@ -90,7 +104,7 @@ final class LoopRow extends ReadOnlyResultSet {
         case "f": case "false": case "n": case "no": case "off": case "0":
           return false;
         default:
-          throw badValue("boolean", v);
+          throw notBoolean(v);
       }
     }
     BigDecimal d = decimal(v, "boolean");
@@ -99,7 +113,7 @@ final class LoopRow extends ReadOnlyResultSet {
     } else if (d.signum() == 0) {
       return false;
     }
-    throw badValue("boolean", v);
+    throw notBoolean(v);
   }
 
   @Override
@@ -134,6 +148,12 @@ final class LoopRow extends ReadOnlyResultSet {
       return 0;
     } else if (v instanceof Numeric && ((Numeric) v).isNaN()) {
       return Double.NaN;
+    } else if (v instanceof String) {
+      try {
+        return Double.parseDouble(((String) v).trim());
+      } catch (NumberFormatException e) {
+        throw badValue("double", v);
+      }
     }
     return decimal(v, "double").doubleValue();
   }
@@ -290,6 +310,10 @@ final class LoopRow extends ReadOnlyResultSet {
       }
     }
     throw badValue(type, v);
+  }
+
+  private static SQLException notBoolean(Object v) {
+    return new SQLException("Cannot cast to boolean: \"" + v + "\"", "42846");
   }
 
   private static SQLException badValue(String type, Object v) {

@@ -20,8 +20,8 @@ final class PgPlaceholders {
 
   /**
    * The text between placeholders ({@code n + 1} pieces for {@code n} placeholders), or null when
-   * the statement cannot be split safely (an unterminated quote or comment, or a {@code $n} of its
-   * own).
+   * the statement cannot be split safely (an unterminated quote or comment, a {@code $n} of its
+   * own, a JDBC escape in braces, a subscript right after a placeholder).
    */
   static String[] split(String sql) {
     List<String> pieces = new ArrayList<>();
@@ -47,7 +47,12 @@ final class PgPlaceholders {
           return null; // a positional parameter of its own: not a JDBC statement
         }
         end = dollarQuoted(sql, i);
+      } else if (c == '{') {
+        return null; // a JDBC escape ({fn ...}, {d ...}): pgjdbc rewrites it, this path does not
       } else if (c == '?') {
+        if (i + 1 < n && sql.charAt(i + 1) == '[') {
+          return null; // a subscript right after the parameter would read as part of its cast
+        }
         if (i + 1 < n && sql.charAt(i + 1) == '?') {
           piece.append('?');
           i += 2;

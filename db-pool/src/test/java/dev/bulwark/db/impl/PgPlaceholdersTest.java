@@ -42,6 +42,8 @@ class PgPlaceholdersTest {
     assertThat(PgPlaceholders.split("SELECT /* open")).isNull();
     assertThat(PgPlaceholders.split("SELECT $$ open")).isNull();
     assertThat(PgPlaceholders.split("SELECT * FROM t WHERE id = $1")).isNull();
+    assertThat(PgPlaceholders.split("SELECT {fn ucase(?)}")).isNull();
+    assertThat(PgPlaceholders.split("SELECT ?[1]")).isNull();
     assertThat(rendered("SELECT ?", java.time.LocalDate.of(2026, 1, 1))).isNull();
     assertThat(rendered("SELECT ?", (Object) new byte[] {1})).isNull();
   }
