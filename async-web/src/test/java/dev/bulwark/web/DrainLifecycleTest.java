@@ -146,6 +146,17 @@ class DrainLifecycleTest {
   }
 
   @Test
+  void neverStartedServer_drainsAtOnce_withoutWaitingOutItsDrainDelay(Vertx vertx) {
+    BulwarkServer s = create(vertx, options(0).drainGrace(Duration.ofHours(2))
+        .drainDelay(Duration.ofHours(1)));
+
+    Http.await(s.drain());
+
+    assertThat(s.state()).isEqualTo(ServerState.STOPPED);
+    assertThat(s.pool("default").submit(() -> "late").failed()).as("pool closed").isTrue();
+  }
+
+  @Test
   void drainDelay_reportsDrainingWhileStillServingThenRefuses(Vertx vertx) throws Exception {
     BulwarkServer s = create(vertx, options(0).drainDelay(Duration.ofSeconds(1)));
     Http.await(s.start());

@@ -273,7 +273,9 @@ public final class DefaultBulwarkServer implements BulwarkServer {
       drainers.add(call(d));
     }
     Future<Void> delayed;
-    if (options.drainDelay().isZero()) {
+    // The delay lets load balancers see /ready fail before connections are refused: a server
+    // never started (a shop whose start failed before it) has nobody to tell, and skips it.
+    if (options.drainDelay().isZero() || deployed == null) {
       lifecycle.refuse();
       delayed = Future.succeededFuture();
     } else {
