@@ -4,7 +4,7 @@
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first.
 #
-#   benchmarks/load/hello-vs-bare.sh            # DURATION=15s per wrk run, WARMUP=5s, ROUNDS=2
+#   benchmarks/load/hello-vs-bare.sh            # DURATION=15s per wrk run, WARMUP=20s, ROUNDS=2
 #   DURATION=30s ROUNDS=3 benchmarks/load/hello-vs-bare.sh
 #
 # Starts the shop on 18080 and BareVertxServer on 18081 (both with one event loop per core),
@@ -16,14 +16,17 @@
 # Each run also gives the server's CPU time per request (the process's utime + stime from
 # /proc/PID/stat over the run, divided by the requests wrk counted), and the mean of each server is
 # compared at the end: on a machine shared with other work, the CPU a request costs swings far
-# less than the requests per second do.
-# Default total time: about 75 s.
+# less than the requests per second do. The warm-up is 20 s: with 5 s, C2 was still compiling
+# 10-20 s into the load (its threads took 3.0-3.2 us of CPU per bare request and 4.6-6.2 us per
+# shop request: the shop has more code to compile), which lowered the shop's first rounds and
+# the means.
+# Default total time: about 100 s.
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 DURATION="${DURATION:-15s}"
-WARMUP="${WARMUP:-5s}"
+WARMUP="${WARMUP:-20s}"
 ROUNDS="${ROUNDS:-2}"
 SHOP_PORT=18080
 BARE_PORT=18081
