@@ -6,11 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -68,6 +71,31 @@ class CacheMetersTest {
       }
       assertThat(meters()).as("meters left after close, round " + round)
           .containsExactly("application.meter[]");
+    }
+  }
+
+  @Test
+  void aDecoratedPlainMethod_onAnEventLoop_countsItsMissAndItsHit() throws Exception {
+    CacheManager m = CacheManager.create(vertx, CacheOptions.builder().name("plain")
+        .meterRegistry(registry).build());
+    try {
+      AtomicInteger calls = new AtomicInteger();
+      Greeter greeter = Caching.decorate(Greeter.class, who -> "hello " + who + " " + calls.incrementAndGet(), m);
+      CompletableFuture<List<String>> answers = new CompletableFuture<>();
+      vertx.getOrCreateContext().runOnContext(v -> {
+        assertThat(Context.isOnEventLoopThread()).isTrue();
+        answers.complete(List.of(greeter.greet("ann"), greeter.greet("ann")));
+      });
+
+      assertThat(answers.get(30, TimeUnit.SECONDS)).containsExactly("hello ann 1", "hello ann 1");
+      String cache = registry.find("bulwark.cache.gets").tag("result", "miss").functionCounter()
+          .getId().getTag("cache");
+      assertThat(registry.get("bulwark.cache.gets").tags("cache", cache, "result", "miss")
+          .functionCounter().count()).isEqualTo(1);
+      assertThat(registry.get("bulwark.cache.gets").tags("cache", cache, "result", "hit")
+          .functionCounter().count()).isEqualTo(1);
+    } finally {
+      close(m);
     }
   }
 

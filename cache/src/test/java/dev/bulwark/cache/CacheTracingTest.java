@@ -114,6 +114,24 @@ class CacheTracingTest {
   }
 
   @Test
+  void decoratedPlainMethod_missOnTheEventLoop_isTracedAsALoad() throws Exception {
+    first = CacheManager.create(vertx, CacheOptions.builder().build());
+    Directory directory = Caching.decorate(Directory.class, id -> "v-" + id, first);
+
+    tracing.reset();
+    assertThat(await(InMemoryTracing.underSpan(vertx, "request",
+        () -> Future.succeededFuture(directory.lookup("fresh"))))).isEqualTo("v-fresh");
+    SpanData request = tracing.await("request", s -> s.getName().equals("request"));
+
+    assertThat(tracing.spans().stream().filter(childOf(request)).toList()).singleElement()
+        .satisfies(s -> {
+          assertThat(s.getName()).isEqualTo("cache get directory");
+          assertThat(s.getAttributes().get(HIT)).isFalse();
+          assertThat(s.getAttributes().get(TIER)).isEqualTo("load");
+        });
+  }
+
+  @Test
   void get_twoLevel_aValueAnotherInstanceLoadedIsARedisHit() throws Exception {
     Servers.assumeRedis();
     first = redisManager();

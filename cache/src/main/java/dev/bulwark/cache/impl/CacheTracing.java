@@ -41,6 +41,20 @@ final class CacheTracing {
     }
   }
 
+  /** Ends the span of a missed lookup answered by a load in this process, or its failure. */
+  static void loaded(TraceSpan span, Throwable failure) {
+    if (span == null) {
+      return;
+    }
+    span.set("bulwark.cache.hit", false);
+    if (failure != null) {
+      span.fail(failure);
+    } else {
+      span.set("bulwark.cache.tier", "load");
+    }
+    span.end();
+  }
+
   /** Ends the span of a missed lookup with where its answer came from, or its failure. */
   static void answered(TraceSpan span, Entry<?> entry, Throwable failure) {
     if (span == null) {

@@ -10,6 +10,7 @@ import dev.bulwark.cache.Codec;
 import dev.bulwark.cache.Codecs;
 import dev.bulwark.cache.Keys;
 import dev.bulwark.core.Durations;
+import dev.bulwark.core.internal.TraceSpan;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import java.lang.reflect.InvocationHandler;
@@ -423,6 +424,19 @@ public final class CachingHandler implements InvocationHandler {
           }
         });
       }
+      TraceSpan span = cache.missed();
+      try {
+        Object v = plainOnLoop(key, args);
+        CacheTracing.loaded(span, null);
+        return v;
+      } catch (Throwable t) {
+        CacheTracing.loaded(span, t);
+        throw t;
+      }
+    }
+
+    /** A plain method's miss on an event loop: one load per key at a time, as {@code get}'s. */
+    private Object plainOnLoop(String key, Object[] args) throws Throwable {
       Flight mine = new Flight(Thread.currentThread());
       Flight running = flights.putIfAbsent(key, mine);
       if (running == null) {

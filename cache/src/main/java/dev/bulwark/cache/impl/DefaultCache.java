@@ -634,6 +634,15 @@ final class DefaultCache<V> implements Cache<V> {
     return e;
   }
 
+  /**
+   * Counts a lookup that missed the local tier and starts its span (null when untraced), for a
+   * caller that loads by itself, outside {@link #get}: a decorated plain method on an event loop.
+   */
+  TraceSpan missed() {
+    metrics.misses.increment();
+    return CacheTracing.miss(name);
+  }
+
   /** The fresh local entry for {@code key}, or null; neither counted nor traced. */
   private Entry<V> fresh(String key) {
     Entry<V> e = local == null ? null : local.getIfPresent(key);
