@@ -91,6 +91,25 @@ class EventLoopReadsTest {
   }
 
   @Test
+  void numerics_readTheSameOnTheLoop_plainTextNeverExponents(Vertx vertx) {
+    try (TestDb t = open(vertx, true)) {
+      String sql = "SELECT n FROM (VALUES (0.0000001::numeric), (123456789012345678901234.50::numeric),"
+          + " (-0.5::numeric), ('NaN'::numeric), (NULL::numeric)) v(n) WHERE ? = ?";
+      List<String> threads = new CopyOnWriteArrayList<>();
+      RowMapper<String> mapper = rs -> {
+        threads.add(Thread.currentThread().getName());
+        return rs.getString(1) + "|" + rs.getObject(1) + "|" + rs.getDouble(1) + "|" + rs.wasNull();
+      };
+      Completion<List<String>> jdbc = onLoop(vertx, () -> t.db().query(sql, mapper, 1, 1));
+      Completion<List<String>> loop = onLoop(vertx, () -> t.db().query(sql, mapper, 1, 1));
+
+      assertThat(jdbc.result().result()).hasSize(5).contains("0.0000001|1E-7|1.0E-7|false");
+      assertThat(loop.result().result()).isEqualTo(jdbc.result().result());
+      assertThat(threads.get(5)).matches(LOOP_THREAD);
+    }
+  }
+
+  @Test
   void queryOne_onTheLoop_givesTheFirstRowOrEmpty(Vertx vertx) {
     String[] table = new String[1];
     try (TestDb t = withTypes(open(vertx, true), table)) {

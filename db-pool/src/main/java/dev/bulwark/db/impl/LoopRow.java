@@ -80,6 +80,9 @@ final class LoopRow extends ReadOnlyResultSet {
     Object v = value(column);
     if (v instanceof Boolean) {
       return (Boolean) v ? "t" : "f";
+    } else if (v instanceof Numeric && !((Numeric) v).isNaN()) {
+      // PostgreSQL's text, never BigDecimal's exponent form (0.0000001, not 1E-7).
+      return ((Numeric) v).bigDecimalValue().toPlainString();
     }
     return v == null ? null : v.toString();
   }
