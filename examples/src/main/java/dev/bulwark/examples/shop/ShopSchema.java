@@ -36,10 +36,10 @@ final class ShopSchema {
   /**
    * H2's posts.user_id foreign key, added once the generated posts are in, without checking
    * them (they reference users 1..1000 by construction): checking each of the 10,000 rows as it
-   * was inserted took some 35 ms of the tables' thread and made H2's constraint code hot enough
-   * for the JIT (about 70 ms of the process's CPU time by {@code listening}, in a fresh JVM), and
-   * the tables' thread is the longer path of a start. Later inserts are checked as before. Added
-   * when this build seeded the posts; a table that had rows already has its key.
+   * was inserted made the seeding some 35 ms longer in a fresh JVM and H2's constraint code hot
+   * enough for the JIT (about 70 ms more of the process's CPU time), on a start's critical path.
+   * Later inserts are checked as before. Added when this build seeded the posts; a table that had
+   * rows already has its key.
    */
   private static final String POSTS_FOREIGN_KEY_H2 = "ALTER TABLE posts ADD CONSTRAINT IF NOT EXISTS "
       + "posts_user_id_fkey FOREIGN KEY (user_id) REFERENCES users(id) NOCHECK";
@@ -93,7 +93,7 @@ final class ShopSchema {
       s.execute("CREATE TABLE IF NOT EXISTS products (id BIGINT PRIMARY KEY, "
           + "name VARCHAR(100) NOT NULL, price_cents INT NOT NULL, description VARCHAR(1000))");
       s.execute("CREATE TABLE IF NOT EXISTS users (id BIGINT PRIMARY KEY, name VARCHAR(100) NOT NULL)");
-      // On H2 the foreign key comes after the rows (postsForeignKey).
+      // On H2 the foreign key comes after the rows (POSTS_FOREIGN_KEY_H2).
       s.execute("CREATE TABLE IF NOT EXISTS posts (id BIGINT PRIMARY KEY, user_id BIGINT NOT NULL"
           + (postgres ? " REFERENCES users(id)" : "") + ", title VARCHAR(200) NOT NULL)");
       s.execute("CREATE INDEX IF NOT EXISTS posts_user_id ON posts (user_id)");
