@@ -162,4 +162,17 @@ class ShopMainTest {
 
     assertThat(main.config().workerQueue()).isEqualTo(10);
   }
+
+  @Test
+  void picocli_isBuiltAsClassFilesThatAppCdsArchives() throws Exception {
+    // picocli's own jar holds Java 5 class files (major 49), which class data sharing refuses:
+    // every start then loaded and verified picocli from the jar despite the archive.
+    byte[] head;
+    try (java.io.InputStream in = CommandLine.class.getResourceAsStream("CommandLine.class")) {
+      head = in.readNBytes(8);
+    }
+    int major = (head[6] & 0xff) << 8 | head[7] & 0xff;
+
+    assertThat(major).as("class file major version of picocli.CommandLine").isEqualTo(61);
+  }
 }
