@@ -190,6 +190,26 @@ class EventLoopReadsTest {
   }
 
   @Test
+  void aFirstRunWithoutRows_settlesNothing_soTheMapperIsWatchedOnTheFirstRowItMaps(Vertx vertx) {
+    String[] table = new String[1];
+    try (TestDb t = withTypes(open(vertx, true), table)) {
+      String sql = "SELECT i, t FROM " + table[0] + " WHERE i = ?";
+      List<String> threads = new CopyOnWriteArrayList<>();
+      RowMapper<String> mapper = rs -> {
+        threads.add(Thread.currentThread().getName());
+        return rs.getMetaData().getColumnCount() + ":" + rs.getString(2);
+      };
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, mapper, 99)).result().result()).isEmpty();
+      assertThat(onLoop(vertx, () -> t.db().query(sql, mapper, 99)).result().result()).isEmpty();
+      for (int run = 0; run < 2; run++) {
+        assertThat(onLoop(vertx, () -> t.db().queryOne(sql, mapper, 1)).result().result())
+            .contains("2:text");
+      }
+      assertThat(threads).hasSize(2).allSatisfy(n -> assertThat(n).matches(JDBC_THREAD));
+    }
+  }
+
+  @Test
   void columnsWhoseTypeFollowsTheParameters_areReadAgainThroughJdbc_whenTheyChange(Vertx vertx) {
     try (TestDb t = open(vertx, true)) {
       String sql = "SELECT coalesce(?, 0) AS v";

@@ -441,8 +441,9 @@ public final class CachingHandler implements InvocationHandler {
       Flight running = flights.putIfAbsent(key, mine);
       if (running == null) {
         try {
-          // A leader that finished between the lookup above and the claim has stored its value.
-          Entry<Object> stored = cache.freshLocal(key);
+          // A leader that finished between the lookup above and the claim has stored its value
+          // (not counted again: this call's miss is counted already).
+          Entry<Object> stored = cache.fresh(key);
           Object v = stored != null ? stored.value : callAndStore(key, args);
           mine.result.complete(v);
           return v;

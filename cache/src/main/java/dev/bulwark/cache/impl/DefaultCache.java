@@ -644,7 +644,7 @@ final class DefaultCache<V> implements Cache<V> {
   }
 
   /** The fresh local entry for {@code key}, or null; neither counted nor traced. */
-  private Entry<V> fresh(String key) {
+  Entry<V> fresh(String key) {
     Entry<V> e = local == null ? null : local.getIfPresent(key);
     return e != null && ticker.read() - e.freshUntil < 0 ? e : null;
   }

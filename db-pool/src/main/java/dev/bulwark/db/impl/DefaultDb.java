@@ -156,7 +156,9 @@ public final class DefaultDb implements Db {
         while (rs.next()) {
           out.add(mapper.map(row));
         }
-        learn(plan, rs);
+        if (!out.isEmpty()) {
+          learn(plan, rs);
+        }
         return out;
       }
     })));
@@ -182,8 +184,10 @@ public final class DefaultDb implements Db {
       try (PreparedStatement ps = prepare(c, sql, params)) {
         ps.setMaxRows(1);
         try (ResultSet rs = ps.executeQuery()) {
-          Optional<T> out = rs.next() ? Optional.ofNullable(mapper.map(watched(plan, rs)))
-              : Optional.<T>empty();
+          if (!rs.next()) {
+            return Optional.<T>empty();
+          }
+          Optional<T> out = Optional.ofNullable(mapper.map(watched(plan, rs)));
           learn(plan, rs);
           return out;
         }
@@ -207,6 +211,7 @@ public final class DefaultDb implements Db {
     return plan != null && plan.unknown() ? LoopReads.watching(plan, rs) : rs;
   }
 
+  /** Settles an unknown plan from a run whose mapper was watched on at least one row. */
   private static void learn(LoopReads.Plan plan, ResultSet rs) throws SQLException {
     if (plan != null && plan.unknown()) {
       LoopReads.learn(plan, rs.getMetaData());

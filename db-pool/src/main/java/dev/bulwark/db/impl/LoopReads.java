@@ -313,19 +313,21 @@ final class LoopReads {
 
   /** Runs {@code sql} (from {@link #loopSql}) on the current event loop's connections. */
   Future<RowSet<Row>> execute(String sql, Object[] params) {
+    // Counted before the closed check, and the client looked up after it: a close() that saw no
+    // read in flight has set closed first, so this read stops here and opens no client, while a
+    // close() that began after the count waits for it before closing the clients.
+    inFlight.incrementAndGet();
+    if (closed) {
+      if (inFlight.decrementAndGet() == 0) {
+        drained.tryComplete();
+      }
+      return Future.failedFuture(new IllegalStateException("the pool is closed"));
+    }
     SqlClient client = clients.get(Thread.currentThread());
     if (client == null) {
       client = clients.computeIfAbsent(Thread.currentThread(), t -> PgBuilder.client()
           .with(pool).with(transport).connectingTo(connect).using(vertx)
           .withConnectHandler(LoopReads::consolidateFlushes).build());
-    }
-    inFlight.incrementAndGet();
-    if (closed) {
-      // close() came between loopSql and here: this read must not open a client of its own.
-      if (inFlight.decrementAndGet() == 0) {
-        drained.tryComplete();
-      }
-      return Future.failedFuture(new IllegalStateException("the pool is closed"));
     }
     return client.preparedQuery(sql).execute(Tuple.wrap(params)).andThen(ar -> {
       if (inFlight.decrementAndGet() == 0 && closed) {
@@ -439,10 +441,15 @@ final class LoopReads {
     closed = true;
     if (inFlight.get() == 0) {
       drained.tryComplete();
+    } else {
+      try {
+        long timer = vertx.setTimer(Math.max(1, grace.toMillis()), id -> drained.tryComplete());
+        drained.future().onComplete(v -> vertx.cancelTimer(timer));
+      } catch (RuntimeException e) {
+        drained.tryComplete(); // Vert.x is closed: its event loops, and these reads, are gone
+      }
     }
-    long timer = vertx.setTimer(Math.max(1, grace.toMillis()), id -> drained.tryComplete());
     return drained.future().compose(v -> {
-      vertx.cancelTimer(timer);
       List<Future<Void>> all = new ArrayList<>();
       for (SqlClient c : clients.values()) {
         all.add(c.close());
