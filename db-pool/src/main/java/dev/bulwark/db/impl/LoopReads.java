@@ -10,6 +10,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.ClientSSLOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.tracing.TracingPolicy;
@@ -25,7 +26,6 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 import io.vertx.sqlclient.desc.ColumnDescriptor;
-import io.vertx.sqlclient.impl.SocketConnectionBase;
 import io.vertx.sqlclient.internal.Connection;
 import io.vertx.sqlclient.internal.SqlConnectionInternal;
 import java.io.IOException;
@@ -424,14 +424,28 @@ final class LoopReads {
     return null;
   }
 
+  /**
+   * Puts a {@link FlushConsolidationHandler} first in a new connection's pipeline, so the
+   * statements one event-loop turn sends go out in one write. The socket is reached through the
+   * connection's public {@code socket()} method, whose class Vert.x exports to its own drivers
+   * only: on the class path it is there; where it is not (the module path, another version) the
+   * connection simply flushes per statement, as Vert.x does by default.
+   */
   private static void consolidateFlushes(SqlConnection conn) {
-    Connection c = ((SqlConnectionInternal) conn).unwrap().unwrap();
-    if (c instanceof SocketConnectionBase) {
-      ((SocketConnectionBase) c).socket().channelHandlerContext().pipeline()
-          .addFirst(new FlushConsolidationHandler(256, true));
+    try {
+      Connection c = ((SqlConnectionInternal) conn).unwrap().unwrap();
+      Object socket = c.getClass().getMethod("socket").invoke(c);
+      if (socket instanceof NetSocketInternal) {
+        ((NetSocketInternal) socket).channelHandlerContext().pipeline()
+            .addFirst(new FlushConsolidationHandler(256, true));
+      }
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      LOG.debug("statements are flushed one by one: {}", e.toString());
+    } finally {
+      conn.close();
     }
-    conn.close();
   }
+
 
   /**
    * Stops taking reads, lets those in flight finish (for at most {@code grace}), then closes every
