@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.core.testing.PrivatePostgres;
 import dev.bulwark.db.TestSupport.Completion;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
@@ -13,6 +15,7 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
@@ -340,6 +343,33 @@ class EventLoopReadsTest {
         TestSupport.await(db.close());
       }
     }
+  }
+
+  @Test
+  void readsInFlightOnTheLoop_areAGaugeOfThePool_removedOnClose(Vertx vertx) {
+    SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    TestDb t = TestDb.open(vertx, Backend.POSTGRES, b -> b.poolName("loopgauge").meterRegistry(registry));
+    try {
+      String sql = "SELECT count(*) FROM pg_sleep(?)";
+      Gauge gauge = registry.get("bulwark.db.loop.reads").tag("pool", "loopgauge").gauge();
+      assertThat(onLoop(vertx, () -> t.db().queryOne(sql, rs -> rs.getLong(1), 0.0d)).result()
+          .result()).contains(1L);
+      assertThat(gauge.value()).isZero();
+
+      Context context = vertx.getOrCreateContext();
+      CompletableFuture<Optional<Long>> slow = new CompletableFuture<>();
+      context.runOnContext(v -> t.db().queryOne(sql, rs -> rs.getLong(1), 2.0d)
+          .onComplete(ar -> slow.complete(ar.succeeded() ? ar.result() : Optional.empty())));
+
+      Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+          .until(() -> gauge.value() == 1.0 || slow.isDone());
+      assertThat(slow).as("still running when the gauge was read").isNotDone();
+      assertThat(slow.join()).contains(1L);
+      assertThat(gauge.value()).isZero();
+    } finally {
+      t.close();
+    }
+    assertThat(registry.find("bulwark.db.loop.reads").gauge()).as("removed on close").isNull();
   }
 
   /** Records the thread each row was mapped on. */

@@ -1,7 +1,10 @@
 package dev.bulwark.db.impl;
 
+import dev.bulwark.core.internal.OwnedMeters;
 import dev.bulwark.db.DbBusyException;
 import dev.bulwark.db.DbOptions;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.handler.flush.FlushConsolidationHandler;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -78,6 +81,8 @@ final class LoopReads {
   private final ConcurrentHashMap<Thread, SqlClient> clients = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Plan> plans = new ConcurrentHashMap<>();
   private final AtomicInteger inFlight = new AtomicInteger();
+  /** The in-flight gauge, removed on close; null without a meter registry. */
+  private final OwnedMeters meters;
   private final Promise<Void> drained = Promise.promise();
   private volatile boolean closed;
 
@@ -148,11 +153,20 @@ final class LoopReads {
     }
   }
 
-  private LoopReads(Vertx vertx, PgConnectOptions connect, NetClientOptions transport, PoolOptions pool) {
+  private LoopReads(Vertx vertx, PgConnectOptions connect, NetClientOptions transport, PoolOptions pool,
+      DbOptions options) {
     this.vertx = vertx;
     this.connect = connect;
     this.transport = transport;
     this.pool = pool;
+    MeterRegistry registry = options.meterRegistry();
+    this.meters = registry == null ? null : new OwnedMeters(registry);
+    if (meters != null) {
+      meters.add(Gauge.builder("bulwark.db.loop.reads", inFlight, AtomicInteger::get)
+          .description("Reads in flight on the event loops' own PostgreSQL connections")
+          .tag("pool", options.poolName())
+          .register(registry));
+    }
   }
 
   /**
@@ -182,7 +196,7 @@ final class LoopReads {
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
     NetClientOptions transport = new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectionTimeout().toMillis()));
-    return new LoopReads(vertx, connect, transport, pool);
+    return new LoopReads(vertx, connect, transport, pool, options);
   }
 
   /**
@@ -462,6 +476,9 @@ final class LoopReads {
       } catch (RuntimeException e) {
         drained.tryComplete(); // Vert.x is closed: its event loops, and these reads, are gone
       }
+    }
+    if (meters != null) {
+      meters.removeAll();
     }
     return drained.future().compose(v -> {
       List<Future<Void>> all = new ArrayList<>();
