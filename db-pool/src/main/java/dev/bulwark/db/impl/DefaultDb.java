@@ -21,10 +21,10 @@ import dev.bulwark.db.TxOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowIterator;
 import io.vertx.sqlclient.RowSet;
-import io.vertx.core.buffer.Buffer;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -107,11 +107,12 @@ public final class DefaultDb implements Db {
         .queueTimeout(options.waitTimeout())
         .meterRegistry(options.meterRegistry())
         .build();
-    Shared shared = new Shared(vertx, options, ds, jdbc,
-        new DownDetector(options.poolName(), options.downProbeInterval(), options.password()),
+    DownDetector down = new DownDetector(options.poolName(), options.downProbeInterval(),
+        options.password());
+    Shared shared = new Shared(vertx, options, ds, jdbc, down,
         new DbMetrics(options.meterRegistry(), options.poolName(), options.slowQueryThreshold()),
-        new DbTracing(options.jdbcUrl(), options.poolName()), 
-        PG_CLIENT ? LoopReads.create(vertx, options) : null);
+        new DbTracing(options.jdbcUrl(), options.poolName()),
+        PG_CLIENT ? LoopReads.create(vertx, options, down) : null);
     return new DefaultDb(shared, "unnamed");
   }
 
@@ -133,7 +134,7 @@ public final class DefaultDb implements Db {
   @Override
   public <T> Future<List<T>> query(String sql, RowMapper<T> mapper, Object... params) {
     LoopReads.Plan plan = plan(sql);
-    String loopSql = plan == null ? null : loopSql(plan, params);
+    String loopSql = plan == null ? null : shared.loop().loopSql(plan, params);
     if (loopSql != null) {
       return onLoop(plan, loopSql, sql, params, rows -> {
         LoopRow row = new LoopRow();
@@ -167,7 +168,7 @@ public final class DefaultDb implements Db {
   @Override
   public <T> Future<Optional<T>> queryOne(String sql, RowMapper<T> mapper, Object... params) {
     LoopReads.Plan plan = plan(sql);
-    String loopSql = plan == null ? null : loopSql(plan, params);
+    String loopSql = plan == null ? null : shared.loop().loopSql(plan, params);
     if (loopSql != null) {
       return onLoop(plan, loopSql, sql, params, rows -> {
         RowIterator<Row> it = rows.iterator();
@@ -199,11 +200,6 @@ public final class DefaultDb implements Db {
   private LoopReads.Plan plan(String sql) {
     LoopReads loop = shared.loop();
     return loop == null ? null : loop.plan(sql);
-  }
-
-  /** The PostgreSQL text to run this call on the event loop, or null to run it through JDBC. */
-  private String loopSql(LoopReads.Plan plan, Object[] params) {
-    return shared.down().isDown() ? null : shared.loop().loopSql(plan, params);
   }
 
   /** The rows a learning run's mapper sees (watched for what it asks of them), else {@code rs}. */
@@ -254,7 +250,7 @@ public final class DefaultDb implements Db {
           failure = e;
         }
       } else {
-        failure = shared.loop().failure(ar.cause(), shared.options(), shared.down());
+        failure = shared.loop().failure(ar.cause());
         if (failure == null) {
           return again(plan, span, viaJdbc);
         }

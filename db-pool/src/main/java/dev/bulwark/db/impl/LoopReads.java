@@ -58,9 +58,10 @@ import org.slf4j.LoggerFactory;
  * loop goes to Vert.x's PostgreSQL client on that same loop (each loop has its own pipelined
  * connections, so the statement is written, and its rows decoded, with no thread hop), instead
  * of a JDBC thread. A statement qualifies once its first run, through JDBC, has shown result
- * columns of the kinds {@link LoopRow} reads exactly as pgjdbc does, and each call's parameters
- * are of the classes {@link PgPlaceholders} types as pgjdbc does; anything else, or a mapper that
- * needs more of {@code ResultSet} than {@link LoopRow} offers, stays on JDBC. Thread-safe.
+ * columns of the kinds {@link LoopRow} reads exactly as pgjdbc does; a call qualifies when each of
+ * its parameters has a class that {@link PgPlaceholders} sends with pgjdbc's type. Anything else,
+ * or a mapper that needs more of {@code ResultSet} than {@link LoopRow} offers, stays on JDBC.
+ * Thread-safe.
  */
 final class LoopReads {
 
@@ -75,6 +76,8 @@ final class LoopReads {
   private static final int MAX_PLANS = 2048;
 
   private final Vertx vertx;
+  private final DbOptions options;
+  private final DownDetector down;
   private final PgConnectOptions connect;
   private final NetClientOptions transport;
   private final PoolOptions pool;
@@ -128,16 +131,13 @@ final class LoopReads {
       if (r != null && r.matches(params)) {
         return r.sql;
       }
-      String sql = PgPlaceholders.render(pieces, params);
-      if (sql == null) {
+      String[] types = PgPlaceholders.types(params);
+      if (types == null) {
         return null;
       }
-      String[] types = new String[params.length];
-      for (int i = 0; i < params.length; i++) {
-        types[i] = PgPlaceholders.typeOf(params[i]);
-      }
-      rendered = new Rendered(sql, types);
-      return sql;
+      r = new Rendered(PgPlaceholders.render(pieces, types), types);
+      rendered = r;
+      return r.sql;
     }
   }
 
@@ -153,9 +153,11 @@ final class LoopReads {
     }
   }
 
-  private LoopReads(Vertx vertx, PgConnectOptions connect, NetClientOptions transport, PoolOptions pool,
-      DbOptions options) {
+  private LoopReads(Vertx vertx, DbOptions options, DownDetector down, PgConnectOptions connect,
+      NetClientOptions transport, PoolOptions pool) {
     this.vertx = vertx;
+    this.options = options;
+    this.down = down;
     this.connect = connect;
     this.transport = transport;
     this.pool = pool;
@@ -174,7 +176,7 @@ final class LoopReads {
    * off, the database is not PostgreSQL, Vert.x's PostgreSQL client is not on the classpath, or the
    * URL or a driver property says something this path cannot honour as pgjdbc does (logged once).
    */
-  static LoopReads create(Vertx vertx, DbOptions options) {
+  static LoopReads create(Vertx vertx, DbOptions options, DownDetector down) {
     if (!options.eventLoopReads() || !options.isPostgres()) {
       return null;
     }
@@ -196,7 +198,7 @@ final class LoopReads {
         .setConnectionTimeoutUnit(TimeUnit.MILLISECONDS);
     NetClientOptions transport = new NetClientOptions()
         .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, options.connectionTimeout().toMillis()));
-    return new LoopReads(vertx, connect, transport, pool, options);
+    return new LoopReads(vertx, options, down, connect, transport, pool);
   }
 
   /**
@@ -312,10 +314,11 @@ final class LoopReads {
 
   /**
    * The statement's PostgreSQL text when this call can run on the current event loop, else null:
-   * the plan qualifies, the caller is on an event loop, and the parameters are typed here.
+   * the plan qualifies, the database is not marked down (then JDBC fails fast and probes), the
+   * caller is on an event loop, and the parameters are typed here.
    */
   String loopSql(Plan plan, Object[] params) {
-    if (plan.state != Plan.LOOP || closed) {
+    if (plan.state != Plan.LOOP || closed || down.isDown()) {
       return null;
     }
     Context ctx = Vertx.currentContext();
@@ -414,16 +417,17 @@ final class LoopReads {
    * failure of this client's own (a value it could not decode), which JDBC would not have: the
    * caller then runs the statement through JDBC.
    */
-  Throwable failure(Throwable e, DbOptions o, DownDetector down) {
+  Throwable failure(Throwable e) {
     if (e instanceof PgException) {
       PgException pg = (PgException) e;
       return new SQLException(pg.getMessage(), pg.getSqlState(), e);
     }
     if (e instanceof ConnectionPoolTooBusyException
         || (e instanceof VertxException && "Timeout waiting for connection".equals(e.getMessage()))) {
-      return new DbBusyException(o.poolName() + " - busy (" + e.getMessage() + ") on the event loop's"
-          + " connections (maximumPoolSize=" + o.maximumPoolSize() + ", maxWaiters="
-          + o.maxWaiters() + ", waitTimeout=" + o.waitTimeout() + ")", o.waitTimeout());
+      return new DbBusyException(options.poolName() + " - busy (" + e.getMessage()
+          + ") on the event loop's connections (maximumPoolSize=" + options.maximumPoolSize()
+          + ", maxWaiters=" + options.maxWaiters() + ", waitTimeout=" + options.waitTimeout() + ")",
+          options.waitTimeout());
     }
     if (e instanceof ConnectException) {
       return down.markDown(e);

@@ -78,21 +78,29 @@ final class PgPlaceholders {
   }
 
   /**
-   * The statement with {@code $1..$n} in place of the placeholders, each cast to the type pgjdbc
-   * sends for its parameter's class; null when a parameter is of a class this path does not send
-   * (the caller then runs the statement through JDBC).
+   * The cast pgjdbc's type for each parameter's class becomes ({@link #typeOf}), or null when a
+   * parameter is of a class this path does not send (the caller then runs the statement through
+   * JDBC).
    */
-  static String render(String[] pieces, Object[] params) {
-    StringBuilder sql = new StringBuilder(pieces[0].length() + 16 * params.length + 16);
-    sql.append(pieces[0]);
+  static String[] types(Object[] params) {
+    String[] types = new String[params.length];
     for (int i = 0; i < params.length; i++) {
-      String type = typeOf(params[i]);
-      if (type == null) {
+      types[i] = typeOf(params[i]);
+      if (types[i] == null) {
         return null;
       }
+    }
+    return types;
+  }
+
+  /** The statement with {@code $1..$n} in place of the placeholders, each cast to its type. */
+  static String render(String[] pieces, String[] types) {
+    StringBuilder sql = new StringBuilder(pieces[0].length() + 16 * types.length + 16);
+    sql.append(pieces[0]);
+    for (int i = 0; i < types.length; i++) {
       sql.append('$').append(i + 1);
-      if (!type.isEmpty()) {
-        sql.append("::").append(type);
+      if (!types[i].isEmpty()) {
+        sql.append("::").append(types[i]);
       }
       sql.append(pieces[i + 1]);
     }

@@ -9,7 +9,8 @@ class PgPlaceholdersTest {
 
   private static String rendered(String sql, Object... params) {
     String[] pieces = PgPlaceholders.split(sql);
-    return pieces == null ? null : PgPlaceholders.render(pieces, params);
+    String[] types = PgPlaceholders.types(params);
+    return pieces == null || types == null ? null : PgPlaceholders.render(pieces, types);
   }
 
   @Test
