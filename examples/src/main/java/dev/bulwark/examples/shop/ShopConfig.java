@@ -96,7 +96,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
    * event. Built only for a shop that warms up: as a constant it cost every start some 10 ms of
    * its main thread (its string concatenations are the first the JVM links).
    */
-  private static java.util.List<String> warmUpPaths() {
+  private static String[] warmUpPaths() {
     java.util.List<String> paths = new java.util.ArrayList<>();
     for (int id = 1; id <= 100; id++) {
       paths.add("/hello");
@@ -112,7 +112,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         paths.add("/blocking?ms=0");
       }
     }
-    return java.util.List.copyOf(paths);
+    return paths.toArray(new String[0]);
   }
 
   /** Settings with the task queue's own concurrency and bound. */
@@ -224,7 +224,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         .drainGrace(drainGrace)
         .drainDelay(drainDelay)
         .warmUp(warmUp.isZero() || !role.servesShop() ? null : dev.bulwark.web.WarmUp.builder()
-            .paths(warmUpPaths().toArray(String[]::new))
+            .paths(warmUpPaths())
             .maxDuration(warmUp)
             .maxRequests(Integer.MAX_VALUE)
             .concurrency(WARM_UP_CONCURRENCY)

@@ -106,10 +106,8 @@ final class ShopSchema {
           + series(postgres, USERS));
       boolean seededPosts = seedIfEmpty(s, "posts", "INSERT INTO posts (id, user_id, title) "
           + "SELECT x, (x - 1) / 10 + 1, 'Post ' || x FROM " + series(postgres, POSTS));
-      if (!postgres && seededPosts) {
-        s.execute(POSTS_FOREIGN_KEY_H2 + " NOCHECK");
-      } else if (!postgres && !hasForeignKey(s, "POSTS")) {
-        s.execute(POSTS_FOREIGN_KEY_H2);
+      if (!postgres && (seededPosts || !hasForeignKey(s, "POSTS"))) {
+        s.execute(POSTS_FOREIGN_KEY_H2 + (seededPosts ? " NOCHECK" : ""));
       }
       c.commit();
     } catch (SQLException | RuntimeException e) {
