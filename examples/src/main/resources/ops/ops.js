@@ -122,7 +122,8 @@
       ["active", function (d) { return d.active; }, true],
       ["idle", function (d) { return d.idle; }, true],
       ["pending", function (d) { return d.pending; }, true],
-      ["max", function (d) { return d.max; }, true]
+      ["max", function (d) { return d.max; }, true],
+      ["loop reads", function (d) { return d.loopReads; }, true]
     ], s.databases);
     var c = s.caches;
     var health = document.getElementById("cache-health");

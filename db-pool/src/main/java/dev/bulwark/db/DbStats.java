@@ -9,6 +9,15 @@ package dev.bulwark.db;
  * @param waiting callers queued for a connection
  * @param maximumPoolSize the pool's size
  * @param up false while the database is considered unreachable
+ * @param loopReads reads in flight on the event loops' own connections
+ *     ({@code DbOptions.eventLoopReads}), which the counts above, HikariCP's, do not include; 0
+ *     when the pool has none
  */
-public record DbStats(int active, int idle, int total, int waiting, int maximumPoolSize, boolean up) {
+public record DbStats(int active, int idle, int total, int waiting, int maximumPoolSize, boolean up,
+    int loopReads) {
+
+  /** A snapshot of a pool without reads on the event loops ({@code loopReads} 0). */
+  public DbStats(int active, int idle, int total, int waiting, int maximumPoolSize, boolean up) {
+    this(active, idle, total, waiting, maximumPoolSize, up, 0);
+  }
 }

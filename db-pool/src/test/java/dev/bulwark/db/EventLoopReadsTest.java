@@ -364,8 +364,13 @@ class EventLoopReadsTest {
       Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
           .until(() -> gauge.value() == 1.0 || slow.isDone());
       assertThat(slow).as("still running when the gauge was read").isNotDone();
+      DbStats during = t.db().stats();
+      assertThat(slow).as("still running when the stats were read").isNotDone();
+      assertThat(during.loopReads()).as("DbStats.loopReads").isEqualTo(1);
+      assertThat(during.active()).as("no JDBC connection holds the loop read").isZero();
       assertThat(slow.join()).contains(1L);
       assertThat(gauge.value()).isZero();
+      assertThat(t.db().stats().loopReads()).isZero();
     } finally {
       t.close();
     }

@@ -342,12 +342,13 @@ public final class DefaultDb implements Db {
   public DbStats stats() {
     HikariPoolMXBean mx = shared.dataSource().getHikariPoolMXBean();
     int waiting = shared.jdbc().stats().queued();
+    int loopReads = shared.loop() == null ? 0 : shared.loop().inFlight();
+    boolean up = !shared.down().isDown();
     if (mx == null) {
-      return new DbStats(0, 0, 0, waiting, shared.options().maximumPoolSize(), !shared.down().isDown());
+      return new DbStats(0, 0, 0, waiting, shared.options().maximumPoolSize(), up, loopReads);
     }
     return new DbStats(mx.getActiveConnections(), mx.getIdleConnections(),
-        mx.getTotalConnections(), waiting, shared.options().maximumPoolSize(),
-        !shared.down().isDown());
+        mx.getTotalConnections(), waiting, shared.options().maximumPoolSize(), up, loopReads);
   }
 
   @Override

@@ -328,6 +328,11 @@ final class LoopReads {
     return plan.sql(params);
   }
 
+  /** Reads in flight on the loops' connections now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
   /** Runs {@code sql} (from {@link #loopSql}) on the current event loop's connections. */
   Future<RowSet<Row>> execute(String sql, Object[] params) {
     // Counted before the closed check, and the client looked up after it: a close() that saw no

@@ -48,10 +48,15 @@ final class OpsState {
     }
   }
 
-  /** A database pool; {@code pending} callers wait for one of its connections. */
-  record DbView(String name, int active, int idle, int total, int pending, int max, boolean up) {
+  /**
+   * A database pool; {@code pending} callers wait for one of its connections, {@code loopReads}
+   * are reads in flight on the event loops' own connections (beside the pool's).
+   */
+  record DbView(String name, int active, int idle, int total, int pending, int max, boolean up,
+      int loopReads) {
     static DbView of(String name, DbStats s) {
-      return new DbView(name, s.active(), s.idle(), s.total(), s.waiting(), s.maximumPoolSize(), s.up());
+      return new DbView(name, s.active(), s.idle(), s.total(), s.waiting(), s.maximumPoolSize(), s.up(),
+          s.loopReads());
     }
   }
 

@@ -64,6 +64,7 @@ class ShopOpsBrowserTest {
       browser.navigate("http://127.0.0.1:" + shop.port() + "/ops");
       await("the dead task listed").atMost(Duration.ofSeconds(30))
           .until(() -> (Boolean) browser.evaluate(retryButton(retried) + " !== null"));
+      assertThat(browser.texts("#databases th")).contains("pending", "max", "loop reads");
       assertThat(browser.texts("#dead td")).contains(retried, waiting, OpsFixture.FLAKY_TYPE)
           .anySatisfy(t -> assertThat(t.toString()).contains("first run of report-42 fails on purpose"));
       long succeeded = queueCount(browser, "succeeded");

@@ -136,7 +136,7 @@ class ShopOpsTest {
     JsonObject db = state.getJsonArray("databases").getJsonObject(0);
     assertThat(db.getInteger("max")).isEqualTo(4);
     assertThat(db.getBoolean("up")).isTrue();
-    assertThat(db.fieldNames()).contains("active", "idle", "pending");
+    assertThat(db.fieldNames()).contains("active", "idle", "pending", "loopReads");
     JsonObject caches = state.getJsonObject("caches");
     assertThat(caches.getString("breaker")).isEqualTo("DISABLED");
     assertThat(caches.getString("status")).isEqualTo("UP");
