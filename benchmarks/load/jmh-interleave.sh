@@ -25,8 +25,8 @@ tsv=/dev/null
 if [[ -n "${RESULTS_DIR:-}" ]]; then
   mkdir -p "$RESULTS_DIR"
   tsv="$RESULTS_DIR/interleave-$bench.tsv"
-  printf '# JARS="%s" IMPLS="%s" ROUNDS=%s benchmarks/load/jmh-interleave.sh %s; %s; %s cores; %s\n' \
-    "$jars" "$impls" "$rounds" "$bench" "$("$java" -version 2>&1 | head -1 | tr -d '"')" "$(nproc)" \
+  printf '# JARS="%s" IMPLS="%s" ROUNDS=%s JMH_OPTS="%s" benchmarks/load/jmh-interleave.sh %s; %s; %s cores; %s\n' \
+    "$jars" "$impls" "$rounds" "$opts" "$bench" "$("$java" -version 2>&1 | head -1 | tr -d '"')" "$(nproc)" \
     "$(date -u +%Y-%m-%dT%H:%M:%SZ)" >"$tsv"
 fi
 csv=$(mktemp)

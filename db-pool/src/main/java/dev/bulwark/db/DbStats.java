@@ -10,8 +10,8 @@ package dev.bulwark.db;
  * @param maximumPoolSize the pool's size
  * @param up false while the database is considered unreachable
  * @param loopReads reads in flight on the event loops' own connections
- *     ({@code DbOptions.eventLoopReads}), which the counts above, HikariCP's, do not include; 0
- *     when the pool has none
+ *     ({@code DbOptions.eventLoopReads}), which {@code active}, {@code idle} and {@code total}
+ *     (HikariCP's) do not include; 0 when none is in flight, and always 0 without such reads
  */
 public record DbStats(int active, int idle, int total, int waiting, int maximumPoolSize, boolean up,
     int loopReads) {

@@ -137,6 +137,7 @@ class ShopOpsTest {
     assertThat(db.getInteger("max")).isEqualTo(4);
     assertThat(db.getBoolean("up")).isTrue();
     assertThat(db.fieldNames()).contains("active", "idle", "pending", "loopReads");
+    assertThat(db.getInteger("loopReads")).as("no read in flight at rest").isZero();
     JsonObject caches = state.getJsonObject("caches");
     assertThat(caches.getString("breaker")).isEqualTo("DISABLED");
     assertThat(caches.getString("status")).isEqualTo("UP");
