@@ -340,9 +340,7 @@ final class LoopReads {
     // close() that began after the count waits for it before closing the clients.
     inFlight.incrementAndGet();
     if (closed) {
-      if (inFlight.decrementAndGet() == 0) {
-        drained.tryComplete();
-      }
+      readDone();
       return Future.failedFuture(new IllegalStateException("the pool is closed"));
     }
     SqlClient client = clients.get(Thread.currentThread());
@@ -351,11 +349,14 @@ final class LoopReads {
           .with(pool).with(transport).connectingTo(connect).using(vertx)
           .withConnectHandler(LoopReads::consolidateFlushes).build());
     }
-    return client.preparedQuery(sql).execute(Tuple.wrap(params)).andThen(ar -> {
-      if (inFlight.decrementAndGet() == 0 && closed) {
-        drained.tryComplete();
-      }
-    });
+    return client.preparedQuery(sql).execute(Tuple.wrap(params)).andThen(ar -> readDone());
+  }
+
+  /** A read left the count; the last one out after a close lets the close go on. */
+  private void readDone() {
+    if (inFlight.decrementAndGet() == 0 && closed) {
+      drained.tryComplete();
+    }
   }
 
   /**
@@ -383,9 +384,7 @@ final class LoopReads {
    * run on the loop.
    */
   static void learn(Plan plan, ResultSetMetaData md) throws SQLException {
-    if (plan != null && plan.unknown()) {
-      plan.settle(readable(md));
-    }
+    plan.settle(readable(md));
   }
 
   /** Whether every column is of a kind {@link LoopRow} reads exactly as pgjdbc does. */
@@ -468,7 +467,6 @@ final class LoopReads {
       conn.close();
     }
   }
-
 
   /**
    * Stops taking reads, lets those in flight finish (for at most {@code grace}), then closes every

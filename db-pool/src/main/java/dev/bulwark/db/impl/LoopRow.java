@@ -9,6 +9,8 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLWarning;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One row read by Vert.x's PostgreSQL client, seen through {@link ResultSet} so the same
@@ -22,11 +24,18 @@ import java.util.Locale;
  */
 final class LoopRow extends ReadOnlyResultSet {
 
+  /** {@link #offers}' answers: a learning run asks once per getter call, of a bounded set. */
+  private static final Map<Method, Boolean> OFFERS = new ConcurrentHashMap<>();
+
   private Row row;
   private boolean wasNull;
 
   /** Whether a row read on the loop offers {@code method} (else a mapper calling it needs JDBC). */
   static boolean offers(Method method) {
+    return OFFERS.computeIfAbsent(method, LoopRow::declaresItself);
+  }
+
+  private static boolean declaresItself(Method method) {
     if (method.getDeclaringClass() == Object.class) {
       return true;
     }
