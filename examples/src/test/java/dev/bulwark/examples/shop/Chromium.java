@@ -8,11 +8,13 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -171,25 +173,53 @@ final class Chromium implements AutoCloseable {
   public void close() throws Exception {
     try {
       socket.abort();
-      process.destroy();
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+      // Chromium's renderer, zygote and crash handler are children that outlive a killed parent
+      // and go on writing into the profile: end them all before the profile is deleted.
+      List<ProcessHandle> family = Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
+      family.forEach(ProcessHandle::destroy);
+      for (ProcessHandle p : family) {
+        try {
+          p.onExit().get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+          p.destroyForcibly();
+          p.onExit().get(10, TimeUnit.SECONDS);
+        }
       }
     } finally {
       deleteTree(profile);
     }
   }
 
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) {
-      return;
-    }
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
+  /**
+   * Deletes {@code root} and what is under it. A file that vanishes while the tree is walked (a
+   * browser's temporary file) is not an error; a directory left behind in /tmp is harmless.
+   */
+  private static void deleteTree(Path root) {
+    try {
+      Files.walkFileTree(root, new SimpleFileVisitor<>() {
+        @Override
+        public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+          Files.deleteIfExists(file);
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult visitFileFailed(Path file, IOException e) {
+          return FileVisitResult.CONTINUE;
+        }
+
+        @Override
+        public FileVisitResult postVisitDirectory(Path dir, IOException e) {
+          try {
+            Files.deleteIfExists(dir);
+          } catch (IOException notEmpty) {
+            // something was written into it after the walk passed: leave it
+          }
+          return FileVisitResult.CONTINUE;
+        }
+      });
     } catch (IOException e) {
-      // Chromium may still be writing into its profile while it exits; a temp dir left is harmless.
+      // the root itself is unreadable or gone: nothing to clean
     }
   }
 
