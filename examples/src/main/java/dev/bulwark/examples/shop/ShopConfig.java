@@ -140,8 +140,12 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     }
   }
 
-  /** The embedded default database: H2 in memory, kept while the process runs. */
-  public static final String DEFAULT_DB = "jdbc:h2:mem:shop;DB_CLOSE_DELAY=-1";
+  /**
+   * The embedded default database: H2 in memory, kept while the process runs. In H2's in-memory
+   * file system rather than {@code jdbc:h2:mem:}, so that a start copies in the seed image made at
+   * build time instead of generating the rows ({@link ShopSchema#installSeedImage}).
+   */
+  public static final String DEFAULT_DB = "jdbc:h2:memFS:shop;DB_CLOSE_DELAY=-1";
 
   /** The defaults: port 8080, the library's default pool sizing, one event loop per core. */
   public static ShopConfig defaults() {

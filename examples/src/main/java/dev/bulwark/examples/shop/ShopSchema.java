@@ -3,11 +3,15 @@ package dev.bulwark.examples.shop;
 import dev.bulwark.db.Db;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import org.h2.store.fs.FilePath;
 
 /**
  * Creates the shop's tables if missing and seeds them if empty (WORKLOAD.md's Data section), on
@@ -33,6 +37,9 @@ final class ShopSchema {
   static final int USERS = 1_000;
   static final int POSTS = 10_000;
   private static final long SEED_LOCK = 0x5ee0_5B0BL;
+  /** The seed image in the jar (written by {@link ShopSeedImage}; the pom's bulwark.seedImage). */
+  static final String SEED_IMAGE = "dev/bulwark/examples/shop/seed.mv.db";
+  private static final String MEM_FS = "jdbc:h2:memFS:";
   /**
    * H2's posts.user_id foreign key, added once the generated posts are in, without checking
    * them (they reference users 1..1000 by construction): checking each of the 10,000 rows as it
@@ -71,6 +78,7 @@ final class ShopSchema {
     Thread builder = new Thread(() -> {
       Connection c = null;
       try {
+        installSeedImage(jdbcUrl);
         c = DriverManager.getConnection(jdbcUrl);
         build(c, postgres(jdbcUrl));
         built.complete(c);
@@ -84,8 +92,40 @@ final class ShopSchema {
     return built.future();
   }
 
+  /**
+   * On an H2 database in the in-memory file system ({@code jdbc:h2:memFS:NAME}) that does not
+   * exist yet: writes the seed image ({@link ShopSeedImage}, made at build time) as its file, so
+   * that {@link #build} finds the tables and rows there and only checks them. On any other URL,
+   * for a database that exists, or without the image on the class path (classes compiled by an
+   * IDE alone): nothing, and the rows are generated as before.
+   */
+  static void installSeedImage(String jdbcUrl) throws IOException {
+    if (!jdbcUrl.startsWith(MEM_FS)) {
+      return;
+    }
+    int options = jdbcUrl.indexOf(';');
+    String name = jdbcUrl.substring("jdbc:h2:".length(), options < 0 ? jdbcUrl.length() : options);
+    synchronized (ShopSchema.class) {
+      FilePath file = FilePath.get(name + ".mv.db");
+      if (file.exists()) {
+        return;
+      }
+      try (InputStream image = ShopSchema.class.getClassLoader().getResourceAsStream(SEED_IMAGE)) {
+        if (image == null) {
+          return;
+        }
+        // Written whole under another name, then renamed: never a half file under the database's.
+        FilePath partial = FilePath.get(name + ".seed.part");
+        try (OutputStream out = partial.newOutputStream(false)) {
+          image.transferTo(out);
+        }
+        partial.moveTo(file, false);
+      }
+    }
+  }
+
   /** The tables and their rows, in one transaction (on PostgreSQL under the seeding lock). */
-  private static void build(Connection c, boolean postgres) throws SQLException {
+  static void build(Connection c, boolean postgres) throws SQLException {
     c.setAutoCommit(false);
     try (Statement s = c.createStatement()) {
       if (postgres) {
