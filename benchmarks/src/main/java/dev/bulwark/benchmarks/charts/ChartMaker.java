@@ -25,7 +25,8 @@ import java.util.stream.Stream;
  *       {@code startup.sh} ({@code startup.JDK.KIND.none|cds|aot.median_ms}) bars per JDK; its warm-up
  *       curves ({@code curve.JDK.NAME=r1,r2,...}) one line each;
  *   <li>{@code jmh-NAME.json}, JMH's {@code -rf json} output: one bar per benchmark and parameter
- *       set, grouped by unit;
+ *       set, grouped by unit, and one per counter the benchmark reports per iteration (the mean
+ *       of its iterations: a paired benchmark's times and ratio, {@code jmh-pair.sh});
  *   <li>{@code interleave-NAME.tsv}, {@code jmh-interleave.sh}'s lines: the mean ops/s per jar and
  *       impl.
  * </ul>
@@ -155,6 +156,16 @@ public final class ChartMaker {
       JsonObject metric = run.getJsonObject("primaryMetric");
       bars.add(new Chart.Bar(shortName + " (" + metric.getString("scoreUnit") + ")",
           label.isEmpty() ? shortName : label, metric.getDouble("score")));
+      // Counters a benchmark reports per iteration (@AuxCounters EVENTS, unit "#", such as a
+      // paired benchmark's times and ratio): JMH's score is their sum over the iterations, so
+      // draw their mean per iteration instead.
+      JsonObject secondary = run.getJsonObject("secondaryMetrics", new JsonObject());
+      for (String counter : secondary.fieldNames()) {
+        JsonObject m = secondary.getJsonObject(counter);
+        if ("#".equals(m.getString("scoreUnit"))) {
+          bars.add(new Chart.Bar(shortName + ": mean per iteration", counter, meanOfRawData(m)));
+        }
+      }
       jvm = run.getString("jdkVersion") + " " + run.getString("vmName", "");
     }
     if (bars.isEmpty()) {
@@ -162,6 +173,21 @@ public final class ChartMaker {
     }
     return write(name, Chart.bars(name.substring("jmh-".length()), machine(jvm, null,
         Files.getLastModifiedTime(file).toInstant().toString().substring(0, 10)), "score", bars));
+  }
+
+  /** The mean of a metric's values over every iteration of every fork. */
+  private static double meanOfRawData(JsonObject metric) {
+    double sum = 0;
+    int n = 0;
+    JsonArray forks = metric.getJsonArray("rawData");
+    for (int f = 0; f < forks.size(); f++) {
+      JsonArray iterations = forks.getJsonArray(f);
+      for (int i = 0; i < iterations.size(); i++) {
+        sum += iterations.getDouble(i);
+        n++;
+      }
+    }
+    return n == 0 ? 0 : sum / n;
   }
 
   private Path fromInterleave(Path file, String name) throws IOException {
