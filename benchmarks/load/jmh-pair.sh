@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Runs a paired JMH benchmark (one that times two implementations in alternating batches within
-# each invocation and reports their per-iteration times and `ratio` as secondary results, such as
-# CacheHitPair) and prints each iteration's ratio, then their median, min and max, with the
-# median time per operation of each side. The ratio compares neighbours in time (batches some
+# Runs a paired JMH benchmark (one that times two or more implementations in alternating batches
+# within each invocation and reports their per-iteration times and ratios as secondary results,
+# such as CacheHitPair and WorkerPoolPair) and prints each iteration's ratios (every counter whose
+# name starts with "ratio"), then their median, min and max, with the median of every other
+# counter (each side's time per operation). The ratio compares neighbours in time (batches some
 # microseconds apart), so it holds on a machine whose speed moves from one second to the next.
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first.
@@ -10,8 +11,8 @@
 #   benchmarks/load/jmh-pair.sh CacheHitPair                  # FORKS=3, JMH_OPTS="-wi 5 -i 10"
 #   RESULTS_DIR=benchmarks/results benchmarks/load/jmh-pair.sh CacheHitPair
 #
-# With RESULTS_DIR set it writes jmh-pair-BENCHMARK.properties (ratio.median, ratio.min,
-# ratio.max, ratios, and SIDE.ns.median for each timed side) and JMH's own JSON as
+# With RESULTS_DIR set it writes jmh-pair-BENCHMARK.properties (RATIO.median, .min, .max and
+# .values for each ratio, COUNTER.median for the rest) and JMH's own JSON as
 # jmh-BENCHMARK.json, which benchmarks/charts.sh draws.
 set -euo pipefail
 
@@ -39,8 +40,8 @@ summary="$(awk '
   it > 0 && NF == 3 && $3 == "#" && $1 ~ /:$/ { name = substr($1, 1, length($1) - 1); v[name] = v[name] " " $2 }
   /^Result / { it = 0 }
   END { for (n in v) print n v[n] }' "$LOG_DIR/jmh.out")"
-if ! grep -q '^ratio ' <<<"$summary"; then
-  echo "$bench reported no ratio per iteration; is it a paired benchmark? Its output:" >&2
+if ! grep -q '^ratio' <<<"$summary"; then
+  echo "$bench reported no ratio counter per iteration; is it a paired benchmark? Its output:" >&2
   cat "$LOG_DIR/jmh.out" >&2
   exit 1
 fi
@@ -53,18 +54,18 @@ stats() {
 while read -r name values; do
   # shellcheck disable=SC2086
   read -r median min max <<<"$(stats $values)"
-  if [[ "$name" == ratio ]]; then
-    echo "ratio per iteration ($FORKS forks): $values"
-    echo "ratio: median $median, min $min, max $max"
-    record ratio.median "$median"
-    record ratio.min "$min"
-    record ratio.max "$max"
-    record ratios "$(tr ' ' ',' <<<"${values# }")"
+  if [[ "$name" == ratio* ]]; then
+    echo "$name per iteration ($FORKS forks): $values"
+    echo "$name: median $median, min $min, max $max"
+    record "$name.median" "$median"
+    record "$name.min" "$min"
+    record "$name.max" "$max"
+    record "$name.values" "$(tr ' ' ',' <<<"${values# }")"
   else
     echo "$name: median $median (min $min, max $max)"
     record "$name.median" "$median"
   fi
-done <<<"$(grep '^ratio ' <<<"$summary"; grep -v '^ratio ' <<<"$summary")"
+done <<<"$(grep '^ratio' <<<"$summary" | sort; grep -v '^ratio' <<<"$summary" | sort)"
 if [[ -n "${RESULTS_DIR:-}" ]]; then
   cp "$json" "$RESULTS_DIR/jmh-$bench.json"
 fi

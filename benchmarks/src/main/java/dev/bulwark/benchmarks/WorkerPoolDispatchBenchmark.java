@@ -79,7 +79,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * over Vert.x's own worker dispatch; {@code threadPoolExecutor} is a hand-rolled hop. On a
  * shared machine use several forks ({@code -f 3}) and compare rows of the same run, or better
  * {@code IMPLS="bulwark threadPoolExecutorDeadline threadPoolExecutor executeBlocking"
- * benchmarks/load/jmh-interleave.sh WorkerPoolDispatch} and its CPU time per round trip.
+ * benchmarks/load/jmh-interleave.sh WorkerPoolDispatch} and its CPU time per round trip. Best of
+ * all, {@link WorkerPoolPairBenchmark} times {@code bulwark}, {@code threadPoolExecutor} and
+ * {@code executeBlocking} batch by batch in one run and reports their ratios per iteration.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -96,7 +98,7 @@ public class WorkerPoolDispatchBenchmark {
   /** CPU work of one task, in {@link Blackhole#consumeCPU} tokens (well under a microsecond). */
   static final long TASK_TOKENS = 16;
 
-  private static final Callable<Integer> TASK = () -> {
+  static final Callable<Integer> TASK = () -> {
     Blackhole.consumeCPU(TASK_TOKENS);
     return 1;
   };
@@ -139,16 +141,9 @@ public class WorkerPoolDispatchBenchmark {
         break;
       case "threadPoolExecutor":
       case "threadPoolExecutorDeadline":
-        AtomicInteger seq = new AtomicInteger();
-        executor = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, 60, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> {
-              Thread t = new Thread(r, "tpe-bench-" + seq.incrementAndGet());
-              t.setDaemon(true);
-              return t;
-            });
-        executor.prestartAllCoreThreads();
+        executor = executor();
         boolean deadline = impl.equals("threadPoolExecutorDeadline");
-        dispatcher = () -> viaExecutor(deadline);
+        dispatcher = () -> viaExecutor(executor, deadline);
         break;
       default:
         throw new IllegalArgumentException(
@@ -158,8 +153,24 @@ public class WorkerPoolDispatchBenchmark {
     }
   }
 
-  /** Through {@link #executor}; with {@code deadline}, the queue deadline kept as bulwark keeps it. */
-  private Future<Integer> viaExecutor(boolean deadline) {
+  /** A fixed executor of {@link #POOL_SIZE} daemon threads, all started. */
+  static ThreadPoolExecutor executor() {
+    AtomicInteger seq = new AtomicInteger();
+    ThreadPoolExecutor executor = new ThreadPoolExecutor(POOL_SIZE, POOL_SIZE, 60, TimeUnit.SECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "tpe-bench-" + seq.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    executor.prestartAllCoreThreads();
+    return executor;
+  }
+
+  /**
+   * Through {@code executor}, completed back on the calling context; with {@code deadline}, the
+   * queue deadline kept as bulwark keeps it.
+   */
+  static Future<Integer> viaExecutor(ThreadPoolExecutor executor, boolean deadline) {
     Context ctx = Vertx.currentContext();
     Promise<Integer> promise = Promise.promise();
     long submitted = deadline ? System.nanoTime() : 0L;

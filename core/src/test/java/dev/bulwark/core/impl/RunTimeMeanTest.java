@@ -1,0 +1,43 @@
+package dev.bulwark.core.impl;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bulwark.core.WorkerPool;
+import io.vertx.core.Future;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The run-time mean of a pool on the millisecond clock (system ticker, no meters, no adaptive
+ * limit), whose runners fold their run times into it in batches instead of after every task.
+ */
+class RunTimeMeanTest {
+
+  @Test
+  void coarseClockPool_foldsBatchedRunTimesIntoTheMean() throws Exception {
+    WorkerPool pool = WorkerPool.builder().name("mean").maxConcurrency(1).maxQueue(64)
+        .queueTimeout(Duration.ofSeconds(30)).build();
+    try {
+      DefaultWorkerPool impl = (DefaultWorkerPool) pool;
+      assertThat(impl.meanRun()).isEqualTo(-1);
+      // 37 tasks through one slot: one runner loop, two full batches of 16 and 5 folded at its end.
+      // Each task's work is 4 ms of sleeping: its time on the coarse clock reads 4 or 5 ms.
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int i = 0; i < 37; i++) {
+        results.add(pool.submit(() -> {
+          TimeUnit.MILLISECONDS.sleep(4);
+          return 1;
+        }));
+      }
+      for (Future<Integer> f : results) {
+        assertThat(f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(1);
+      }
+      assertThat(impl.meanRun()).isBetween(3.0e6, 20.0e6);
+    } finally {
+      pool.close(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+}
