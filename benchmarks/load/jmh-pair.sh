@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Runs a paired JMH benchmark (one that times two or more implementations in alternating batches
 # within each invocation and reports their per-iteration times and ratios as secondary results,
-# such as CacheHitPair and WorkerPoolPair) and prints each iteration's ratios (every counter whose
+# such as LocalHitPair and WorkerPoolPair) and prints each iteration's ratios (every counter whose
 # name starts with "ratio"), then their median, min and max, with the median of every other
 # counter (each side's time per operation). The ratio compares neighbours in time (batches some
 # microseconds apart), so it holds on a machine whose speed moves from one second to the next.
 #
 # Builds nothing: run `mvn -q package -DskipTests` in the project root first.
 #
-#   benchmarks/load/jmh-pair.sh CacheHitPair                  # FORKS=3, JMH_OPTS="-wi 5 -i 10"
-#   RESULTS_DIR=benchmarks/results benchmarks/load/jmh-pair.sh CacheHitPair
+#   benchmarks/load/jmh-pair.sh LocalHitPair                  # FORKS=3, JMH_OPTS="-wi 5 -i 10"
+#   RESULTS_DIR=benchmarks/results benchmarks/load/jmh-pair.sh LocalHitPair
 #
 # With RESULTS_DIR set it writes jmh-pair-BENCHMARK.properties (RATIO.median, .min, .max and
 # .values for each ratio, COUNTER.median for the rest) and JMH's own JSON as

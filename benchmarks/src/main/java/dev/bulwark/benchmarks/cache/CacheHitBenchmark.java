@@ -83,7 +83,7 @@ import org.springframework.context.annotation.AnnotationConfigApplicationContext
  * thread's id (no {@code ThreadLocal}) and added to with a plain store, 1.7-2.5 ns an add in a
  * tight loop against the {@code LongAdder}'s 13-15 ns on a 2-core VM. On such a machine the speed
  * of a core moves by up to 2x from one second to the next, which separate runs of the two impls
- * cannot tell from a difference between them: {@link CacheHitPairBenchmark} times both in
+ * cannot tell from a difference between them: {@link LocalHitPairBenchmark} times both in
  * alternating batches of the same invocation and reports their ratio per iteration.
  */
 @State(Scope.Benchmark)

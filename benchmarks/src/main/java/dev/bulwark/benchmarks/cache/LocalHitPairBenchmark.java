@@ -39,7 +39,7 @@ import org.openjdk.jmh.infra.Blackhole;
  * primary score is the mean time of one hit of either. Same keys, values, ticker and call shape as
  * {@link CacheHitBenchmark}: 1,000 warm keys, a {@code long} argument, each result consumed.
  *
- * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CacheHitPair -f 3 -wi 5 -i 10}. Goal
+ * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar LocalHitPair -f 3 -wi 5 -i 10}. Goal
  * (issue 13): {@code ratio} at most 1.5.
  */
 @State(Scope.Thread)
@@ -48,7 +48,7 @@ import org.openjdk.jmh.infra.Blackhole;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
 @Fork(3)
-public class CacheHitPairBenchmark {
+public class LocalHitPairBenchmark {
 
   /** Hits per side and invocation: long enough that the two clock reads are noise. */
   static final int BATCH = 1000;
