@@ -48,13 +48,14 @@ for r in $(seq 1 "$rounds"); do
       # no line must not end the script under pipefail).
       # The primary result is the last line without a profiler's ':' in its name.
       primary=$(grep -v ':' "$csv" | tail -1 || true)
-      if [[ $(grep -vc ':' "$csv") -gt 2 ]]; then
+      if [[ $(grep -vc ':' "$csv") -gt 1 ]]; then
         echo "warning: '$bench' matched more than one benchmark; only the last, $(cut -d, -f1 <<<"$primary"), is recorded" >&2
       fi
       name=$(cut -d, -f1 <<<"$primary" | tr -d '"')
       ops=$(cut -d, -f5 <<<"$primary")
       unit=$(cut -d, -f7 <<<"$primary" | tr -d '"')
-      # The profiler's lines of that same benchmark (another profiler, such as gc, adds its own).
+      # The profiler's lines of that same benchmark. (The header names the 'Param: impl' column,
+      # so only benchmark rows lack a ':'.)
       cpu=$({ grep -F "\"$name:task-clock\"" "$csv" || true; } | head -1 | cut -d, -f5 | awk '{printf "%.0f", $1 * 1e6}')
       cs=$({ grep -F "\"$name:context-switches\"" "$csv" || true; } | head -1 | cut -d, -f5)
       ops=${ops:--} cpu=${cpu:--} cs=${cs:--}

@@ -19,8 +19,8 @@ import java.util.concurrent.atomic.LongAdder;
  * Thread-safe.
  *
  * <p>Hits and misses are counted outside Micrometer and read by function counters, so the hit path
- * pays no double arithmetic: hits in a {@link HitCount} (a plain store to the counting thread's own
- * cell), misses in a {@link LongAdder}.
+ * pays no double arithmetic: hits in a {@link HitCount} (a release store to the counting thread's own
+ * cell, no locked instruction), misses in a {@link LongAdder}.
  */
 final class CacheMetrics {
   final HitCount hits = new HitCount();

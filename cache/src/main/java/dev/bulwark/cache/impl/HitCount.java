@@ -8,13 +8,16 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * An exact count that many threads add one to, for a cache's hits: a thread that counts often
- * owns a cell of its own and adds to it with a plain store, where a {@link LongAdder} pays an
+ * owns a cell of its own and adds to it with a release store (a plain {@code mov} on x86), where a
+ * {@link LongAdder} pays an
  * atomic compare-and-set on every add even when no other thread touches it (on the machines we
  * measured, a fifth to a third of a whole local hit).
  *
  * <p>Implementation note. Cells are claimed per thread id ({@code id & (CELLS - 1)}, or one of the
  * {@value #PROBES} slots after it) and stay with their thread while it lives; only the owner
- * writes a cell's value, so a plain read-add-release-store loses nothing. A slot whose owner has
+ * writes a cell's value, so a read-add-release-store loses nothing. Ids come from
+ * {@code Thread.getId()}, which a {@code Thread} subclass could override (it is final from Java 19,
+ * as {@code threadId()}); an override returning another live thread's id would share its cell. A slot whose owner has
  * ended is taken over with its value (the ended thread's writes happen-before
  * {@code isAlive()} returning false), so the sum never goes down. A thread that finds its slots
  * owned by live threads adds to a {@link LongAdder} instead, and for the next {@value #SKIP} such

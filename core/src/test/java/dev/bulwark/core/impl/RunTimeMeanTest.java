@@ -1,6 +1,7 @@
 package dev.bulwark.core.impl;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import dev.bulwark.core.WorkerPool;
 import io.vertx.core.Future;
@@ -23,7 +24,8 @@ class RunTimeMeanTest {
     try {
       DefaultWorkerPool impl = (DefaultWorkerPool) pool;
       assertThat(impl.meanRun()).isEqualTo(-1);
-      // 37 tasks through one slot: one runner loop, two full batches of 16 and 5 folded at its end.
+      // 37 tasks through one slot: one runner loop; the first run time at once, then batches of 16,
+      // the rest folded at its end.
       // Each task's work is 4 ms of sleeping: its time on the coarse clock reads 4 or 5 ms.
       List<Future<Integer>> results = new ArrayList<>();
       for (int i = 0; i < 37; i++) {
@@ -36,6 +38,24 @@ class RunTimeMeanTest {
         assertThat(f.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS)).isEqualTo(1);
       }
       assertThat(impl.meanRun()).isBetween(3.0e6, 20.0e6);
+    } finally {
+      pool.close(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void recordRunTimes_weighsABatchAsThatManySamplesOfItsAverage() throws Exception {
+    WorkerPool pool = WorkerPool.builder().name("mean-math").maxConcurrency(1).build();
+    try {
+      DefaultWorkerPool impl = (DefaultWorkerPool) pool;
+      impl.recordRunTimes(16 * 1000L, 16);
+      assertThat(impl.meanRun()).as("the first batch is the mean").isEqualTo(1000.0);
+      impl.recordRunTimes(16 * 2000L, 16);
+      // 16 samples of 2000 with alpha 0.1, one after another: 2000 + (1000 - 2000) * 0.9^16.
+      assertThat(impl.meanRun()).isCloseTo(2000 - 1000 * Math.pow(0.9, 16), within(1e-6));
+      impl.recordRunTimes(3000L, 1);
+      double before = 2000 - 1000 * Math.pow(0.9, 16);
+      assertThat(impl.meanRun()).isCloseTo(before + 0.1 * (3000 - before), within(1e-6));
     } finally {
       pool.close(Duration.ofSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }

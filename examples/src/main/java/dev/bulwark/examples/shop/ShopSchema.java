@@ -74,11 +74,17 @@ final class ShopSchema {
    * once the data is there; the caller closes it (see {@link #syncSequence}).
    */
   static Future<Connection> build(String jdbcUrl) {
+    // On the caller's thread, before it creates the pools: a pool's connection made first would
+    // create the database empty, and the image could no longer go in.
+    try {
+      installSeedImage(jdbcUrl);
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     Promise<Connection> built = Promise.promise();
     Thread builder = new Thread(() -> {
       Connection c = null;
       try {
-        installSeedImage(jdbcUrl);
         c = DriverManager.getConnection(jdbcUrl);
         build(c, postgres(jdbcUrl));
         built.complete(c);
@@ -93,8 +99,8 @@ final class ShopSchema {
   }
 
   /**
-   * On an H2 database in the in-memory file system ({@code jdbc:h2:memFS:NAME}) that does not
-   * exist yet: writes the seed image ({@link ShopSeedImage}, made at build time) as its file, so
+   * Called by {@link #build(String)} before it starts its thread. On an H2 database in the
+   * in-memory file system ({@code jdbc:h2:memFS:NAME}) that does not exist yet: writes the seed image ({@link ShopSeedImage}, made at build time) as its file, so
    * that {@link #build} finds the tables and rows there and only checks them. On any other URL,
    * for a database that exists, or without the image on the class path (classes compiled by an
    * IDE alone): nothing, and the rows are generated as before.
@@ -116,10 +122,21 @@ final class ShopSchema {
         }
         // Written whole under another name, then renamed: never a half file under the database's.
         FilePath partial = FilePath.get(name + ".seed.part");
-        try (OutputStream out = partial.newOutputStream(false)) {
-          image.transferTo(out);
+        try {
+          try (OutputStream out = partial.newOutputStream(false)) {
+            image.transferTo(out);
+          }
+          partial.moveTo(file, false);
+        } catch (IOException | RuntimeException e) {
+          if (!file.exists()) {
+            throw e;
+          }
+          // Another start in this JVM opened the database meanwhile: it exists, use it.
+        } finally {
+          if (partial.exists()) {
+            partial.delete();
+          }
         }
-        partial.moveTo(file, false);
       }
     }
   }

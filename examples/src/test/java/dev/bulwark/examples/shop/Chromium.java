@@ -182,7 +182,11 @@ final class Chromium implements AutoCloseable {
           p.onExit().get(10, TimeUnit.SECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
           p.destroyForcibly();
-          p.onExit().get(10, TimeUnit.SECONDS);
+          try {
+            p.onExit().get(10, TimeUnit.SECONDS);
+          } catch (java.util.concurrent.TimeoutException stuck) {
+            // unkillable for now (the kernel will reap it): go on ending the others
+          }
         }
       }
     } finally {
@@ -219,7 +223,7 @@ final class Chromium implements AutoCloseable {
         }
       });
     } catch (IOException e) {
-      // the root itself is unreadable or gone: nothing to clean
+      // a file that could not be deleted: what is left stays in /tmp, which is harmless
     }
   }
 

@@ -130,7 +130,9 @@ class ShopSchemaTest {
   @Test
   void installSeedImage_onANewMemFsDatabase_holdsTheGeneratedRowsBeforeAnyBuild() throws Exception {
     String url = freshMemFsDb();
+    String file = url.substring("jdbc:h2:".length(), url.indexOf(';')) + ".mv.db";
     ShopSchema.installSeedImage(url);
+    assertThat(FilePath.get(file).exists()).as("the image, before any connection").isTrue();
     List<String> fromImage;
     try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
       fromImage = contents(s);
@@ -156,6 +158,16 @@ class ShopSchemaTest {
       assertThat(postsForeignKeys(s)).isEqualTo(1);
       assertOrphanPostRefused(s);
     }
+  }
+
+  @Test
+  void installSeedImage_onAUrlWithoutOptions_writesTheFileItNames() throws Exception {
+    String url = "jdbc:h2:memFS:shop-schema-" + DATABASES.incrementAndGet();
+    String file = url.substring("jdbc:h2:".length()) + ".mv.db";
+    ShopSchema.installSeedImage(url);
+    assertThat(FilePath.get(file).exists()).isTrue();
+    assertThat(FilePath.get(url.substring("jdbc:h2:".length()) + ".seed.part").exists()).isFalse();
+    FilePath.get(file).delete();
   }
 
   @Test
