@@ -37,7 +37,7 @@ final class ShopSchema {
   static final int USERS = 1_000;
   static final int POSTS = 10_000;
   private static final long SEED_LOCK = 0x5ee0_5B0BL;
-  /** The seed image in the jar (written by {@link ShopSeedImage}; the pom's bulwark.seedImage). */
+  /** The seed image's path in the classes and the jar ({@link ShopSeedImage} writes it there). */
   static final String SEED_IMAGE = "dev/bulwark/examples/shop/seed.mv.db";
   private static final String MEM_FS = "jdbc:h2:memFS:";
   /**

@@ -18,7 +18,8 @@ import java.util.stream.Stream;
  * {@link ShopSchema#SEED_IMAGE}; a start on an in-memory file system URL ({@code jdbc:h2:memFS:},
  * the default) copies it in before its first connection instead of inserting the rows.
  *
- * <p>Usage: {@code ShopSeedImage OUTPUT_FILE}.
+ * <p>Usage: {@code ShopSeedImage CLASSES_DIR}: writes {@code CLASSES_DIR/}{@link ShopSchema#SEED_IMAGE}, the
+ * one place that names the image's path.
  */
 public final class ShopSeedImage {
 
@@ -27,10 +28,10 @@ public final class ShopSeedImage {
 
   public static void main(String[] args) throws IOException, SQLException {
     if (args.length != 1) {
-      throw new IllegalArgumentException("usage: ShopSeedImage OUTPUT_FILE, but got " + args.length
+      throw new IllegalArgumentException("usage: ShopSeedImage CLASSES_DIR, but got " + args.length
           + " arguments");
     }
-    write(Path.of(args[0]));
+    write(Path.of(args[0]).resolve(ShopSchema.SEED_IMAGE));
   }
 
   /** Builds the image in a temporary directory and moves it to {@code out}. */
