@@ -158,10 +158,16 @@ class DrainLifecycleTest {
 
   @Test
   void drainDelay_reportsDrainingWhileStillServingThenRefuses(Vertx vertx) throws Exception {
-    BulwarkServer s = create(vertx, options(0).drainDelay(Duration.ofSeconds(1)));
+    // The two requests below must be answered within the delay: the client's classes and the
+    // route already warm (a first request), and a delay no slow machine's two round trips come
+    // near (they took 140 ms here), within Http.await's 5 s for the whole drain.
+    BulwarkServer s = create(vertx,
+        options(0).drainGrace(Duration.ofSeconds(3)).drainDelay(Duration.ofSeconds(3)));
     Http.await(s.start());
     int port = s.port();
     Socket kept = Http.connect(port);
+    assertThat(Http.send(Http.newClient(), Http.request(port, "/hello").build()).statusCode())
+        .isEqualTo(200);
 
     Future<Void> drained = s.drain();
 

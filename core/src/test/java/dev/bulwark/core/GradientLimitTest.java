@@ -341,6 +341,21 @@ class GradientLimitTest {
   }
 
   @Test
+  void queueCapacity_atTheBaseline_isExactlyHalfTheProvenLimit_whateverTheBaseline() {
+    // Each faster sample pulls recent down and the baseline with it (recent == baseline), so the
+    // capacity is 8 x 0.5 every time. Rounding once made it 3 at a recent of 4.9 ms (the second
+    // sample here), which failed a queued task of a pool whose bound fell from 4 to 3.
+    AdaptiveLimit.Algorithm g = AdaptiveLimit.gradient(1, 8).newAlgorithm(8);
+    g.onSample(BASE, 8);
+    List<Integer> capacities = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      g.onSample(0, 8);
+      capacities.add(g.queueCapacity());
+    }
+    assertThat(capacities).containsOnly(4);
+  }
+
+  @Test
   void probe_getsNoQueueUntilItHeldForAFewSamples() {
     AdaptiveLimit.Algorithm g = AdaptiveLimit.gradient(1, 16).newAlgorithm(4);
     g.onSample(BASE, 4);

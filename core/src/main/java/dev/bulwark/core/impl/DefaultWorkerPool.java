@@ -310,15 +310,15 @@ public final class DefaultWorkerPool implements WorkerPool {
       closed = true;
     }
     Future<Void> result = promise.future();
-    if (queued.get() == 0 && active.get() == 0) {
-      finishClose();
-    } else {
+    // The full check, delivering included: a runner that gave back the last slot may still be
+    // handing over its result, and the close must not overtake it.
+    closeCheck();
+    if (!finished.get()) {
       graceTimer = PoolThreads.TIMER.schedule(this::graceExpired, grace.toNanos(),
           TimeUnit.NANOSECONDS);
       if (finished.get()) {
         graceTimer.cancel(false);
       }
-      closeCheck();
     }
     return result;
   }
@@ -362,7 +362,10 @@ public final class DefaultWorkerPool implements WorkerPool {
       if (next != null) {
         startRunner(next);
       } else {
-        active.decrementAndGet(); // then the loop looks at the queue again
+        // A runner took the task first. This slot may be the last count a close waits for:
+        // that runner's own close check may have run while we held it.
+        active.decrementAndGet();
+        closeCheck(); // then the loop looks at the queue again
       }
     }
   }

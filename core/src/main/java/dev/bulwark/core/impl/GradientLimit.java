@@ -75,6 +75,8 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
   static final int MAX_HOLD = 256;
   /** Good samples at a grown limit before it counts as proven (and gets a queue). */
   static final int PROVE_SAMPLES = 4;
+  /** Rounding error forgiven when counting whole queue places ({@link #queueCapacity}). */
+  static final double CAPACITY_SLACK = 1e-9;
 
   private final int min;
   private final int max;
@@ -170,14 +172,21 @@ public final class GradientLimit implements AdaptiveLimit.Algorithm {
    * As many tasks as can wait and still finish within {@code TOLERANCE x baseline} at the
    * current latency: position {@code p} waits {@code p x recent / limit}, then runs
    * {@code recent}. Counted at the proven limit, so a probe gets no queue.
+   *
+   * <p>At the baseline ({@code recent == baseline}, every sample as fast as the fastest) this
+   * is exactly {@code proven x (TOLERANCE - 1)}: the ratio is taken first, which is then exactly
+   * 1, and a place within {@link #CAPACITY_SLACK} of a whole one counts as whole. Computed as
+   * {@code proven x (1.5 x baseline - recent) / recent}, rounding made it 3.99999 at some
+   * baselines: the bound of a pool of 8 dropped from 4 to 3 between two equal samples and failed
+   * a queued task.
    */
   @Override
   public int queueCapacity() {
     if (recent < 0) {
       return Integer.MAX_VALUE;
     }
-    double slack = TOLERANCE * baseline - recent;
-    return slack <= 0 ? 0 : (int) (proven * slack / recent); // proven <= limit always
+    double places = proven * (TOLERANCE * (baseline / recent) - 1); // proven <= limit always
+    return places <= 0 ? 0 : (int) (places + CAPACITY_SLACK);
   }
 
   /** The immutable description behind {@link AdaptiveLimit#gradient}. */

@@ -108,7 +108,8 @@ class ShopStreamingPostgresTest extends ShopStreamingContract {
       Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> activeConnections() == 1.0);
     }
 
-    Awaitility.await().atMost(Duration.ofSeconds(2)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
+    // 5 s: the pool's gauge of connections out is refreshed at most once a second.
+    Awaitility.await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).untilAsserted(() -> {
       Set<Integer> running = runningExports();
       running.retainAll(ours);
       assertThat(running).as("backends still running the export").isEmpty();
