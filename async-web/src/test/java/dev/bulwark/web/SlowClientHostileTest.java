@@ -24,6 +24,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -115,7 +116,9 @@ class SlowClientHostileTest {
     }
   }
 
+  // Its own wait (30 s) outlasts the 20 s default of junit-platform.properties.
   @Test
+  @Timeout(60)
   void slowlorisSockets_areAnswered408AndClosed_whileNormalRequestsAreServed() throws Exception {
     Map<Integer, Integer> statuses = new ConcurrentHashMap<>();
     for (int i = 0; i < SLOWLORIS; i++) {
@@ -150,7 +153,9 @@ class SlowClientHostileTest {
     assertThat(server.get("/hello").statusCode()).isEqualTo(200);
   }
 
+  // Its own wait (30 s) outlasts the 20 s default of junit-platform.properties.
   @Test
+  @Timeout(60)
   void keptAliveConnectionWaitingForItsNextRequest_isNotCutByTheHeaderDeadline() throws Exception {
     try (Socket socket = Http.connect(server.port())) {
       Http.write(socket, Http.get("/hello"));

@@ -21,6 +21,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -157,7 +158,10 @@ class StreamingBackpressureTest {
     assertThat(pullThreads).isNotEmpty().allMatch(n -> n.matches("bulwark-reports-\\d+"), "a reports pool thread");
   }
 
+  // Its own waits (10 s, 20 s, then reads with a 15 s socket timeout) outlast the 20 s default
+  // of junit-platform.properties.
   @ParameterizedTest(name = "{0}")
+  @Timeout(90)
   @ValueSource(strings = {"/big/iterator", "/big/publisher", "/big/readstream"})
   void stalledClient_stopsTheSource_andReadingAgainGetsEveryItem(String path) throws Exception {
     pulled.set(0);

@@ -28,6 +28,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -188,7 +189,9 @@ class StreamingDisconnectTest {
     assertThat(server.get("/ping").body()).isEqualTo("pong");
   }
 
+  // Its own waits (20 s, then 3 s) outlast the 20 s default of junit-platform.properties.
   @ParameterizedTest(name = "{0}")
+  @Timeout(60)
   @ValueSource(strings = {"stream", "iterator", "publisher", "chunked", "readstream"})
   void clientClosingWhileTheSourceIsPaused_releasesTheSource(String kind) throws Exception {
     released.remove(kind);

@@ -27,6 +27,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -122,7 +123,9 @@ class WriteStallFaultTest {
     }
   }
 
+  // Its own wait (30 s) outlasts the 20 s default of junit-platform.properties.
   @Test
+  @Timeout(60)
   void clientsThatReadNothing_areCutAtTheWriteStallTimeout_andTheirSourcesStop() throws Exception {
     for (int i = 0; i < STALLED; i++) {
       Socket socket = new Socket();
@@ -143,7 +146,9 @@ class WriteStallFaultTest {
     assertThat(server.get("/counted").statusCode()).isEqualTo(200);
   }
 
+  // Its own waits (10 + 10 + 20 + 10 s) outlast the 20 s default of junit-platform.properties.
   @Test
+  @Timeout(90)
   void queuedRequestWhoseClientLeft_isDroppedFromTheQueue_andNeverRuns() throws Exception {
     CompletableFuture<HttpResponse<String>> hog = Http.sendAsync(server.client(),
         server.request("/hold").timeout(Duration.ofSeconds(60)).build());

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -64,8 +65,7 @@ class RedisCacheTest {
         .redisUrl(Servers.REDIS_URL).meterRegistry(registry)
         .redisTimeout(Duration.ofMillis(500)).build());
     managers.add(m);
-    // Creating a manager returns at once; it connects in the background.
-    await().atMost(Duration.ofSeconds(10)).until(() -> m.health().status() == CacheHealth.Status.UP);
+    TestSupport.awaitUp(m);
     return m;
   }
 
@@ -97,8 +97,8 @@ class RedisCacheTest {
 
   /**
    * A's load never ends; its lease (300 ms) expires in Redis and B, waiting, takes it and loads.
-   * B's clock is a fake ticker that never moves, so its maxLeaderWait never passes: B can only
-   * have loaded by winning the expired lease.
+   * B's clock is a fake ticker that no one moves once B is connected, so its maxLeaderWait never
+   * passes: B can only have loaded by winning the expired lease.
    */
   @Test
   void deadLeader_leaseExpires_andAnotherInstanceComputes() throws Exception {
@@ -107,8 +107,14 @@ class RedisCacheTest {
     Cache<String> b = cache(manager(CacheOptions.builder().maxLeaderWait(Duration.ofSeconds(20))
         .ticker(new FakeTicker())), CachePolicy.ttl(Duration.ofMinutes(1)));
     Promise<String> never = Promise.promise();
-    a.get("k", never::future);
-    await().atMost(Duration.ofSeconds(5)).until(() -> raw.getBucket("bulwarklease:" + name + ":k").isExists());
+    // A's loader runs only once A holds the lease: then B's call finds it (or, if it already
+    // expired, takes it at once).
+    CountDownLatch leading = new CountDownLatch(1);
+    a.get("k", () -> {
+      leading.countDown();
+      return never.future();
+    });
+    assertThat(leading.await(30, TimeUnit.SECONDS)).as("A's loader called").isTrue();
     AtomicInteger loads = new AtomicInteger();
     String v = await(b.get("k", () -> Future.succeededFuture("b" + loads.incrementAndGet())));
     assertThat(v).isEqualTo("b1");
@@ -163,6 +169,7 @@ class RedisCacheTest {
     Cache<String> a = cache(manager(CacheOptions.builder().ticker(ticker)), policy);
     assertThat(a.remainingTtlMillis("k")).isEqualTo(-1);
 
+    long beforeWrite = System.currentTimeMillis();
     assertThat(await(a.get("k", () -> Future.succeededFuture("v")))).isEqualTo("v");
     assertThat(a.remainingTtlMillis("k")).isEqualTo(60_000);
     ticker.advance(Duration.ofSeconds(20));
@@ -171,10 +178,13 @@ class RedisCacheTest {
 
     // B never loaded it: what it read from Redis carries the writer's freshness (wall clock).
     // B starts after A's write, so A's "written" event (which drops B's copy) cannot race B's read.
-    Cache<String> b = cache(manager(CacheOptions.builder()), policy);
+    // The wall time from A's write to B's read (creating and connecting B included) is taken
+    // off, and no more: B's clock, a fake ticker, stands still after its read.
+    Cache<String> b = cache(manager(CacheOptions.builder().ticker(new FakeTicker())), policy);
     assertThat(b.remainingTtlMillis("k")).isEqualTo(-1);
     assertThat(await(b.get("k", () -> Future.failedFuture("must come from redis")))).isEqualTo("v");
-    assertThat(b.remainingTtlMillis("k")).isBetween(50_000L, 60_000L);
+    long elapsed = System.currentTimeMillis() - beforeWrite;
+    assertThat(b.remainingTtlMillis("k")).isBetween(60_000L - elapsed, 60_000L);
 
     await(a.invalidate("k"));
     assertThat(a.remainingTtlMillis("k")).isEqualTo(-1);

@@ -73,12 +73,7 @@ class RedisFaultTest {
         .meterRegistry(registry)
         .ticker(ticker)
         .build());
-    // A first connect that failed (a loaded machine) opened the breaker on the fake ticker: move
-    // it on, so the probe can close it.
-    await().atMost(Duration.ofSeconds(60)).until(() -> {
-      ticker.advance(OPEN);
-      return manager.health().status() == CacheHealth.Status.UP;
-    });
+    TestSupport.awaitUp(manager);
     cache = manager.cache("fault", CachePolicy.ttl(Duration.ofMinutes(10)).withTier(CacheTier.TWO_LEVEL),
         LocalCacheTest.strings());
     loop = vertx.getOrCreateContext();

@@ -236,7 +236,11 @@ class TaskQueueTest {
   @ParameterizedTest
   @EnumSource(Store.class)
   void cancel_queuedTaskNeverRuns(Store store) {
-    TaskQueue q = queues.create(store, b -> { });
+    // The queue's clock stands still until the cancel is done, so the task is still queued then
+    // however slow the machine. One task at a time: the cancelled one, due first, would be claimed
+    // and run before the marker.
+    FakeTicker ticker = new FakeTicker();
+    TaskQueue q = queues.create(store, b -> b.ticker(ticker).concurrency(1));
     AtomicInteger runs = new AtomicInteger();
     q.register("report", Report.class, (p, ctx) -> runs.incrementAndGet());
     Queues.start(q);
@@ -246,6 +250,7 @@ class TaskQueueTest {
     assertThat(status(q, id).state()).isEqualTo(TaskState.CANCELLED);
     String marker = Await.result(q.submit("report", new Report(2),
         SubmitOptions.builder().delay(Duration.ofMillis(400)).build()), BOUND);
+    ticker.advance(Duration.ofMillis(400));
     awaitState(q, marker, TaskState.SUCCEEDED);
     assertThat(runs).hasValue(1);
     assertThat(status(q, id).state()).isEqualTo(TaskState.CANCELLED);
@@ -296,14 +301,19 @@ class TaskQueueTest {
   @ParameterizedTest
   @EnumSource(Store.class)
   void delay_runsNoSoonerThanDue(Store store) {
-    TaskQueue q = queues.create(store, b -> { });
+    // The queue's clock (due times, createdAt, startedAt) is a fake ticker: the task stays queued
+    // while the test checks it, however slow the machine, and becomes due only when moved on.
+    FakeTicker ticker = new FakeTicker();
+    TaskQueue q = queues.create(store, b -> b.ticker(ticker));
     q.register("report", Report.class, (p, ctx) -> p.rows());
     Queues.start(q);
     String id = Await.result(q.submit("report", new Report(5),
         SubmitOptions.builder().delay(Duration.ofMillis(300)).build()), BOUND);
+    ticker.advance(Duration.ofMillis(299));
     TaskStatus queued = status(q, id);
     assertThat(queued.state()).isEqualTo(TaskState.QUEUED);
     assertThat(Await.result(q.depth(), BOUND)).isEqualTo(1L);
+    ticker.advance(Duration.ofMillis(1));
     awaitState(q, id, TaskState.SUCCEEDED);
     TaskStatus done = status(q, id);
     assertThat(Duration.between(done.createdAt(), done.startedAt())).isGreaterThanOrEqualTo(Duration.ofMillis(300));
