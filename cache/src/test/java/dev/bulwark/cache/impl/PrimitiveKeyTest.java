@@ -31,6 +31,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A method of one {@code long} or {@code int} parameter (which the generated class calls without
@@ -263,13 +264,27 @@ class PrimitiveKeyTest {
   }
 
   /** Ids that are multiples of 1,024 (low bits all zero) still spread over the table. */
-  @Test
-  void slot_spreadsMultiplesOf1024() {
+  @ParameterizedTest
+  @ValueSource(longs = {1024, 4096, 1 << 16, 1 << 20})
+  void slot_spreadsMultiplesOfAPowerOfTwo(long stride) {
+    assertThat(slotsOf(LongStream.range(0, KeyMemo.SLOTS).map(k -> k * stride))).hasSize(KeyMemo.SLOTS);
+  }
+
+  /**
+   * A dense range of ids, the usual key (the benchmark's are 0..999), never shares a slot, also
+   * across multiples of 1,024, 2^20 and 2^30: none evicts another's key.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {0, 1, 1000, 123_456_789, (1 << 20) - 500, (1 << 30) - 500, Integer.MAX_VALUE - 500L, 1L << 40})
+  void slot_givesConsecutiveIdsTheirOwnSlots(long first) {
+    int ids = KeyMemo.SLOTS - 24;
+    assertThat(slotsOf(LongStream.range(first, first + ids))).hasSize(ids);
+  }
+
+  private static Set<Integer> slotsOf(LongStream ids) {
     Set<Integer> slots = new LinkedHashSet<>();
-    for (long k = 0; k < KeyMemo.SLOTS; k++) {
-      slots.add(KeyMemo.slot(Long.hashCode(k * 1024)));
-    }
-    assertThat(slots).hasSizeGreaterThan(KeyMemo.SLOTS / 2);
+    ids.forEach(id -> slots.add(KeyMemo.slot(Long.hashCode(id))));
+    return slots;
   }
 
   @Test
