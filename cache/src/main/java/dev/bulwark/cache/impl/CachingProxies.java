@@ -30,8 +30,10 @@ import org.objectweb.asm.Type;
  * made on its first decoration and kept in a {@link ClassValue}) implements the interface with one
  * method per distinct signature of its {@code getMethods()}, as the JDK proxy does. A
  * {@link Cached} or {@link CacheEvict} method calls its own invoker, held in a final field, with
- * no {@code Method} lookup: a method of no parameter calls {@code invoke0()}, one of one parameter
- * {@code invoke1(arg)} (its argument, boxed if primitive, and no array), others {@code invoke(args)}.
+ * no {@code Method} lookup: a method of no parameter calls {@code invoke0()}, one of one {@code long}
+ * or {@code int} parameter {@code invokeLong(arg)} or {@code invokeInt(arg)} (not boxed, so that a
+ * hit allocates nothing), one of another single parameter {@code invoke1(arg)} (its argument, boxed
+ * if primitive, and no array), others {@code invoke(args)}.
  * Each call site in the class sees one invoker class, so the JIT inlines the hit path into the
  * interface method. Any other method calls the implementation directly (no reflection).
  * {@code equals} is identity, {@code hashCode} the identity hash and {@code toString}
@@ -276,8 +278,9 @@ public final class CachingProxies {
   }
 
   /**
-   * One interface method: its invoker's {@code invoke0/invoke1/invoke} when {@code invoker} names
-   * one, else the implementation's method; then the proxy's exception rule.
+   * One interface method: its invoker's {@code invoke0}, {@code invokeLong}, {@code invokeInt},
+   * {@code invoke1} or {@code invoke} when {@code invoker} names one, else the implementation's
+   * method; then the proxy's exception rule.
    */
   private static void method(ClassWriter cw, String self, Method m, String invoker, String serviceName,
       String serviceDesc) {
@@ -320,6 +323,11 @@ public final class CachingProxies {
       mv.visitFieldInsn(Opcodes.GETFIELD, self, invoker, "L" + INVOKER + ";");
       if (params.length == 0) {
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, "invoke0", "()" + OBJECT_DESC, false);
+      } else if (params.length == 1 && (params[0] == long.class || params[0] == int.class)) {
+        Type t = Type.getType(params[0]);
+        mv.visitVarInsn(t.getOpcode(Opcodes.ILOAD), 1);
+        String name = params[0] == long.class ? "invokeLong" : "invokeInt";
+        mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, name, "(" + t.getDescriptor() + ")" + OBJECT_DESC, false);
       } else if (params.length == 1) {
         loadBoxed(mv, params[0], 1);
         mv.visitMethodInsn(Opcodes.INVOKEVIRTUAL, INVOKER, "invoke1", "(" + OBJECT_DESC + ")" + OBJECT_DESC, false);

@@ -8,9 +8,13 @@ import java.util.UUID;
  * value type, by argument value, so that a hit reuses the key {@code String} instead of encoding a
  * new one per call. The reused string has its hash already computed and is the very instance the
  * local tier holds (the load stored it), so the lookup's {@code equals} is an identity check.
+ * {@link OfLong} does the same for a {@code long} or {@code int} parameter without boxing it.
  *
  * <p>Implementation note. A direct-mapped table of {@value #SLOTS} immutable (argument, key)
- * pairs; a new argument replaces whatever pair its slot held. Only types whose {@code equals}
+ * pairs; a new argument replaces whatever pair its slot held. The slot ({@link #slot}) adds up the
+ * hash's 10-bit digits: a range of consecutive ids (the common key) up to a few shorter than the
+ * table takes as many slots (crossing a multiple of 1,024 moves the slots on by at most 3), and ids that differ only above the low digit (multiples of 1,024) still spread,
+ * where the low bits alone put them all in one slot. Only types whose {@code equals}
  * agrees with {@link Keys#of} and whose instances cannot change are remembered (decided once, from
  * the parameter's declared type): with a mutable argument (a list) a remembered pair could
  * outlive the value it was encoded from. Strings longer than {@link Keys#MAX_PLAIN_LENGTH} are
@@ -24,18 +28,34 @@ final class KeyMemo {
   /** Pairs remembered per method; a power of two. */
   static final int SLOTS = 1024;
 
+  private static final int BITS = Integer.numberOfTrailingZeros(SLOTS);
+
   private final Pair[] slots = new Pair[SLOTS];
 
   private KeyMemo() {
   }
 
-  /** A memo for a key argument declared as {@code type}, or null when that type may not have one. */
+  /**
+   * A memo for a key argument declared as {@code type}, or null when that type may not have one
+   * (or, {@code long} and {@code int}, has an {@link OfLong} instead).
+   */
   static KeyMemo forType(Class<?> type) {
-    boolean immutableValue = type.isPrimitive() || type.isEnum() || type == String.class
-        || type == Long.class || type == Integer.class || type == Short.class || type == Byte.class
-        || type == Character.class || type == Boolean.class || type == Double.class
+    boolean immutableValue = type == short.class || type == byte.class || type == char.class
+        || type == boolean.class || type == double.class || type == float.class || type.isEnum()
+        || type == String.class || type == Long.class || type == Integer.class || type == Short.class
+        || type == Byte.class || type == Character.class || type == Boolean.class || type == Double.class
         || type == Float.class || type == UUID.class;
     return immutableValue ? new KeyMemo() : null;
+  }
+
+  /**
+   * The slot of an argument whose hash is {@code hash}: the sum of its digits of {@code log2(SLOTS)}
+   * bits, modulo {@code SLOTS}. A multiplicative mix (golden ratio, top bits) spreads strides as
+   * well, but it shares slots among 110 of the ids 0..999, which then evict each other on every
+   * pass; measured, that cost more than the boxing this memo saves.
+   */
+  static int slot(int hash) {
+    return (hash + (hash >>> BITS) + (hash >>> 2 * BITS) + (hash >>> 3 * BITS)) & (SLOTS - 1);
   }
 
   /** {@code Keys.of(arg)}, remembered. */
@@ -43,26 +63,69 @@ final class KeyMemo {
     if (arg == null) {
       return Keys.of(null);
     }
-    int h = arg.hashCode();
-    int i = (h ^ (h >>> 16)) & (SLOTS - 1);
+    int i = slot(arg.hashCode());
     Pair p = slots[i];
     if (p != null && p.arg.equals(arg)) {
       return p.key;
     }
     String key = Keys.of(arg);
     if (!(arg instanceof String) || ((String) arg).length() <= Keys.MAX_PLAIN_LENGTH) {
-      slots[i] = new Pair(arg, key);
+      slots[i] = new Pair(arg, 0, key);
     }
     return key;
   }
 
+  /** A remembered key and the argument it was encoded from: an object, or (arg null) a long. */
   private static final class Pair {
     final Object arg;
+    final long value;
     final String key;
 
-    Pair(Object arg, String key) {
+    Pair(Object arg, long value, String key) {
       this.arg = arg;
+      this.value = value;
       this.key = key;
+    }
+  }
+
+  /**
+   * The memo of a {@code long} or {@code int} key argument (an {@code int} widened), held as a
+   * primitive: a hit allocates nothing, where {@link KeyMemo} needs the argument boxed. Its key is
+   * {@code Keys.of} of the boxed argument ({@code Long} or {@code Integer}, as declared), so the
+   * entries are those of the boxed twin. Same table, slot and benign race as {@link KeyMemo}; the
+   * slot is that of the boxed {@code Long}'s hash. Thread-safe.
+   */
+  static final class OfLong {
+    private final Pair[] slots = new Pair[SLOTS];
+    private final boolean ints;
+
+    private OfLong(boolean ints) {
+      this.ints = ints;
+    }
+
+    /** A memo for a key argument declared as {@code type}, or null unless it is {@code long} or {@code int}. */
+    static OfLong forType(Class<?> type) {
+      return type == long.class || type == int.class ? new OfLong(type == int.class) : null;
+    }
+
+    /**
+     * {@code Keys.of} of the argument {@code value} (as an {@code Integer} for an {@code int} one),
+     * remembered. The miss is out of line, so that the hit stays small enough to be inlined.
+     */
+    String key(long value) {
+      Pair p = slots[slot(Long.hashCode(value))];
+      return p != null && p.value == value ? p.key : remember(value);
+    }
+
+    private String remember(long value) {
+      String key = Keys.of(box(value));
+      slots[slot(Long.hashCode(value))] = new Pair(null, value, key);
+      return key;
+    }
+
+    /** The argument {@code value} boxed as declared: an {@code Integer} for an {@code int}, else a {@code Long}. */
+    Object box(long value) {
+      return ints ? (Object) Integer.valueOf((int) value) : Long.valueOf(value);
     }
   }
 }
