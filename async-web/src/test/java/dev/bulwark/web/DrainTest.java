@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -83,10 +84,13 @@ class DrainTest {
     return held;
   }
 
+  // Its own waits (5 + 5 + 5 + 5 s and the reads) may outlast the 20 s default of
+  // junit-platform.properties on a loaded machine.
   @Test
+  @Timeout(60)
   void drain_turnsNewRequestsAwayThenFinishesInFlightAndStops(Vertx vertx) throws Exception {
-    // A grace well past the socket read below, so a connection left open shows as such.
-    start(vertx, o -> o.drainGrace(Duration.ofSeconds(4)));
+    // A grace well past the socket read below (5 s), so a connection left open shows as such.
+    start(vertx, o -> o.drainGrace(Duration.ofSeconds(10)));
     int port = server.port();
     // A held request with one pipelined behind it: its connection is busy, so the drain does not
     // close it as idle, and the pipelined request is read after the drain began.
@@ -112,7 +116,7 @@ class DrainTest {
       assertThat(Integer.parseInt(turnedAway.headers().get("retry-after"))).isGreaterThanOrEqualTo(1);
       assertThat(turnedAway.headers()).containsEntry("content-type", "application/json");
       assertThat(Http.json(turnedAway.body()).path("error").asText()).contains("draining");
-      socket.setSoTimeout(1000);
+      socket.setSoTimeout(5000);
       assertThat(Http.closedByServer(socket)).as("connection closed after the 503").isTrue();
     }
 

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
@@ -44,8 +45,12 @@ class StreamSlotFaultTest {
     sources = new Sources();
     server = TestServer.start(vertx,
         // A queue, as in production: a stalled stream's socket may still drain a little now and
-        // then, and the short pull that refills it must not turn a blocking request away.
-        o -> o.workerPool("default", b -> b.maxConcurrency(SLOTS).maxQueue(4 * SLOTS)), sources);
+        // then, and the short pull that refills it must not turn a blocking request away. No
+        // write-stall or idle deadline: the streams stay stalled for as long as the test takes, and
+        // only their clients' leaving may close a source.
+        o -> o.workerPool("default", b -> b.maxConcurrency(SLOTS).maxQueue(4 * SLOTS))
+            .writeStallTimeout(Duration.ZERO)
+            .idleTimeout(Duration.ZERO), sources);
   }
 
   @AfterEach
@@ -98,7 +103,9 @@ class StreamSlotFaultTest {
     }
   }
 
+  // Its own waits (30 s each) outlast the 20 s default of junit-platform.properties.
   @Test
+  @Timeout(90)
   void clientsThatStopReading_holdNoWorkerSlot() throws Exception {
     for (int i = 0; i < SLOW_CLIENTS; i++) {
       Socket socket = new Socket();

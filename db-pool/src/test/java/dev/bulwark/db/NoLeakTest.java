@@ -67,8 +67,9 @@ class NoLeakTest {
   @ParameterizedTest(name = "{0}")
   @EnumSource(Backend.class)
   void streamsCancelledAtAnyPoint_leaveNoConnectionInUse(Backend backend, Vertx vertx) {
-    // Twelve streams share two connections: the queued ones may wait, so give them time.
-    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2).waitTimeout(Duration.ofSeconds(10)))) {
+    // Twelve streams share two connections: the queued ones may wait, so give them time (a bound
+    // against a hang: a loaded machine runs these streams one after another on one connection).
+    try (TestDb t = TestDb.open(vertx, backend, b -> b.maximumPoolSize(2).waitTimeout(Duration.ofSeconds(60)))) {
       Context context = vertx.getOrCreateContext();
       int[] cancelAt = {1, 2, 255, 256, 257, 511, 512, 513, 1000, 5_000};
       List<Db.RowStream<Long>> paused = new ArrayList<>();
@@ -98,7 +99,7 @@ class NoLeakTest {
         paused.add(held);
       });
 
-      Awaitility.await().atMost(Duration.ofSeconds(10))
+      Awaitility.await().atMost(Duration.ofSeconds(60))
           .until(() -> cancelled.get() == cancelAt.length || !failures.isEmpty());
       assertThat(failures).isEmpty();
       context.runOnContext(v -> paused.forEach(Db.RowStream::cancel));

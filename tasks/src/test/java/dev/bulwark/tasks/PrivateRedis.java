@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
@@ -43,16 +44,29 @@ final class PrivateRedis implements AutoCloseable {
     } else {
       extra.addAll(List.of("--appendonly", "no"));
     }
-    PrivateRedis r = new PrivateRedis(freePort(), Files.createTempDirectory("bulwark-redis"), extra);
-    r.launch();
-    return r;
+    Path dir = Files.createTempDirectory("bulwark-redis");
+    return startOnFreePort(port -> new PrivateRedis(port, dir, extra));
   }
 
   /** Starts a Sentinel with {@code conf} (which it rewrites) on a free port. */
   static PrivateRedis startSentinel(Path conf) throws Exception {
-    PrivateRedis r = new PrivateRedis(freePort(), conf.getParent(), List.of());
-    r.sentinelConf = conf;
-    r.launch();
+    return startOnFreePort(port -> {
+      PrivateRedis r = new PrivateRedis(port, conf.getParent(), List.of());
+      r.sentinelConf = conf;
+      return r;
+    });
+  }
+
+  /**
+   * Launches a server on a port that was free a moment ago, and once more on another when
+   * something else took it in between (other tests' servers and clients bind ports too).
+   */
+  private static PrivateRedis startOnFreePort(IntFunction<PrivateRedis> onPort) throws Exception {
+    PrivateRedis r = onPort.apply(freePort());
+    if (!r.launch(true)) {
+      r = onPort.apply(freePort());
+      r.launch(false);
+    }
     return r;
   }
 
@@ -69,7 +83,7 @@ final class PrivateRedis implements AutoCloseable {
   /** Kills the server with SIGKILL (no shutdown save) and starts it again on the same port and files. */
   void restart() throws Exception {
     kill();
-    launch();
+    launch(false);
   }
 
   /** Kills the server with SIGKILL. */
@@ -79,7 +93,7 @@ final class PrivateRedis implements AutoCloseable {
 
   /** Starts the killed server again on the same port and files. */
   void startAgain() throws Exception {
-    launch();
+    launch(false);
   }
 
   /** Runs redis-cli against this server and returns its output. */
@@ -92,7 +106,13 @@ final class PrivateRedis implements AutoCloseable {
     return out;
   }
 
-  private void launch() throws Exception {
+  /**
+   * Starts redis-server on {@link #port} and waits until it answers.
+   *
+   * @param portMayMove whether a port found taken is reported (false) instead of failing the test
+   * @return false when the server could not bind its port because it was in use
+   */
+  private boolean launch(boolean portMayMove) throws Exception {
     List<String> cmd = sentinelConf != null
         ? new ArrayList<>(List.of("redis-server", sentinelConf.toString(), "--sentinel", "--port",
             String.valueOf(port), "--bind", "127.0.0.1"))
@@ -115,9 +135,14 @@ final class PrivateRedis implements AutoCloseable {
           .until(() -> LocalServers.redisProblem(port) == null);
     } catch (RuntimeException | AssertionError e) {
       started.destroyForcibly();
-      Assertions.fail("private redis-server on port " + port + " did not start: "
-          + Files.readString(dir.resolve("redis-" + port + ".log")), e);
+      Queues.waitFor(started);
+      String log = Files.readString(dir.resolve("redis-" + port + ".log"));
+      if (portMayMove && log.contains("Address already in use")) {
+        return false;
+      }
+      Assertions.fail("private redis-server on port " + port + " did not start: " + log, e);
     }
+    return true;
   }
 
   @Override

@@ -81,11 +81,14 @@ class RedisRecoveryTest {
     AtomicInteger runs = new AtomicInteger();
     List<TaskQueue> workers = new CopyOnWriteArrayList<>();
     for (int i = 0; i < 2; i++) {
-      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofSeconds(1)));
+      // 3 s, renewed every second: a claim is lost only if its heartbeat stalls for 2 s, which a
+      // loaded machine can do to a 1 s timeout's 333 ms heartbeat (700 ms were enough).
+      TaskQueue w = queues.create(Store.REDIS, name, b -> b.visibilityTimeout(Duration.ofSeconds(3)));
       w.register("long", Map.class, (p, ctx) -> {
         runs.incrementAndGet();
-        // The work itself: three times the visibility timeout, while the other worker polls.
-        Thread.sleep(3_000);
+        // The work itself: three times the visibility timeout, while the other worker polls. Real
+        // time, not a latch: Redis measures the claim's idle time on its own clock.
+        Thread.sleep(9_000);
         return ctx.attempt();
       });
       Queues.start(w);

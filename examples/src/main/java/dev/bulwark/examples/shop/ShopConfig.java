@@ -39,11 +39,24 @@ import java.time.Duration;
  *     limit between 1 and {@code workers}, starting at {@code workers}) instead of staying fixed
  * @param threads the default worker pool's threads: platform, or virtual (Java 21+; the pool's
  *     limits stay)
+ * @param redisTimeout the response cache's deadline for each Redis call (see {@link
+ *     CacheOptions#redisTimeout()}); not on the command line, which sets no other cache option
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
     Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
-    Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads) {
+    Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads,
+    Duration redisTimeout) {
+
+  /** Settings with the cache's default Redis deadline. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+      Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
+        adaptive, threads, CacheOptions.DEFAULT_REDIS_TIMEOUT);
+  }
 
   /** Settings with the default worker pool on platform threads. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -162,28 +175,39 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive, threads);
+        opsToken, adaptive, threads, redisTimeout);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp, ops,
-        opsToken, adaptive, threads);
+        opsToken, adaptive, threads, redisTimeout);
   }
 
   /** The same settings with the default worker pool's limit adaptive or fixed. */
   public ShopConfig withAdaptive(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, on, threads);
+        opsToken, on, threads, redisTimeout);
   }
 
   /** The same settings with the default worker pool on {@code kind} threads. */
   public ShopConfig withThreads(ThreadKind kind) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive, java.util.Objects.requireNonNull(kind, "threads"));
+        opsToken, adaptive, java.util.Objects.requireNonNull(kind, "threads"), redisTimeout);
+  }
+
+  /**
+   * The same settings with another deadline for the cache's Redis calls; tests on a loaded
+   * machine give Redis longer than the default 50 ms, so that one slow answer is not a second
+   * computation.
+   */
+  public ShopConfig withRedisTimeout(Duration timeout) {
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
+        opsToken, adaptive, threads, java.util.Objects.requireNonNull(timeout, "redisTimeout"));
   }
 
   /**
@@ -202,7 +226,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     }
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, on,
-        token, adaptive, threads);
+        token, adaptive, threads, redisTimeout);
   }
 
   /** The token hidden: a record's {@code toString} must not print a secret into a log. */
@@ -216,7 +240,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
         + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
         + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive
-        + ", threads=" + threads + "]";
+        + ", threads=" + threads + ", redisTimeout=" + redisTimeout + "]";
   }
 
   /** The server options these settings mean. */
@@ -237,8 +261,9 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
             .queueTimeout(queueTimeout)
             .threadKind(threads)
             .adaptiveLimit(adaptive ? AdaptiveLimit.gradient(1, workers) : null))
-        .cache(redis == null ? CacheOptions.builder().build()
-            : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis)).build())
+        .cache(redis == null ? CacheOptions.builder().redisTimeout(redisTimeout).build()
+            : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis))
+                .redisTimeout(redisTimeout).build())
         .build();
   }
 

@@ -44,12 +44,13 @@ final class OpsFixture {
   /**
    * A shop on {@code host} with the ops page on or off and the flaky task type registered.
    *
-   * @param redis a Redis URL for the cache and the task queue, or null for local ones
+   * @param redis a Redis URL for the cache (with {@link Servers#REDIS_TIMEOUT}) and the task
+   *     queue, or null for local ones
    */
   static Shop start(String h2Name, String host, String redis, boolean ops, String token) throws Exception {
     ShopConfig config = new ShopConfig(host, 0, 4, 8, Duration.ofSeconds(1), 1,
         Duration.ofSeconds(5), "jdbc:h2:mem:" + h2Name + ";DB_CLOSE_DELAY=-1", 4, redis,
-        ShopConfig.Role.ALL, 2, 100).withOps(ops, token);
+        ShopConfig.Role.ALL, 2, 100).withOps(ops, token).withRedisTimeout(Servers.REDIS_TIMEOUT);
     Shop shop = Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     Map<String, AtomicInteger> runs = new ConcurrentHashMap<>();
     shop.tasks().register(FLAKY_TYPE, Flaky.class, (payload, ctx) -> {

@@ -55,9 +55,10 @@ class ShopCacheTest {
     }
   }
 
+  /** A shop on {@code db}, its cache on {@code redis} (with {@link Servers#REDIS_TIMEOUT}) or local. */
   static Shop start(String db, String redis) throws Exception {
     ShopConfig config = new ShopConfig("127.0.0.1", 0, 8, 64, Duration.ofSeconds(5), 2,
-        Duration.ofSeconds(5), db, 4, redis, ShopConfig.Role.ALL);
+        Duration.ofSeconds(5), db, 4, redis, ShopConfig.Role.ALL).withRedisTimeout(Servers.REDIS_TIMEOUT);
     return Shop.start(config).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 

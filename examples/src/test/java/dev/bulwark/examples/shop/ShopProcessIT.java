@@ -2,9 +2,15 @@ package dev.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.BufferedInputStream;
 import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -85,15 +91,11 @@ class ShopProcessIT {
     int port = awaitListening(shop);
     assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
 
-    CompletableFuture<HttpResponse<String>> inFlight = CLIENT.sendAsync(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/blocking?ms=1000")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    // The request must be running before the signal: wait until the pool reports it active.
-    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!get(port, "/metrics").body().contains("bulwark_pool_active{pool=\"default\"} 1.0")) {
-      assertThat(System.nanoTime()).as("request became active").isLessThan(until);
-      Thread.onSpinWait();
-    }
+    // The request in flight is an export that cannot end before the test reads it out: far more
+    // than the sockets' buffers, read slowly until then. A /blocking request ends on its own
+    // within 1000 ms (the contract's cap), which a loaded machine can spend before the check.
+    SlowClient inFlight = SlowClient.get(port, "/export?rows=" + EXPORT_ROWS);
+    assertThat(inFlight.status.get(30, TimeUnit.SECONDS)).as("export status").isEqualTo(200);
     shop.destroy(); // SIGTERM on Linux
 
     // The signal is handled asynchronously: /ready turns 503 shortly, while the request still runs.
@@ -104,13 +106,120 @@ class ShopProcessIT {
     }
     assertThat(ready.statusCode()).isEqualTo(503);
     assertThat(ready.body()).isEqualTo("{\"status\":\"DRAINING\"}");
-    assertThat(inFlight).as("the in-flight request is still running").isNotDone();
+    assertThat(inFlight.body).as("the in-flight request is still running").isNotDone();
 
-    HttpResponse<String> drained = inFlight.get(10, TimeUnit.SECONDS);
-    assertThat(drained.statusCode()).isEqualTo(200);
-    assertThat(drained.body()).isEqualTo("{\"sleptMs\":1000}");
+    inFlight.readOnAtFullSpeed();
+    SlowClient.Body drained = inFlight.body.get(30, TimeUnit.SECONDS);
+    assertThat(drained.lines()).isEqualTo(EXPORT_ROWS);
+    assertThat(drained.lastLine())
+        .isEqualTo("{\"id\":" + EXPORT_ROWS + ",\"name\":\"Product " + EXPORT_ROWS + "\",\"priceCents\":"
+            + (EXPORT_ROWS * 7 % 10000) + "}");
     assertThat(shop.waitFor(20, TimeUnit.SECONDS)).as("exited").isTrue();
     assertThat(shop.exitValue()).isZero();
+  }
+
+  /**
+   * Rows of the drained export: some 53 MB, over three times what a slow client can have read
+   * (400 KB/s) plus the server's socket buffer (4 MB by Linux's default) before the check.
+   */
+  private static final int EXPORT_ROWS = 1_000_000;
+
+  /**
+   * One HTTP/1.1 request over a socket with a small receive buffer, its chunked response read on
+   * a thread of its own at 4 KiB per 10 ms at most (the pause throttles, it synchronizes nothing)
+   * until {@link #readOnAtFullSpeed}. Slow, but never so slow that the server's write-stall
+   * timeout (10 s without its queue draining) cuts the stream.
+   */
+  private static final class SlowClient {
+    final CompletableFuture<Integer> status = new CompletableFuture<>();
+    /** The body, once its last chunk was read. */
+    final CompletableFuture<Body> body = new CompletableFuture<>();
+    private volatile boolean fullSpeed;
+
+    static SlowClient get(int port, String path) throws Exception {
+      Socket socket = new Socket();
+      socket.setReceiveBufferSize(4096);
+      socket.setSoTimeout(30_000);
+      socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
+      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      SlowClient client = new SlowClient();
+      Thread reader = new Thread(() -> client.read(socket), "slow-client");
+      reader.setDaemon(true);
+      reader.start();
+      return client;
+    }
+
+    /** How many lines the body had, and its last. */
+    record Body(long lines, String lastLine) {
+    }
+
+    void readOnAtFullSpeed() {
+      fullSpeed = true;
+    }
+
+    private void read(Socket socket) {
+      try (socket) {
+        InputStream raw = socket.getInputStream();
+        InputStream in = new BufferedInputStream(new InputStream() {
+          @Override
+          public int read() {
+            throw new UnsupportedOperationException("read through the buffer");
+          }
+
+          @Override
+          public int read(byte[] b, int off, int len) throws IOException {
+            if (fullSpeed) {
+              return raw.read(b, off, len);
+            }
+            try {
+              Thread.sleep(10);
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+              throw new java.io.InterruptedIOException();
+            }
+            return raw.read(b, off, Math.min(len, 4096));
+          }
+        }, 4096);
+        String statusLine = line(in);
+        status.complete(Integer.parseInt(statusLine.split(" ")[1]));
+        while (!line(in).isEmpty()) {
+          // headers: the shop's export is always chunked
+        }
+        long lines = 0;
+        ByteArrayOutputStream current = new ByteArrayOutputStream();
+        String last = null;
+        for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
+          for (byte b : in.readNBytes(size)) {
+            if (b == '\n') {
+              lines++;
+              last = current.toString(StandardCharsets.UTF_8);
+              current.reset();
+            } else {
+              current.write(b);
+            }
+          }
+          line(in);
+        }
+        body.complete(new Body(lines, last));
+      } catch (Exception e) {
+        status.completeExceptionally(e);
+        body.completeExceptionally(e);
+      }
+    }
+
+    private static String line(InputStream in) throws IOException {
+      StringBuilder sb = new StringBuilder();
+      for (int c; (c = in.read()) != '\n'; ) {
+        if (c < 0) {
+          throw new java.io.EOFException("connection closed after " + sb);
+        }
+        if (c != '\r') {
+          sb.append((char) c);
+        }
+      }
+      return sb.toString();
+    }
   }
 
   @Test

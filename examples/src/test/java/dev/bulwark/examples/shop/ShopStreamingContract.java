@@ -215,10 +215,12 @@ abstract class ShopStreamingContract {
         read += n;
       }
       // HikariCP refreshes the gauge's counts at most once a second.
-      Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> activeConnections() == 1.0);
+      Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> activeConnections() == 1.0);
     }
 
-    Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> activeConnections() == 0.0);
+    // The server sees the client leave, the cursor's query is cancelled, the connection goes back
+    // and the gauge is refreshed: each quick, together more than a loaded machine's few seconds.
+    Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> activeConnections() == 0.0);
   }
 
   @Test
