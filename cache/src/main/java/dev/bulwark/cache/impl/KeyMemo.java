@@ -13,8 +13,9 @@ import java.util.UUID;
  * <p>Implementation note. A direct-mapped table of {@value #SLOTS} immutable (argument, key)
  * pairs; a new argument replaces whatever pair its slot held. The slot ({@link #slot}) adds up the
  * hash's 10-bit digits: a range of consecutive ids (the common key) up to a few shorter than the
- * table takes as many slots (crossing a multiple of 1,024 moves the slots on by at most 3), and ids that differ only above the low digit (multiples of 1,024) still spread,
- * where the low bits alone put them all in one slot. Only types whose {@code equals}
+ * table takes as many slots (crossing a multiple of 1,024 moves the slots on by at most 3), and
+ * ids that differ only above the low digit (multiples of 1,024) still spread, where the low bits
+ * alone put them all in one slot. Only types whose {@code equals}
  * agrees with {@link Keys#of} and whose instances cannot change are remembered (decided once, from
  * the parameter's declared type): with a mutable argument (a list) a remembered pair could
  * outlive the value it was encoded from. Strings longer than {@link Keys#MAX_PLAIN_LENGTH} are
@@ -70,20 +71,18 @@ final class KeyMemo {
     }
     String key = Keys.of(arg);
     if (!(arg instanceof String) || ((String) arg).length() <= Keys.MAX_PLAIN_LENGTH) {
-      slots[i] = new Pair(arg, 0, key);
+      slots[i] = new Pair(arg, key);
     }
     return key;
   }
 
-  /** A remembered key and the argument it was encoded from: an object, or (arg null) a long. */
+  /** A remembered key and the argument it was encoded from. */
   private static final class Pair {
     final Object arg;
-    final long value;
     final String key;
 
-    Pair(Object arg, long value, String key) {
+    Pair(Object arg, String key) {
       this.arg = arg;
-      this.value = value;
       this.key = key;
     }
   }
@@ -92,11 +91,11 @@ final class KeyMemo {
    * The memo of a {@code long} or {@code int} key argument (an {@code int} widened), held as a
    * primitive: a hit allocates nothing, where {@link KeyMemo} needs the argument boxed. Its key is
    * {@code Keys.of} of the boxed argument ({@code Long} or {@code Integer}, as declared), so the
-   * entries are those of the boxed twin. Same table, slot and benign race as {@link KeyMemo}; the
-   * slot is that of the boxed {@code Long}'s hash. Thread-safe.
+   * entries are those of the boxed twin. Same size, slot and benign race as {@link KeyMemo}, with
+   * the value itself in the pair; the slot is that of the boxed {@code Long}'s hash. Thread-safe.
    */
   static final class OfLong {
-    private final Pair[] slots = new Pair[SLOTS];
+    private final LongPair[] slots = new LongPair[SLOTS];
     private final boolean ints;
 
     private OfLong(boolean ints) {
@@ -113,19 +112,31 @@ final class KeyMemo {
      * remembered. The miss is out of line, so that the hit stays small enough to be inlined.
      */
     String key(long value) {
-      Pair p = slots[slot(Long.hashCode(value))];
-      return p != null && p.value == value ? p.key : remember(value);
+      int i = slot(Long.hashCode(value));
+      LongPair p = slots[i];
+      return p != null && p.value == value ? p.key : remember(i, value);
     }
 
-    private String remember(long value) {
+    private String remember(int i, long value) {
       String key = Keys.of(box(value));
-      slots[slot(Long.hashCode(value))] = new Pair(null, value, key);
+      slots[i] = new LongPair(value, key);
       return key;
     }
 
     /** The argument {@code value} boxed as declared: an {@code Integer} for an {@code int}, else a {@code Long}. */
     Object box(long value) {
       return ints ? (Object) Integer.valueOf((int) value) : Long.valueOf(value);
+    }
+
+    /** A remembered key and the value it was encoded from. */
+    private static final class LongPair {
+      final long value;
+      final String key;
+
+      LongPair(long value, String key) {
+        this.value = value;
+        this.key = key;
+      }
     }
   }
 }

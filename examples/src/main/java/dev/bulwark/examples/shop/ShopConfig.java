@@ -261,9 +261,8 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
             .queueTimeout(queueTimeout)
             .threadKind(threads)
             .adaptiveLimit(adaptive ? AdaptiveLimit.gradient(1, workers) : null))
-        .cache(redis == null ? CacheOptions.builder().redisTimeout(redisTimeout).build()
-            : CacheOptions.builder().redis(RedisEndpoint.parse("--redis", redis))
-                .redisTimeout(redisTimeout).build())
+        .cache(CacheOptions.builder().redisTimeout(redisTimeout)
+            .redis(redis == null ? null : RedisEndpoint.parse("--redis", redis)).build())
         .build();
   }
 

@@ -2,15 +2,12 @@ package dev.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedInputStream;
 import java.io.BufferedReader;
-import java.io.ByteArrayOutputStream;
 import java.io.File;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -109,68 +106,59 @@ class ShopProcessIT {
     assertThat(inFlight.body).as("the in-flight request is still running").isNotDone();
 
     inFlight.readOnAtFullSpeed();
-    SlowClient.Body drained = inFlight.body.get(30, TimeUnit.SECONDS);
-    assertThat(drained.lines()).isEqualTo(EXPORT_ROWS);
-    assertThat(drained.lastLine())
-        .isEqualTo("{\"id\":" + EXPORT_ROWS + ",\"name\":\"Product " + EXPORT_ROWS + "\",\"priceCents\":"
-            + (EXPORT_ROWS * 7 % 10000) + "}");
+    inFlight.body.get(30, TimeUnit.SECONDS); // every row, checked
     assertThat(shop.waitFor(20, TimeUnit.SECONDS)).as("exited").isTrue();
     assertThat(shop.exitValue()).isZero();
   }
 
   /**
    * Rows of the drained export: some 53 MB, over three times what a slow client can have read
-   * (400 KB/s) plus the server's socket buffer (4 MB by Linux's default) before the check.
+   * (400 KB/s) plus both sockets' buffers (at most 4 MB and 6 MB by Linux's defaults) and the
+   * client's few queued buffers before the check.
    */
   private static final int EXPORT_ROWS = 1_000_000;
 
   /**
-   * One HTTP/1.1 request over a socket with a small receive buffer, its chunked response read on
-   * a thread of its own at 4 KiB per 10 ms at most (the pause throttles, it synchronizes nothing)
-   * until {@link #readOnAtFullSpeed}. Slow, but never so slow that the server's write-stall
-   * timeout (10 s without its queue draining) cuts the stream.
+   * One request through the JDK client, whose body stream asks for more only as it is read, read
+   * on a thread of its own at 4 KiB per 10 ms at most (the pause throttles, it synchronizes
+   * nothing) until {@link #readOnAtFullSpeed}, and checked row by row as the export contract says
+   * ({@link ShopStreamingContract#assertExport}). Slow, but never so slow that the server's
+   * write-stall timeout (10 s without its queue draining) cuts the stream.
    */
   private static final class SlowClient {
     final CompletableFuture<Integer> status = new CompletableFuture<>();
-    /** The body, once its last chunk was read. */
-    final CompletableFuture<Body> body = new CompletableFuture<>();
+    /** Completes once every row was read and checked. */
+    final CompletableFuture<Void> body = new CompletableFuture<>();
     private volatile boolean fullSpeed;
 
-    static SlowClient get(int port, String path) throws Exception {
-      Socket socket = new Socket();
-      socket.setReceiveBufferSize(4096);
-      socket.setSoTimeout(30_000);
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 5000);
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
-          .getBytes(StandardCharsets.ISO_8859_1));
+    static SlowClient get(int port, String path) {
       SlowClient client = new SlowClient();
-      Thread reader = new Thread(() -> client.read(socket), "slow-client");
-      reader.setDaemon(true);
-      reader.start();
+      CLIENT.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).build(),
+          HttpResponse.BodyHandlers.ofInputStream()).whenComplete((r, failure) -> {
+            if (failure != null) {
+              client.status.completeExceptionally(failure);
+              client.body.completeExceptionally(failure);
+              return;
+            }
+            client.status.complete(r.statusCode());
+            Thread reader = new Thread(() -> client.read(r.body()), "slow-client");
+            reader.setDaemon(true);
+            reader.start();
+          });
       return client;
-    }
-
-    /** How many lines the body had, and its last. */
-    record Body(long lines, String lastLine) {
     }
 
     void readOnAtFullSpeed() {
       fullSpeed = true;
     }
 
-    private void read(Socket socket) {
-      try (socket) {
-        InputStream raw = socket.getInputStream();
-        InputStream in = new BufferedInputStream(new InputStream() {
-          @Override
-          public int read() {
-            throw new UnsupportedOperationException("read through the buffer");
-          }
-
+    private void read(InputStream raw) {
+      try {
+        ShopStreamingContract.assertExport(new FilterInputStream(raw) {
           @Override
           public int read(byte[] b, int off, int len) throws IOException {
             if (fullSpeed) {
-              return raw.read(b, off, len);
+              return super.read(b, off, len);
             }
             try {
               Thread.sleep(10);
@@ -178,47 +166,13 @@ class ShopProcessIT {
               Thread.currentThread().interrupt();
               throw new java.io.InterruptedIOException();
             }
-            return raw.read(b, off, Math.min(len, 4096));
+            return super.read(b, off, Math.min(len, 4096));
           }
-        }, 4096);
-        String statusLine = line(in);
-        status.complete(Integer.parseInt(statusLine.split(" ")[1]));
-        while (!line(in).isEmpty()) {
-          // headers: the shop's export is always chunked
-        }
-        long lines = 0;
-        ByteArrayOutputStream current = new ByteArrayOutputStream();
-        String last = null;
-        for (int size; (size = Integer.parseInt(line(in).split(";")[0].trim(), 16)) > 0; ) {
-          for (byte b : in.readNBytes(size)) {
-            if (b == '\n') {
-              lines++;
-              last = current.toString(StandardCharsets.UTF_8);
-              current.reset();
-            } else {
-              current.write(b);
-            }
-          }
-          line(in);
-        }
-        body.complete(new Body(lines, last));
-      } catch (Exception e) {
-        status.completeExceptionally(e);
+        }, EXPORT_ROWS);
+        body.complete(null);
+      } catch (Throwable e) {
         body.completeExceptionally(e);
       }
-    }
-
-    private static String line(InputStream in) throws IOException {
-      StringBuilder sb = new StringBuilder();
-      for (int c; (c = in.read()) != '\n'; ) {
-        if (c < 0) {
-          throw new java.io.EOFException("connection closed after " + sb);
-        }
-        if (c != '\r') {
-          sb.append((char) c);
-        }
-      }
-      return sb.toString();
     }
   }
 
