@@ -7,12 +7,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.db.TestSupport.Completion;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -143,8 +146,16 @@ class AsyncBridgeTest {
   @EnumSource(Backend.class)
   void callsOffVertx_completeWithoutAContext(Backend backend, Vertx vertx) {
     try (TestDb t = open(vertx, backend)) {
-      String thread = await(t.db().queryOne("SELECT 1", rs -> rs.getInt(1))
-          .map(v -> Thread.currentThread().getName()));
+      // The row is held on the JDBC thread until the callback is attached: a call that completed
+      // first would run the callback at once on this thread, whatever the bridge does.
+      CountDownLatch attached = new CountDownLatch(1);
+      Future<Optional<Integer>> call = t.db().queryOne("SELECT 1", rs -> {
+        awaitLatch(attached);
+        return rs.getInt(1);
+      });
+      Future<String> completedOn = call.map(v -> Thread.currentThread().getName());
+      attached.countDown();
+      String thread = await(completedOn);
 
       assertThat(thread).as("no context to return to: completed where the JDBC ran").matches(JDBC_THREAD);
     }
@@ -189,6 +200,18 @@ class AsyncBridgeTest {
         }
       }));
       assertThat(prepared).as("server-side prepared statements of the query").isEqualTo(1);
+    }
+  }
+
+  /** Waits for {@code latch} on a JDBC thread; a row mapper may throw only SQLException. */
+  private static void awaitLatch(CountDownLatch latch) throws SQLException {
+    try {
+      if (!latch.await(10, TimeUnit.SECONDS)) {
+        throw new SQLException("the test's callback was not attached within 10 s");
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new SQLException(e);
     }
   }
 }
