@@ -1,5 +1,6 @@
 package dev.bulwark.benchmarks;
 
+import dev.bulwark.web.NetTransport;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -18,11 +19,12 @@ import java.util.concurrent.TimeUnit;
  * else 404. One {@code HttpServer} per event loop shares the port, as the shop does.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.BareVertxServer --port 18081 [--event-loops N]
+ * java -cp benchmarks/target/benchmarks.jar dev.bulwark.benchmarks.BareVertxServer --port 18081 [--event-loops N] [--transport auto|io_uring|nio]
  * </pre>
  * Binds 127.0.0.1, prints {@code listening on http://127.0.0.1:PORT} once it accepts requests, and
- * runs until killed. {@code --event-loops} defaults to the number of available processors. Bad
- * arguments print one line and exit with status 2.
+ * runs until killed. {@code --event-loops} defaults to the number of available processors,
+ * {@code --transport} to {@code auto}, the shop's default, so that both serve on the same
+ * transport. Bad arguments print one line and exit with status 2.
  */
 public final class BareVertxServer {
 
@@ -59,6 +61,7 @@ public final class BareVertxServer {
   public static void main(String[] args) throws Exception {
     int port = -1;
     int eventLoops = Runtime.getRuntime().availableProcessors();
+    NetTransport transport = NetTransport.AUTO;
     try {
       for (int i = 0; i < args.length; i++) {
         String option = args[i];
@@ -69,9 +72,15 @@ public final class BareVertxServer {
           case "--event-loops":
             eventLoops = intValue(option, args, ++i, 1, 1024);
             break;
+          case "--transport":
+            if (++i >= args.length) {
+              throw new IllegalArgumentException(option + " needs a value");
+            }
+            transport = NetTransport.parse(option, args[i]);
+            break;
           default:
             throw new IllegalArgumentException("unknown option '" + option
-                + "'; usage: BareVertxServer --port N [--event-loops N]");
+                + "'; usage: BareVertxServer --port N [--event-loops N] [--transport auto|io_uring|nio]");
         }
       }
       if (port < 0) {
@@ -82,7 +91,15 @@ public final class BareVertxServer {
       System.exit(2);
       return;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops));
+    Vertx vertx;
+    try {
+      vertx = Vertx.builder().with(new VertxOptions().setEventLoopPoolSize(eventLoops))
+          .withTransport(transport.vertxTransport()).build();
+    } catch (IllegalStateException e) {
+      System.err.println("BareVertxServer: --transport: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
     int listenPort = port;
     try {
       vertx.deployVerticle(() -> new HelloVerticle(listenPort),

@@ -5,6 +5,7 @@ import dev.bulwark.cache.CacheManager;
 import dev.bulwark.cache.CacheOptions;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.web.BulwarkServer;
+import dev.bulwark.web.NetTransport;
 import dev.bulwark.web.ServerOptions;
 import dev.bulwark.web.ServerState;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -182,8 +183,8 @@ public final class DefaultBulwarkServer implements BulwarkServer {
         // drain() came first: it undeploys what was just deployed (it waits for the deployment).
         return Future.failedFuture(new IllegalStateException("drain() was called during start()"));
       }
-      LOG.info("listening on {}:{} with {} event loop(s), routes {}", options.host(), port,
-          options.eventLoops(), describe(routes));
+      LOG.info("listening on {}:{} with {} event loop(s) on {}, routes {}", options.host(), port,
+          options.eventLoops(), NetTransport.nameOf(vertx), describe(routes));
       return Future.succeededFuture((BulwarkServer) this);
     });
   }

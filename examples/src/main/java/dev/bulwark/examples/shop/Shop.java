@@ -9,6 +9,7 @@ import dev.bulwark.web.StaticAssets;
 import dev.bulwark.web.StaticAssetsOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
 import java.sql.Connection;
 import java.util.ArrayList;
@@ -73,9 +74,10 @@ public final class Shop {
       if (traced) {
         ShopTracing.traced(vertxOptions);
       }
+      VertxBuilder builder = Vertx.builder().withTransport(config.transport().vertxTransport());
       Vertx vertx = config.accessLog()
-          ? Vertx.builder().with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
-          : Vertx.vertx(vertxOptions);
+          ? builder.with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
+          : builder.with(vertxOptions).build();
       undo.add(vertx::close);
       BulwarkServer server = BulwarkServer.create(vertx, config.serverOptions());
       // A server that never started is released by its drain: pools, cache manager, meters.
@@ -178,6 +180,11 @@ public final class Shop {
   /** The server, for its pools, registry and state. */
   public BulwarkServer server() {
     return server;
+  }
+
+  /** The shop's Vert.x, for its transport. */
+  Vertx vertx() {
+    return vertx;
   }
 
   /** The shop's task queue. */

@@ -8,6 +8,7 @@ import dev.bulwark.core.ThreadKind;
 import dev.bulwark.core.WorkerPool;
 import dev.bulwark.db.DbOptions;
 import dev.bulwark.tasks.TaskQueueOptions;
+import dev.bulwark.web.NetTransport;
 import dev.bulwark.web.ServerOptions;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -41,12 +42,25 @@ import java.time.Duration;
  *     limits stay)
  * @param redisTimeout the response cache's deadline for each Redis call (see {@link
  *     CacheOptions#redisTimeout()}); not on the command line, which sets no other cache option
+ * @param transport the network transport of the shop's Vert.x: io_uring when available (auto),
+ *     or one named (see {@link NetTransport})
  */
 public record ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
     int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
     Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
     Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads,
-    Duration redisTimeout) {
+    Duration redisTimeout, NetTransport transport) {
+
+  /** Settings on the transport {@link NetTransport#AUTO} picks. */
+  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
+      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
+      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
+      Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads,
+      Duration redisTimeout) {
+    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
+        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
+        adaptive, threads, redisTimeout, NetTransport.AUTO);
+  }
 
   /** Settings with the cache's default Redis deadline. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
@@ -175,28 +189,28 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public ShopConfig withPort(int newPort) {
     return new ShopConfig(host, newPort, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive, threads, redisTimeout);
+        opsToken, adaptive, threads, redisTimeout, transport);
   }
 
   /** The same settings with the access log on or off. */
   public ShopConfig withAccessLog(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, on, drainDelay, warmUp, ops,
-        opsToken, adaptive, threads, redisTimeout);
+        opsToken, adaptive, threads, redisTimeout, transport);
   }
 
   /** The same settings with the default worker pool's limit adaptive or fixed. */
   public ShopConfig withAdaptive(boolean on) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, on, threads, redisTimeout);
+        opsToken, on, threads, redisTimeout, transport);
   }
 
   /** The same settings with the default worker pool on {@code kind} threads. */
   public ShopConfig withThreads(ThreadKind kind) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive, java.util.Objects.requireNonNull(kind, "threads"), redisTimeout);
+        opsToken, adaptive, java.util.Objects.requireNonNull(kind, "threads"), redisTimeout, transport);
   }
 
   /**
@@ -207,7 +221,15 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
   public ShopConfig withRedisTimeout(Duration timeout) {
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
-        opsToken, adaptive, threads, java.util.Objects.requireNonNull(timeout, "redisTimeout"));
+        opsToken, adaptive, threads, java.util.Objects.requireNonNull(timeout, "redisTimeout"),
+        transport);
+  }
+
+  /** The same settings on another network transport. */
+  public ShopConfig withTransport(NetTransport kind) {
+    return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
+        db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops,
+        opsToken, adaptive, threads, redisTimeout, java.util.Objects.requireNonNull(kind, "transport"));
   }
 
   /**
@@ -226,7 +248,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     }
     return new ShopConfig(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace,
         db, dbPoolSize, redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, on,
-        token, adaptive, threads, redisTimeout);
+        token, adaptive, threads, redisTimeout, transport);
   }
 
   /** The token hidden: a record's {@code toString} must not print a secret into a log. */
@@ -240,7 +262,7 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
         + taskConcurrency + ", taskQueue=" + taskQueue + ", accessLog=" + accessLog
         + ", drainDelay=" + drainDelay + ", warmUp=" + warmUp + ", ops=" + ops
         + ", opsToken=" + (opsToken == null ? null : "***") + ", adaptive=" + adaptive
-        + ", threads=" + threads + ", redisTimeout=" + redisTimeout + "]";
+        + ", threads=" + threads + ", redisTimeout=" + redisTimeout + ", transport=" + transport + "]";
   }
 
   /** The server options these settings mean. */

@@ -4,6 +4,7 @@ import dev.bulwark.core.Durations;
 import dev.bulwark.core.RedisEndpoint;
 import dev.bulwark.core.ThreadKind;
 import dev.bulwark.db.DbOptions;
+import dev.bulwark.web.NetTransport;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.core.util.FileSize;
 import java.io.PrintWriter;
@@ -159,6 +160,11 @@ public final class ShopMain implements Callable<Integer> {
           + "and the pool's limits (--workers, --worker-queue) still apply (default: platform).")
   String threads = "platform";
 
+  @Option(names = "--transport", paramLabel = "KIND",
+      description = "auto, io_uring or nio: the network transport; auto takes io_uring where the "
+          + "kernel allows it and NIO elsewhere, and io_uring refuses to start without it (default: auto).")
+  String transport = "auto";
+
   private Shop shop;
 
   /** Parses and checks the logging options. @throws ParameterException on a bad value */
@@ -271,6 +277,7 @@ public final class ShopMain implements Callable<Integer> {
       throw new ParameterException(cl, "--limit must be fixed or adaptive, but was '" + limit + "'");
     }
     ThreadKind threadKind = threadKind(cl, threads);
+    NetTransport netTransport = netTransport(cl, transport);
     ShopConfig parsed = new ShopConfig(host, port, workers, queue, timeout, eventLoops, grace, db,
         dbPoolSize, redis, parsedRole, taskConcurrency, taskQueue, accessLog, delay, warm);
     if (!ops && cl.getParseResult() != null && cl.getParseResult().hasMatchedOption("--ops-token")) {
@@ -279,10 +286,25 @@ public final class ShopMain implements Callable<Integer> {
     // BULWARK_OPS_TOKEN alone configures the page for when it is on; it turns nothing on.
     String token = !ops || opsToken == null || opsToken.isEmpty() ? null : opsToken;
     try {
-      return parsed.withOps(ops, token).withAdaptive(limit.equals("adaptive")).withThreads(threadKind);
+      return parsed.withOps(ops, token).withAdaptive(limit.equals("adaptive")).withThreads(threadKind)
+          .withTransport(netTransport);
     } catch (IllegalArgumentException e) {
       throw new ParameterException(cl, e.getMessage());
     }
+  }
+
+  private static NetTransport netTransport(CommandLine cl, String text) {
+    NetTransport kind;
+    try {
+      kind = NetTransport.parse("--transport", text);
+    } catch (IllegalArgumentException e) {
+      throw new ParameterException(cl, e.getMessage());
+    }
+    String unavailable = kind == NetTransport.IO_URING ? NetTransport.ioUringUnavailable() : null;
+    if (unavailable != null) {
+      throw new ParameterException(cl, "--transport io_uring is unavailable here: " + unavailable);
+    }
+    return kind;
   }
 
   private static ThreadKind threadKind(CommandLine cl, String text) {

@@ -3,6 +3,7 @@ package dev.bulwark.examples.shop;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bulwark.core.ThreadKind;
+import dev.bulwark.web.NetTransport;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -52,6 +53,7 @@ class ShopMainTest {
       "--task-queue 0               | --task-queue must be >= 1, but was 0",
       "--ops-token 0123456789abcdef | --ops-token needs --ops",
       "--ops --ops-token short     | --ops-token must be at least 16 characters, but was 5",
+      "--transport epoll           | --transport must be auto, io_uring or nio, but was 'epoll'",
   })
   void badArguments_printOneLineAndExit2(String args, String expected) {
     int status = run(args.trim().split("\\s+"));
@@ -153,6 +155,27 @@ class ShopMainTest {
 
     assertThat(run("--threads", "green")).isEqualTo(ShopMain.USAGE);
     assertThat(err.toString()).contains("--threads must be platform or virtual, but was 'green'");
+  }
+
+  @Test
+  void transport_defaultsToAuto_takesANamedOne_andIoUringOnlyWhereItIsAvailable() {
+    ShopMain plain = new ShopMain();
+    ShopMain.commandLine(plain).parseArgs();
+    assertThat(plain.config().transport()).isEqualTo(NetTransport.AUTO);
+
+    ShopMain nio = new ShopMain();
+    ShopMain.commandLine(nio).parseArgs("--transport", "nio");
+    assertThat(nio.config().transport()).isEqualTo(NetTransport.NIO);
+
+    String unavailable = NetTransport.ioUringUnavailable();
+    if (unavailable == null) {
+      ShopMain uring = new ShopMain();
+      ShopMain.commandLine(uring).parseArgs("--transport", "IO_URING");
+      assertThat(uring.config().transport()).isEqualTo(NetTransport.IO_URING);
+    } else {
+      assertThat(run("--transport", "io_uring")).isEqualTo(ShopMain.USAGE);
+      assertThat(err.toString()).contains("--transport io_uring is unavailable here: " + unavailable);
+    }
   }
 
   @Test

@@ -84,7 +84,10 @@ class ShopProcessIT {
 
   @Test
   void sigterm_drainsInFlightRequest_readyTurns503_exits0() throws Exception {
-    Process shop = launch("--port", "0");
+    // A drain delay keeps the port open, /ready answering 503, for 3 s after the signal. Without
+    // one the port closes and idle connections are cut as the signal is handled, and a /ready
+    // answered in between was a matter of timing (a loaded machine met the closed port).
+    Process shop = launch("--port", "0", "--drain-delay", "3s");
     int port = awaitListening(shop);
     assertThat(get(port, "/ready").statusCode()).isEqualTo(200);
 

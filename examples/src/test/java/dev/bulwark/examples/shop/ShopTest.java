@@ -2,6 +2,7 @@ package dev.bulwark.examples.shop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bulwark.web.NetTransport;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -47,6 +48,14 @@ class ShopTest {
 
   private static URI uri(String path) {
     return URI.create("http://127.0.0.1:" + shop.port() + path);
+  }
+
+  @Test
+  void servesOnIoUring_whereTheKernelAllowsIt() throws Exception {
+    String expected = NetTransport.ioUringUnavailable() == null ? "io_uring" : "nio";
+
+    assertThat(NetTransport.nameOf(shop.vertx())).isEqualTo(expected);
+    assertThat(get("/hello").body()).isEqualTo("Hello, World!");
   }
 
   @Test
