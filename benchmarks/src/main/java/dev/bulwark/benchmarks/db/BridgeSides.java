@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The two sides of {@link DbBridgeBenchmark}'s question, set up once and shared with
- * {@link DbBridgePairBenchmark}, so that both suites time the same lookups against the same
+ * {@link BridgePairBenchmark}, so that both suites time the same lookups against the same
  * database: {@code bridge} ({@code db.queryOne}) and {@code direct} (the same
  * {@code HikariDataSource} from a plain fixed executor of {@value DbBridgeBenchmark#POOL} threads,
  * completing back with {@code context.runOnContext}).

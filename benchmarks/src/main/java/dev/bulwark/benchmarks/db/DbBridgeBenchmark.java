@@ -29,8 +29,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * </ul>
  *
  * <p>Each invocation issues {@value #BATCH} lookups from one event-loop context and waits for all.
- * Run: {@code java -jar benchmarks/target/benchmarks.jar DbBridgeBenchmark -f 1 -wi 3 -i 5} (the
- * pattern {@code DbBridge} also matches {@link DbBridgePairBenchmark}). Higher is better; the ratio
+ * Run: {@code java -jar benchmarks/target/benchmarks.jar DbBridge -f 1 -wi 3 -i 5}; its paired
+ * form is {@link BridgePairBenchmark}. Higher is better; the ratio
  * {@code bridge / direct} is the price of the bridge. The setup and both sides' lookups are
  * {@link BridgeSides}'s.
  */

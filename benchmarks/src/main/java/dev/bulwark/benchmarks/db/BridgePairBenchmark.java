@@ -32,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * bridge's (above 1 when the bridge is faster): {@code ratioBridgeVsDirect}. Same database, pools,
  * SQL and ids as {@link DbBridgeBenchmark}'s impls of those names (both are {@link BridgeSides}).
  *
- * <p>Run: {@code benchmarks/load/jmh-pair.sh DbBridgePair}, or
- * {@code java -jar benchmarks/target/benchmarks.jar DbBridgePair -f 3 -wi 5 -i 10}. Goal (issue
+ * <p>Run: {@code benchmarks/load/jmh-pair.sh BridgePair}, or
+ * {@code java -jar benchmarks/target/benchmarks.jar BridgePair -f 3 -wi 5 -i 10}. Goal (issue
  * 13): {@code ratioBridgeVsDirect} at least 0.8.
  */
 @State(Scope.Benchmark)
@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 10, time = 1)
 @Fork(3)
-public class DbBridgePairBenchmark {
+public class BridgePairBenchmark {
 
   private static final String[] SIDES = {"bridge", "direct"};
 
