@@ -1,6 +1,7 @@
 package com.example.quickstart;
 
 import dev.bulwark.web.BulwarkServer;
+import dev.bulwark.web.NetTransport;
 import dev.bulwark.web.ServerOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -33,7 +34,9 @@ public final class QuickstartMain {
 
   public static void main(String[] args) throws Exception {
     int port = args.length > 0 ? Integer.parseInt(args[0]) : 8080;
-    BulwarkServer server = start(Vertx.vertx(), port).toCompletionStage().toCompletableFuture().get();
+    // io_uring where the kernel allows it, else NIO
+    Vertx vertx = Vertx.builder().withTransport(NetTransport.AUTO.vertxTransport()).build();
+    BulwarkServer server = start(vertx, port).toCompletionStage().toCompletableFuture().get();
     server.exitOnSignal();
     System.out.println("listening on http://127.0.0.1:" + server.port());
   }
