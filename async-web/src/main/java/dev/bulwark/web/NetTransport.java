@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * runs dry. With io_uring the loop hands the kernel a batch of them in one call. Measured on 2
  * cores (docs/BENCHMARKS.md, "Network transport"), the shop's {@code /products/{id}} on
  * PostgreSQL served 1.8x the requests per second on io_uring as on NIO, and
- * {@code /hello} 1.15x; Netty's epoll transport served what NIO did.
+ * {@code /hello} 1.15x; Netty's epoll transport served what NIO did on {@code /products}.
  *
  * <p>io_uring needs a recent Linux kernel, and a kernel and container that allow it ({@code /proc/sys/kernel/io_uring_disabled} 0, no seccomp filter against it), and
  * Netty's native library on the classpath: async-web brings {@code netty-transport-native-io_uring}
