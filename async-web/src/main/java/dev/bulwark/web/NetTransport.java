@@ -21,10 +21,13 @@ import org.slf4j.LoggerFactory;
  * PostgreSQL served 1.8x the requests per second on io_uring as on NIO, and
  * {@code /hello} 1.15x; Netty's epoll transport served what NIO did on {@code /products}.
  *
- * <p>io_uring needs a recent Linux kernel, and a kernel and container that allow it ({@code /proc/sys/kernel/io_uring_disabled} 0, no seccomp filter against it), and
- * Netty's native library on the classpath: async-web brings {@code netty-transport-native-io_uring}
- * for linux-x86_64; add the {@code linux-aarch_64} classifier for ARM. Netty unpacks the library
- * into {@code java.io.tmpdir}, which must allow executable mappings.
+ * <p>io_uring needs a Linux kernel and a container that allow it
+ * ({@code /proc/sys/kernel/io_uring_disabled} 0, no seccomp filter against it) and Netty's native
+ * library on the classpath: async-web brings {@code netty-transport-native-io_uring} for
+ * linux-x86_64; add the {@code linux-aarch_64} classifier for ARM. Netty unpacks the library into
+ * {@code java.io.tmpdir}, which must allow executable mappings. Vert.x probes the native
+ * transports once, when its {@code Transport} class loads, whichever is chosen;
+ * {@code -Dio.netty.transport.noNative=true} skips the probe (and makes io_uring unavailable).
  */
 public enum NetTransport {
   /** io_uring when it is available here, else NIO (logged once, with the reason). */
