@@ -103,7 +103,7 @@ public enum NetTransport {
    * @throws IllegalStateException for {@link #IO_URING} when io_uring is unavailable, with the reason
    */
   public Transport vertxTransport() {
-    return this == NIO ? Transport.NIO : choose(ioUringUnavailable());
+    return choose(this == NIO ? null : ioUringUnavailable());
   }
 
   /** This choice's transport, io_uring being unavailable for {@code unavailable} (null: available). */

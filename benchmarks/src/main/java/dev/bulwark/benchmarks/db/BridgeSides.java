@@ -48,7 +48,7 @@ final class BridgeSides {
   }
 
   /** A {@link Db} on a fresh H2 in-memory database, {@value DbBridgeBenchmark#POOL} connections. */
-  static Db openDb(Vertx vertx) {
+  private static Db openDb(Vertx vertx) {
     return Db.create(vertx, DbOptions.builder("jdbc:h2:mem:bridge" + System.nanoTime() + ";DB_CLOSE_DELAY=-1")
         .maximumPoolSize(POOL).maxWaiters(BATCH * 2)
         // A machine busy with other work can stall a lookup for a few hundred milliseconds; with
@@ -58,7 +58,7 @@ final class BridgeSides {
   }
 
   /** Creates the {@code items} table with rows 1 to 1000. */
-  static void seed(HikariDataSource ds) throws Exception {
+  private static void seed(HikariDataSource ds) throws Exception {
     try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
       s.execute("CREATE TABLE items (id BIGINT PRIMARY KEY, name VARCHAR(100))");
       s.execute("INSERT INTO items SELECT X, CONCAT('Item ', X) FROM SYSTEM_RANGE(1, 1000)");

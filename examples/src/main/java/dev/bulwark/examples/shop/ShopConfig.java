@@ -51,25 +51,14 @@ public record ShopConfig(String host, int port, int workers, int workerQueue, Du
     Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads,
     Duration redisTimeout, NetTransport transport) {
 
-  /** Settings on the transport {@link NetTransport#AUTO} picks. */
-  public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
-      int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
-      Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
-      Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads,
-      Duration redisTimeout) {
-    this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
-        redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
-        adaptive, threads, redisTimeout, NetTransport.AUTO);
-  }
-
-  /** Settings with the cache's default Redis deadline. */
+  /** Settings with the cache's default Redis deadline, on the transport {@link NetTransport#AUTO} picks. */
   public ShopConfig(String host, int port, int workers, int workerQueue, Duration queueTimeout,
       int eventLoops, Duration drainGrace, String db, int dbPoolSize, String redis, Role role,
       Integer taskConcurrency, Integer taskQueue, boolean accessLog, Duration drainDelay,
       Duration warmUp, boolean ops, String opsToken, boolean adaptive, ThreadKind threads) {
     this(host, port, workers, workerQueue, queueTimeout, eventLoops, drainGrace, db, dbPoolSize,
         redis, role, taskConcurrency, taskQueue, accessLog, drainDelay, warmUp, ops, opsToken,
-        adaptive, threads, CacheOptions.DEFAULT_REDIS_TIMEOUT);
+        adaptive, threads, CacheOptions.DEFAULT_REDIS_TIMEOUT, NetTransport.AUTO);
   }
 
   /** Settings with the default worker pool on platform threads. */
