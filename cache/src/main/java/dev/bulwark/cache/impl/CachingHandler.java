@@ -351,6 +351,13 @@ public final class CachingHandler implements InvocationHandler {
     /** The hit path only reads {@code args}; a miss works on a copy (see CachingHandler#invoke). */
     @Override
     Object invoke(Object[] args) throws Throwable {
+      if (constantKey == null && keyArg >= 0) {
+        KeyMemo.Remembered slot = remembered(args[keyArg]);
+        if (slot != null) {
+          Object hit = hit(slot);
+          return hit != MISS ? hit : miss(slot.key, copy(args));
+        }
+      }
       String key = key(args);
       Object hit = hit(key);
       return hit != MISS ? hit : miss(key, copy(args));
@@ -370,6 +377,11 @@ public final class CachingHandler implements InvocationHandler {
     Object invoke1(Object arg) throws Throwable {
       if (keyArg != 0) {
         return invoke(new Object[] {arg});
+      }
+      KeyMemo.Remembered slot = remembered(arg);
+      if (slot != null) {
+        Object hit = hit(slot);
+        return hit != MISS ? hit : miss(slot.key, new Object[] {arg});
       }
       String key = key(arg);
       Object hit = hit(key);
@@ -393,22 +405,39 @@ public final class CachingHandler implements InvocationHandler {
      * neither boxes it nor makes an array; a miss boxes it then.
      */
     private Object keyed(long arg) throws Throwable {
-      String key = longMemo.key(arg);
-      Object hit = hit(key);
-      return hit != MISS ? hit : miss(key, new Object[] {longMemo.box(arg)});
+      KeyMemo.Remembered slot = longMemo.remembered(arg);
+      Object hit = hit(slot);
+      return hit != MISS ? hit : miss(slot.key, new Object[] {longMemo.box(arg)});
     }
 
     /** What the method answers from the local tier for {@code key}, or {@link #MISS}. */
     private Object hit(String key) {
-      if (kind == Kind.PLAIN) {
-        Entry<Object> e = cache.freshLocal(key);
-        return e != null ? e.value : MISS;
-      }
-      Object v = cache.getIfPresent(key);
-      if (v == null) {
+      return answer(cache.freshLocal(key));
+    }
+
+    /** {@link #hit(String)} of the slot's key, through the entry the slot kept (see {@link KeyMemo.Remembered}). */
+    private Object hit(KeyMemo.Remembered slot) {
+      return answer(cache.freshLocal(slot));
+    }
+
+    /**
+     * The method's answer for a fresh local entry (a "no value" entry answers null, or a future of
+     * null), or {@link #MISS} for none.
+     */
+    private Object answer(Entry<Object> e) {
+      if (e == null) {
         return MISS;
       }
-      return kind == Kind.FUTURE ? Future.succeededFuture(v) : CompletableFuture.completedFuture(v);
+      return kind == Kind.PLAIN ? e.value
+          : kind == Kind.FUTURE ? Future.succeededFuture(e.value) : CompletableFuture.completedFuture(e.value);
+    }
+
+    /** The slot remembering the key of the argument {@code keyArg}, {@code a}, or null when none does. */
+    private KeyMemo.Remembered remembered(Object a) {
+      if (longMemo != null) {
+        return longMemo.remembered(((Number) a).longValue());
+      }
+      return memo != null ? memo.remembered(a) : null;
     }
 
     private Object miss(String key, Object[] args) throws Throwable {

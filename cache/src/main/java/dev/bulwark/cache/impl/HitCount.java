@@ -3,6 +3,7 @@ package dev.bulwark.cache.impl;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -51,17 +52,22 @@ final class HitCount {
   /** Shared adds left before the next look for a slot; racy on purpose (a hint, not a count). */
   private int skip;
 
-  /** Adds one. */
+  /**
+   * Adds one. Returns a number for sampling one add in {@code 2^k} by its low {@code k} bits: the
+   * calling thread's own count after the add (it steps by one with each of the thread's adds), or
+   * a random number when the add went to the shared adder.
+   */
   @SuppressWarnings("deprecation") // Thread.threadId() is Java 19+; getId() is the same number
-  void increment() {
+  long increment() {
     Thread t = Thread.currentThread();
     long id = t.getId();
     Cell c = cells.getPlain((int) id & (CELLS - 1));
     if (c != null && c.ownerId == id) {
-      VALUE.setRelease(c, c.value + 1);
-    } else {
-      incrementSlow(t, id);
+      long v = c.value + 1;
+      VALUE.setRelease(c, v);
+      return v;
     }
+    return incrementSlow(t, id);
   }
 
   /** The count: every add that returned before this call began, and possibly some after. */
@@ -76,19 +82,20 @@ final class HitCount {
     return sum;
   }
 
-  private void incrementSlow(Thread t, long id) {
+  private long incrementSlow(Thread t, long id) {
     int home = (int) id & (CELLS - 1);
     for (int p = 0; p < PROBES; p++) {
       Cell c = cells.get((home + p) & (CELLS - 1));
       if (c != null && (long) OWNER_ID.getAcquire(c) == id) {
-        VALUE.setRelease(c, c.value + 1);
-        return;
+        long v = c.value + 1;
+        VALUE.setRelease(c, v);
+        return v;
       }
     }
     if (skip > 0) {
       skip--;
       shared.increment();
-      return;
+      return ThreadLocalRandom.current().nextLong();
     }
     for (int p = 0; p < PROBES; p++) {
       int i = (home + p) & (CELLS - 1);
@@ -97,17 +104,19 @@ final class HitCount {
         Cell mine = new Cell(t);
         if (cells.compareAndSet(i, null, mine)) {
           VALUE.setRelease(mine, 1L);
-          return;
+          return 1;
         }
         c = cells.get(i);
       }
       if (c.claimFromEnded(t)) {
-        VALUE.setRelease(c, c.value + 1);
-        return;
+        long v = c.value + 1;
+        VALUE.setRelease(c, v);
+        return v;
       }
     }
     skip = SKIP;
     shared.increment();
+    return ThreadLocalRandom.current().nextLong();
   }
 
   /** One thread's count; padded so that two owners' stores never share a cache line. */

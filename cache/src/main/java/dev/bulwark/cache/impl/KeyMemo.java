@@ -9,9 +9,11 @@ import java.util.UUID;
  * new one per call. The reused string has its hash already computed and is the very instance the
  * local tier holds (the load stored it), so the lookup's {@code equals} is an identity check.
  * {@link OfLong} does the same for a {@code long} or {@code int} parameter without boxing it.
+ * Each slot also keeps the local entry that the last hit through its key found, so that the next
+ * hit of the same argument needs no lookup at all ({@link Remembered}).
  *
- * <p>Implementation note. A direct-mapped table of {@value #SLOTS} immutable (argument, key)
- * pairs; a new argument replaces whatever pair its slot held. The slot ({@link #slot}) adds up the
+ * <p>Implementation note. A direct-mapped table of {@value #SLOTS} (argument, key) pairs, whose
+ * argument and key never change; a new argument replaces whatever pair its slot held. The slot ({@link #slot}) adds up the
  * hash's 10-bit digits: a range of consecutive ids (the common key) up to a few shorter than the
  * table takes as many slots (crossing a multiple of 1,024 moves the slots on by at most 3), and
  * ids that differ only above the low digit (multiples of 1,024) still spread, where the low bits
@@ -21,7 +23,8 @@ import java.util.UUID;
  * outlive the value it was encoded from. Strings longer than {@link Keys#MAX_PLAIN_LENGTH} are
  * encoded each time, so the table never holds large arguments. Benign race: slots are read and
  * written without synchronization; a reader sees null, an older pair or a newer one, each a whole
- * immutable pair (final fields), and at worst encodes a key that was remembered a moment ago.
+ * pair (its argument and key are final fields), and at worst encodes a key that was remembered a
+ * moment ago.
  * Thread-safe.
  */
 final class KeyMemo {
@@ -61,29 +64,90 @@ final class KeyMemo {
 
   /** {@code Keys.of(arg)}, remembered. */
   String key(Object arg) {
+    Remembered r = remembered(arg);
+    return r != null ? r.key : Keys.of(arg);
+  }
+
+  /**
+   * The slot that remembers {@code Keys.of(arg)}, or null for an argument not remembered (null, or
+   * a string longer than {@link Keys#MAX_PLAIN_LENGTH}).
+   */
+  Remembered remembered(Object arg) {
     if (arg == null) {
-      return Keys.of(null);
+      return null;
     }
     int i = slot(arg.hashCode());
     Pair p = slots[i];
     if (p != null && p.arg.equals(arg)) {
-      return p.key;
+      return p;
     }
-    String key = Keys.of(arg);
-    if (!(arg instanceof String) || ((String) arg).length() <= Keys.MAX_PLAIN_LENGTH) {
-      slots[i] = new Pair(arg, key);
+    if (arg instanceof String && ((String) arg).length() > Keys.MAX_PLAIN_LENGTH) {
+      return null;
     }
-    return key;
+    p = new Pair(arg, Keys.of(arg));
+    slots[i] = p;
+    return p;
+  }
+
+  /**
+   * A remembered key, and the local entry that the last hit through the key found, while the local
+   * tier holds that entry, so that the next hit of the same argument is served from here without
+   * looking the key up ({@code DefaultCache.freshLocal(Remembered)}).
+   *
+   * <p>Implementation note. {@code entry} is read and written without synchronization by any
+   * thread: a reader sees null, an entry a hit kept, or none after {@link #forget}; each a whole
+   * object whose fields are final. A reader serves the entry only while it is not
+   * {@link Entry#retired} and fresh, so a slot never answers for an entry the local tier has let
+   * go of (the removal listener retires it on the removing thread, before Caffeine's
+   * {@code invalidate} or {@code put} returns). Who retires an entry also takes it out of the
+   * slots that keep it (for memory: a slot could otherwise keep a large value that the tier
+   * evicted): {@link #keep} writes {@code entry} and then adds this slot to the entry's keepers
+   * (a compare-and-set) before it reads {@link Entry#retired}, and {@link Entry#retire} writes
+   * that flag before it reads the keepers, so at least one of them sees the other and the slot
+   * lets go. A reader that finds its slot's entry retired lets go of it too. Two threads may race
+   * on {@code entry} ({@code forget} of an old entry against {@code keep} of a new one): the slot
+   * then holds nothing, and the next hit goes through the key and keeps the entry again.
+   * Thread-safe.
+   */
+  static class Remembered {
+    final String key;
+    private Entry<?> entry;
+
+    Remembered(String key) {
+      this.key = key;
+    }
+
+    /** The entry kept for a direct hit, or null; the caller checks that it is neither retired nor stale. */
+    Entry<?> entry() {
+      return entry;
+    }
+
+    /**
+     * Keeps {@code e}, a fresh entry the local tier holds for {@link #key}, for direct hits,
+     * unless {@link Entry#MAX_KEEPERS} other slots keep it already.
+     */
+    void keep(Entry<?> e) {
+      entry = e;
+      if (!e.addKeeper(this) || e.retired()) {
+        forget(e);
+      }
+    }
+
+    /** Drops {@code e} if it is the entry kept here. */
+    void forget(Entry<?> e) {
+      if (entry == e) {
+        entry = null;
+      }
+    }
   }
 
   /** A remembered key and the argument it was encoded from. */
-  private static final class Pair {
+  private static final class Pair extends Remembered {
     final Object arg;
-    final String key;
 
     Pair(Object arg, String key) {
+      super(key);
       this.arg = arg;
-      this.key = key;
     }
   }
 
@@ -107,20 +171,25 @@ final class KeyMemo {
       return type == long.class || type == int.class ? new OfLong(type == int.class) : null;
     }
 
-    /**
-     * {@code Keys.of} of the argument {@code value} (as an {@code Integer} for an {@code int} one),
-     * remembered. The miss is out of line, so that the hit stays small enough to be inlined.
-     */
+    /** {@code Keys.of} of the argument {@code value} (as an {@code Integer} for an {@code int} one), remembered. */
     String key(long value) {
-      int i = slot(Long.hashCode(value));
-      LongPair p = slots[i];
-      return p != null && p.value == value ? p.key : remember(i, value);
+      return remembered(value).key;
     }
 
-    private String remember(int i, long value) {
-      String key = Keys.of(box(value));
-      slots[i] = new LongPair(value, key);
-      return key;
+    /**
+     * The slot that remembers the key of the argument {@code value}. The miss is out of line, so
+     * that the hit stays small enough to be inlined.
+     */
+    Remembered remembered(long value) {
+      int i = slot(Long.hashCode(value));
+      LongPair p = slots[i];
+      return p != null && p.value == value ? p : remember(i, value);
+    }
+
+    private LongPair remember(int i, long value) {
+      LongPair p = new LongPair(value, Keys.of(box(value)));
+      slots[i] = p;
+      return p;
     }
 
     /** The argument {@code value} boxed as declared: an {@code Integer} for an {@code int}, else a {@code Long}. */
@@ -129,13 +198,12 @@ final class KeyMemo {
     }
 
     /** A remembered key and the value it was encoded from. */
-    private static final class LongPair {
+    private static final class LongPair extends Remembered {
       final long value;
-      final String key;
 
       LongPair(long value, String key) {
+        super(key);
         this.value = value;
-        this.key = key;
       }
     }
   }

@@ -49,6 +49,15 @@ class HitCountTest {
     assertThat(count.sum()).isEqualTo(1000);
   }
 
+  /** What an add returns, for sampling: the thread's own count, one more with each add. */
+  @Test
+  void increment_returnsTheThreadsOwnCount() {
+    HitCount count = new HitCount();
+    for (long i = 1; i <= 100; i++) {
+      assertThat(count.increment()).isEqualTo(i);
+    }
+  }
+
   /** From a few threads (each its own cell) to far more than cells (shared adds, taken-over cells). */
   @ParameterizedTest
   @ValueSource(ints = {2, 8, HitCount.CELLS + 1, 3 * HitCount.CELLS})
