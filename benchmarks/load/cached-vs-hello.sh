@@ -50,8 +50,8 @@ fi
 echo "/products/7/cached: same body as /products/7, ETag $etag, max-age, 304 on If-None-Match"
 
 echo "warming up: wrk -t2 -c64 -d$WARMUP against each"
-run_wrk "$BASE/products/7/cached" "$WARMUP" >/dev/null
-run_wrk "$BASE/hello" "$WARMUP" >/dev/null
+warm_wrk "$BASE/products/7/cached" "$WARMUP"
+warm_wrk "$BASE/hello" "$WARMUP"
 
 cached_runs=()
 hello_runs=()

@@ -136,6 +136,25 @@ run_wrk() {
   awk '/^Requests\/sec:/ { print $2 }' <<<"$out"
 }
 
+# warm_wrk URL DURATION [CONNECTIONS [WRK OPTIONS...]]: a warm-up run, measured by nothing. Exits
+# 1 on socket errors; non-2xx answers are allowed but counted on stderr: a cold JVM serves slowly,
+# and the shop's admission control may shed with 503 ("overloaded, retry after 1s") until it is
+# warm. The measured runs after it (run_wrk) still fail on any non-2xx answer.
+warm_wrk() {
+  local out url="$1" duration="$2" conns="${3:-64}"
+  shift 2
+  [[ $# -gt 0 ]] && shift
+  out="$(wrk -t2 -c"$conns" -d"$duration" "$@" "$url")"
+  if grep -q "Socket errors" <<<"$out"; then
+    echo "wrk warming up $url saw socket errors:" >&2
+    echo "$out" >&2
+    exit 1
+  fi
+  if grep -q "Non-2xx" <<<"$out"; then
+    echo "warm-up of $url: $(awk '/Non-2xx/ { print $NF }' <<<"$out") non-2xx answers of $(awk '/requests in/ { print $1 }' <<<"$out") (a cold shop sheds)" >&2
+  fi
+}
+
 # The unit of the CPU times in /proc: clock ticks per second.
 CLK_TCK="$(getconf CLK_TCK)"
 

@@ -72,8 +72,8 @@ for url in "http://127.0.0.1:$SHOP_PORT/hello" "http://127.0.0.1:$BARE_PORT/hell
 done
 
 echo "warming up: wrk -t2 -c64 -d$WARMUP against each"
-run_wrk "http://127.0.0.1:$SHOP_PORT/hello" "$WARMUP" >/dev/null
-run_wrk "http://127.0.0.1:$BARE_PORT/hello" "$WARMUP" >/dev/null
+warm_wrk "http://127.0.0.1:$SHOP_PORT/hello" "$WARMUP"
+warm_wrk "http://127.0.0.1:$BARE_PORT/hello" "$WARMUP"
 
 shop_runs=()
 bare_runs=()

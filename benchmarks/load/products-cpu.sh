@@ -79,7 +79,7 @@ measure() {
 }
 
 echo "warming up for $WARMUP"
-run_wrk "http://127.0.0.1:$PORT" "$WARMUP" 64 -s "$LUA" >/dev/null
+warm_wrk "http://127.0.0.1:$PORT" "$WARMUP" 64 -s "$LUA"
 measure "/products/{random id}, --db-pool-size $POOL" "http://127.0.0.1:$PORT" -s "$LUA"
 measure "/hello" "http://127.0.0.1:$PORT/hello"
 

@@ -38,8 +38,8 @@ start_server nio "$JAVA" -jar "$SHOP_JAR" --port "$NIO_PORT" --db "$DB" --transp
 
 echo "warming up: wrk -t2 -c64 -d$WARMUP of each load against each shop"
 for port in "$URING_PORT" "$NIO_PORT"; do
-  run_wrk "http://127.0.0.1:$port" "$WARMUP" 64 -s "$LUA" >/dev/null
-  run_wrk "http://127.0.0.1:$port/hello" "$WARMUP" >/dev/null
+  warm_wrk "http://127.0.0.1:$port" "$WARMUP" 64 -s "$LUA"
+  warm_wrk "http://127.0.0.1:$port/hello" "$WARMUP"
 done
 
 declare -A runs
