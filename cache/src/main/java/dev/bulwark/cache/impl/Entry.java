@@ -69,7 +69,12 @@ final class Entry<V> {
 
   /**
    * Records that {@code slot} keeps this entry (see {@link KeyMemo.Remembered#keep}); false when
-   * {@value #MAX_KEEPERS} other slots do already, and this one must not.
+   * {@value #MAX_KEEPERS} other slots still do, and this one must not. A full list first drops
+   * the slots that no longer keep this entry (a slot of the memo taken over by another argument,
+   * one that let go of it), so that slots that come and go within an entry's life do not use up
+   * its places. A slot dropped so at the moment it keeps this entry again may go on holding it
+   * after it is retired, until its next hit lets go of it: a race of five slots over one entry,
+   * which costs memory for a while, never a wrong answer (a retired entry is never served).
    */
   boolean addKeeper(KeyMemo.Remembered slot) {
     while (true) {
@@ -83,11 +88,18 @@ final class Entry<V> {
             return true;
           }
         }
-        if (now.length == MAX_KEEPERS) {
+        next = java.util.Arrays.copyOf(now, now.length + 1);
+        int n = 0;
+        for (KeyMemo.Remembered s : now) {
+          if (now.length < MAX_KEEPERS || s.entry() == this) {
+            next[n++] = s;
+          }
+        }
+        if (n == MAX_KEEPERS) {
           return false;
         }
-        next = java.util.Arrays.copyOf(now, now.length + 1);
-        next[now.length] = slot;
+        next[n++] = slot;
+        next = n == next.length ? next : java.util.Arrays.copyOf(next, n);
       }
       if (KEEPERS.compareAndSet(this, now, next)) {
         return true;

@@ -94,24 +94,24 @@ final class KeyMemo {
    * tier holds that entry, so that the next hit of the same argument is served from here without
    * looking the key up ({@code DefaultCache.freshLocal(Remembered)}).
    *
-   * <p>Implementation note. {@code entry} is read and written without synchronization by any
-   * thread: a reader sees null, an entry a hit kept, or none after {@link #forget}; each a whole
-   * object whose fields are final. A reader serves the entry only while it is not
-   * {@link Entry#retired} and fresh, so a slot never answers for an entry the local tier has let
-   * go of (the removal listener retires it on the removing thread, before Caffeine's
-   * {@code invalidate} or {@code put} returns). Who retires an entry also takes it out of the
-   * slots that keep it (for memory: a slot could otherwise keep a large value that the tier
-   * evicted): {@link #keep} writes {@code entry} and then adds this slot to the entry's keepers
-   * (a compare-and-set) before it reads {@link Entry#retired}, and {@link Entry#retire} writes
-   * that flag before it reads the keepers, so at least one of them sees the other and the slot
-   * lets go. A reader that finds its slot's entry retired lets go of it too. Two threads may race
-   * on {@code entry} ({@code forget} of an old entry against {@code keep} of a new one): the slot
-   * then holds nothing, and the next hit goes through the key and keeps the entry again.
-   * Thread-safe.
+   * <p>Implementation note. {@code entry} is volatile (a plain load on x86): a reader sees null,
+   * an entry a hit kept, or none after {@link #forget}. A reader serves the entry only while it
+   * is not {@link Entry#retired} and fresh, so a slot never answers for an entry the local tier
+   * has let go of once Caffeine's {@code invalidate} or {@code put} has returned (the removal
+   * listener retires it on the removing thread; while a {@code put} runs, one thread may read the
+   * new value through the key and another the old one from its slot). Who retires an entry also
+   * takes it out of the slots that keep it (for memory: a slot could otherwise keep a large value
+   * that the tier evicted): {@link #keep} writes {@code entry}, makes this slot one of the
+   * entry's keepers, then reads {@link Entry#retired}; {@link Entry#retire} writes that flag,
+   * then reads the keepers and each one's {@code entry}. All of these are volatile, so at least
+   * one side sees the other's write and the slot lets go. A reader that finds its slot's entry
+   * retired lets go of it too. Two threads may race on {@code entry} ({@code forget} of an old
+   * entry against {@code keep} of a new one): the slot then holds nothing, and the next hit goes
+   * through the key and keeps the entry again. Thread-safe.
    */
   static class Remembered {
     final String key;
-    private Entry<?> entry;
+    private volatile Entry<?> entry;
 
     Remembered(String key) {
       this.key = key;
