@@ -113,16 +113,23 @@ stop_servers() {
   rm -rf "$LOG_DIR"
 }
 
-# wrk_report URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS)
-# against URL; prints wrk's report. Exits 1 on socket errors or non-2xx answers (a 304 counts as
-# non-2xx for wrk, so send no validators).
-wrk_report() {
-  local out url="$1" duration="$2" conns="${3:-64}"
+# wrk_out URL DURATION [CONNECTIONS [WRK OPTIONS...]]: `wrk -t2 -c64` (or -cCONNECTIONS) against
+# URL; prints wrk's report as it is.
+wrk_out() {
+  local url="$1" duration="$2" conns="${3:-64}"
   shift 2
   [[ $# -gt 0 ]] && shift
-  out="$(wrk -t2 -c"$conns" -d"$duration" "$@" "$url")"
+  wrk -t2 -c"$conns" -d"$duration" "$@" "$url"
+}
+
+# wrk_report URL DURATION [CONNECTIONS [WRK OPTIONS...]]: wrk_out's run; prints wrk's report.
+# Exits 1 on socket errors or non-2xx answers (a 304 counts as non-2xx for wrk, so send no
+# validators).
+wrk_report() {
+  local out
+  out="$(wrk_out "$@")"
   if grep -qE "Non-2xx|Socket errors" <<<"$out"; then
-    echo "wrk against $url saw errors:" >&2
+    echo "wrk against $1 saw errors:" >&2
     echo "$out" >&2
     exit 1
   fi
@@ -141,17 +148,15 @@ run_wrk() {
 # and the shop's admission control may shed with 503 ("overloaded, retry after 1s") until it is
 # warm. The measured runs after it (run_wrk) still fail on any non-2xx answer.
 warm_wrk() {
-  local out url="$1" duration="$2" conns="${3:-64}"
-  shift 2
-  [[ $# -gt 0 ]] && shift
-  out="$(wrk -t2 -c"$conns" -d"$duration" "$@" "$url")"
+  local out
+  out="$(wrk_out "$@")"
   if grep -q "Socket errors" <<<"$out"; then
-    echo "wrk warming up $url saw socket errors:" >&2
+    echo "wrk warming up $1 saw socket errors:" >&2
     echo "$out" >&2
     exit 1
   fi
   if grep -q "Non-2xx" <<<"$out"; then
-    echo "warm-up of $url: $(awk '/Non-2xx/ { print $NF }' <<<"$out") non-2xx answers of $(awk '/requests in/ { print $1 }' <<<"$out") (a cold shop sheds)" >&2
+    echo "warm-up of $1: $(awk '/Non-2xx/ { print $NF }' <<<"$out") non-2xx answers of $(awk '/requests in/ { print $1 }' <<<"$out") (a cold shop sheds)" >&2
   fi
 }
 

@@ -351,15 +351,9 @@ public final class CachingHandler implements InvocationHandler {
     /** The hit path only reads {@code args}; a miss works on a copy (see CachingHandler#invoke). */
     @Override
     Object invoke(Object[] args) throws Throwable {
-      if (constantKey == null && keyArg >= 0) {
-        KeyMemo.Remembered slot = remembered(args[keyArg]);
-        if (slot != null) {
-          Object hit = hit(slot);
-          return hit != MISS ? hit : miss(slot.key, copy(args));
-        }
-      }
-      String key = key(args);
-      Object hit = hit(key);
+      KeyMemo.Remembered slot = keyArg >= 0 ? remembered(args[keyArg]) : null;
+      String key = slot != null ? slot.key : key(args);
+      Object hit = hit(slot, key);
       return hit != MISS ? hit : miss(key, copy(args));
     }
 
@@ -368,7 +362,7 @@ public final class CachingHandler implements InvocationHandler {
       if (constantKey == null) {
         return invoke(null);
       }
-      Object hit = hit(constantKey);
+      Object hit = hit(null, constantKey);
       return hit != MISS ? hit : miss(constantKey, null);
     }
 
@@ -379,12 +373,8 @@ public final class CachingHandler implements InvocationHandler {
         return invoke(new Object[] {arg});
       }
       KeyMemo.Remembered slot = remembered(arg);
-      if (slot != null) {
-        Object hit = hit(slot);
-        return hit != MISS ? hit : miss(slot.key, new Object[] {arg});
-      }
-      String key = key(arg);
-      Object hit = hit(key);
+      String key = slot != null ? slot.key : Keys.of(arg);
+      Object hit = hit(slot, key);
       return hit != MISS ? hit : miss(key, new Object[] {arg});
     }
 
@@ -406,25 +396,17 @@ public final class CachingHandler implements InvocationHandler {
      */
     private Object keyed(long arg) throws Throwable {
       KeyMemo.Remembered slot = longMemo.remembered(arg);
-      Object hit = hit(slot);
+      Object hit = hit(slot, slot.key);
       return hit != MISS ? hit : miss(slot.key, new Object[] {longMemo.box(arg)});
     }
 
-    /** What the method answers from the local tier for {@code key}, or {@link #MISS}. */
-    private Object hit(String key) {
-      return answer(cache.freshLocal(key));
-    }
-
-    /** {@link #hit(String)} of the slot's key, through the entry the slot kept (see {@link KeyMemo.Remembered}). */
-    private Object hit(KeyMemo.Remembered slot) {
-      return answer(cache.freshLocal(slot));
-    }
-
     /**
-     * The method's answer for a fresh local entry (a "no value" entry answers null, or a future of
-     * null), or {@link #MISS} for none.
+     * What the method answers from the local tier for {@code key}, or {@link #MISS}: through the
+     * entry {@code slot} kept, when a slot remembers the key (see {@link KeyMemo.Remembered}). A
+     * "no value" entry answers null, or a future of null.
      */
-    private Object answer(Entry<Object> e) {
+    private Object hit(KeyMemo.Remembered slot, String key) {
+      Entry<Object> e = slot != null ? cache.freshLocal(slot) : cache.freshLocal(key);
       if (e == null) {
         return MISS;
       }
@@ -450,17 +432,9 @@ public final class CachingHandler implements InvocationHandler {
         return constantKey;
       }
       if (keyArg >= 0) {
-        return key(args[keyArg]);
+        return Keys.of(args[keyArg]); // an argument no slot remembers (see #remembered)
       }
       return CachingHandler.key(keyIdx, copy(args));
-    }
-
-    /** The key of the argument {@code keyArg}, {@code a} (boxed, if the parameter is primitive). */
-    private String key(Object a) {
-      if (longMemo != null) {
-        return longMemo.key(((Number) a).longValue());
-      }
-      return memo != null ? memo.key(a) : Keys.of(a);
     }
 
     @SuppressWarnings("unchecked")

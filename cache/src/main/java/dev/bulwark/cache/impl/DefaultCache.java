@@ -658,18 +658,14 @@ final class DefaultCache<V> implements Cache<V> {
   @SuppressWarnings("unchecked")
   Entry<V> freshLocal(KeyMemo.Remembered slot) {
     Entry<V> kept = (Entry<V>) slot.entry();
-    if (kept != null) {
-      if (!kept.retired()) {
-        if (ticker.read() - kept.freshUntil < 0) {
-          if ((metrics.hits.increment() * SAMPLE_MIX) >>> (64 - POLICY_SAMPLE_BITS) == 0) {
-            local.getIfPresent(slot.key);
-          }
-          CacheTracing.localHit(name, false);
-          return kept;
-        }
-      } else {
-        slot.forget(kept);
+    if (kept != null && kept.retired()) {
+      slot.forget(kept);
+    } else if (kept != null && ticker.read() - kept.freshUntil < 0) {
+      if ((metrics.hits.increment() * SAMPLE_MIX) >>> (64 - POLICY_SAMPLE_BITS) == 0) {
+        local.getIfPresent(slot.key);
       }
+      CacheTracing.localHit(name, false);
+      return kept;
     }
     Entry<V> e = freshLocal(slot.key);
     if (e != null && local != null) {

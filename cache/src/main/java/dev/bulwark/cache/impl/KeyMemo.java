@@ -62,12 +62,6 @@ final class KeyMemo {
     return (hash + (hash >>> BITS) + (hash >>> 2 * BITS) + (hash >>> 3 * BITS)) & (SLOTS - 1);
   }
 
-  /** {@code Keys.of(arg)}, remembered. */
-  String key(Object arg) {
-    Remembered r = remembered(arg);
-    return r != null ? r.key : Keys.of(arg);
-  }
-
   /**
    * The slot that remembers {@code Keys.of(arg)}, or null for an argument not remembered (null, or
    * a string longer than {@link Keys#MAX_PLAIN_LENGTH}).
