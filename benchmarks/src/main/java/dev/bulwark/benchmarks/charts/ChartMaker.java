@@ -23,7 +23,10 @@ import java.util.stream.Stream;
  *       {@code record}): every pair compared with {@code compare_runs} ({@code [prefix.]a},
  *       {@code a_rps}, {@code b}, {@code b_rps}) becomes two bars; the start times of
  *       {@code startup.sh} ({@code startup.JDK.KIND.none|cds|aot.median_ms}) bars per JDK; its warm-up
- *       curves ({@code curve.JDK.NAME=r1,r2,...}) one line each;
+ *       curves ({@code curve.JDK.NAME=r1,r2,...}) one line each; the rows/s of
+ *       {@code export-vs-copy.sh} ({@code ndjson_rps}, {@code csv_rps}, {@code copy_rps}) three
+ *       bars; the admitted p99 of {@code adaptive.sh} ({@code KIND.PHASE.p99_200_ms}) a bar per
+ *       kind and phase;
  *   <li>{@code jmh-NAME.json}, JMH's {@code -rf json} output: one bar per benchmark and parameter
  *       set, grouped by unit, and one per counter the benchmark reports per iteration (the mean
  *       of its iterations: a paired benchmark's times and ratio, {@code jmh-pair.sh});
@@ -39,6 +42,10 @@ public final class ChartMaker {
   /** What {@code startup.sh} measured a start with, by its key in the results. */
   private static final Map<String, String> START_SERIES = Map.of(
       "none", "no archive", "cds", "AppCDS archive", "aot", "AOT cache");
+
+  /** What {@code export-vs-copy.sh} measured, by its key in the results. */
+  private static final Map<String, String> EXPORT_SERIES = Map.of(
+      "ndjson_rps", "/export NDJSON", "csv_rps", "/export CSV", "copy_rps", "psql COPY");
 
   private final Path results;
   private final Path out;
@@ -109,8 +116,15 @@ public final class ChartMaker {
     List<Chart.Bar> pairs = new ArrayList<>();
     List<Chart.Bar> starts = new ArrayList<>();
     Map<String, double[]> curves = new LinkedHashMap<>();
+    List<Chart.Bar> rows = new ArrayList<>();
+    List<Chart.Bar> p99s = new ArrayList<>();
     for (String key : p.keySet()) {
-      if (key.endsWith("a_rps")) {
+      if (EXPORT_SERIES.containsKey(key)) {
+        rows.add(new Chart.Bar("best round of each", EXPORT_SERIES.get(key), number(p, key)));
+      } else if (key.endsWith(".p99_200_ms") && key.split("\\.").length == 3) {
+        String[] parts = key.split("\\.");
+        p99s.add(new Chart.Bar(parts[1], parts[0], number(p, key)));
+      } else if (key.endsWith("a_rps")) {
         String prefix = key.substring(0, key.length() - "a_rps".length());
         String group = prefix.isEmpty() ? p.getOrDefault("title", name) : prefix.substring(0, prefix.length() - 1);
         pairs.add(new Chart.Bar(group, p.getOrDefault(prefix + "a", "a"), number(p, key)));
@@ -134,6 +148,13 @@ public final class ChartMaker {
     if (!starts.isEmpty()) {
       written.add(write(name, Chart.bars("start to 'listening' (median of "
           + p.getOrDefault("runs", "?") + ")", machine, "ms", starts)));
+    }
+    if (!rows.isEmpty()) {
+      written.add(write(name, Chart.bars(name + ": rows/s", machine, "rows/s", rows)));
+    }
+    if (!p99s.isEmpty()) {
+      written.add(write(name, Chart.bars(name + ": p99 of the admitted requests, by phase", machine,
+          "ms", p99s)));
     }
     if (!curves.isEmpty()) {
       written.add(write(name + "-curve", Chart.lines("a fresh shop under load: /products/{random}",

@@ -49,6 +49,37 @@ class ChartMakerTest {
   }
 
   @Test
+  void exportAndAdaptiveResults_becomeBarCharts() throws Exception {
+    Files.writeString(results.resolve("export-vs-copy.properties"), String.join("\n",
+        "script=export-vs-copy", "jdk=openjdk version 17.0.15 2025-04-15", "cores=2",
+        "ndjson_rps=1666233", "csv_rps=2348498", "copy_rps=1385042", "ratio_ndjson=1.20",
+        "ratio_csv=1.70", "peak_heap_mb=43", ""));
+    Files.writeString(results.resolve("adaptive.properties"), String.join("\n",
+        "script=adaptive", "jdk=openjdk version 17.0.15 2025-04-15", "cores=2",
+        "fixed.healthy.p99_200_ms=27.78", "fixed.slow.p99_200_ms=615.48",
+        "adaptive.healthy.p99_200_ms=29.19", "adaptive.slow.p99_200_ms=51.69",
+        "fixed.slow_over_healthy=22.16", ""));
+
+    List<Path> written = new ChartMaker(results, out).run();
+
+    assertThat(written).extracting(p -> p.getFileName().toString())
+        .containsExactly("bench-adaptive.png", "bench-export-vs-copy.png");
+    for (Path png : written) {
+      assertDrawn(png);
+    }
+  }
+
+  @Test
+  void malformedExportFigure_isRefusedNamingTheKey() throws Exception {
+    Files.writeString(results.resolve("export-vs-copy.properties"), "csv_rps=\ncopy_rps=100\n");
+
+    assertThatThrownBy(() -> new ChartMaker(results, out).run())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("export-vs-copy.properties")
+        .hasMessageContaining("csv_rps must be a number, but was ''");
+  }
+
+  @Test
   void jmhJsonAndInterleavedRuns_becomeBarCharts() throws Exception {
     Files.writeString(results.resolve("jmh-WorkerPoolDispatch.json"), """
         [{"jmhVersion":"1.37","benchmark":"dev.bulwark.benchmarks.WorkerPoolDispatchBenchmark.dispatch",
