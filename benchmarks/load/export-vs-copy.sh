@@ -14,7 +14,8 @@
 # within -Xmx$HEAP (the process stays up); all 100 concurrent exports complete with exactly
 # 100,000 lines each. After WARMUP exports of each format, ROUNDS rounds each time ndjson, csv and
 # a COPY back to back; the ratio of a round compares figures taken seconds apart, and the best round
-# of each format is reported with every round's ratio beside it.
+# of each format is reported with every round's ratio beside it (recorded as ratios_ndjson and
+# ratios_csv).
 set -euo pipefail
 
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -140,7 +141,10 @@ awk -v rows="$ROWS" -v ns="$best_nd_secs" -v nb="$best_nd_bytes" -v np="$best_nd
   printf "best: ndjson / COPY %.2f, csv / COPY %.2f\n", np / ns, cp / cs
   printf "peak RSS %.0f MB, peak heap used %.0f MB (-Xmx%s)\n", rss / 1024, heap / 1024, xmx
   printf "100 concurrent exports of 100,000 rows: %d complete in %.1f s\n", complete, cc
-  printf "RESULT ndjson_rps=%.0f csv_rps=%.0f copy_rps=%.0f ratio_ndjson=%.2f ratio_csv=%.2f peak_rss_mb=%.0f peak_heap_mb=%.0f concurrent_complete=%d concurrent_s=%.1f\n",
-    rows / ns, rows / cs, rows / cp, np / ns, cp / cs, rss / 1024, heap / 1024, complete, cc
+  byround_nd = ndr; byround_csv = csr
+  gsub(/ +$/, "", byround_nd); gsub(/ +/, ",", byround_nd)
+  gsub(/ +$/, "", byround_csv); gsub(/ +/, ",", byround_csv)
+  printf "RESULT ndjson_rps=%.0f csv_rps=%.0f copy_rps=%.0f ratio_ndjson=%.2f ratio_csv=%.2f ratios_ndjson=%s ratios_csv=%s peak_rss_mb=%.0f peak_heap_mb=%.0f concurrent_complete=%d concurrent_s=%.1f\n",
+    rows / ns, rows / cs, rows / cp, np / ns, cp / cs, byround_nd, byround_csv, rss / 1024, heap / 1024, complete, cc
 }' | tee "$LOG_DIR/summary.txt"
 record_results "$(<"$LOG_DIR/summary.txt")"
