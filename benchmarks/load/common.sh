@@ -83,6 +83,11 @@ start_server() {
     if (( waited >= 600 )); then
       echo "$name not ready after 60 s; its output:" >&2
       cat "$log" >&2
+      # Where a stuck start stands (a JVM's threads), before the exit trap stops it.
+      if command -v jstack >/dev/null 2>&1; then
+        echo "$name's threads:" >&2
+        timeout 20 jstack "$pid" >&2 || true
+      fi
       exit 1
     fi
     sleep 0.1

@@ -3,6 +3,7 @@ package dev.bulwark.web;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.transport.Transport;
+import java.net.InetAddress;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +29,15 @@ import org.slf4j.LoggerFactory;
  * {@code java.io.tmpdir}, which must allow executable mappings. Vert.x probes the native
  * transports once, when its {@code Transport} class loads, whichever is chosen;
  * {@code -Dio.netty.transport.noNative=true} skips the probe (and makes io_uring unavailable).
+ *
+ * <p>Every method here makes sure {@code java.net.InetAddress} is initialized before Vert.x's
+ * {@code Transport} class: loading Netty's io_uring library initializes {@code InetAddress}
+ * from inside the JDK's lock on native libraries, while another thread that initializes
+ * {@code InetAddress} at that moment (any first socket, such as a JDBC driver's connection) waits
+ * for that lock to load {@code libnet}; on JDK 17 the two threads then wait for each other for good
+ * (Netty's issue 13871 for epoll, JDK-8266310). An application that builds its {@code Vertx}
+ * without this class, while other threads open their first sockets, should call
+ * {@code InetAddress.getLoopbackAddress()} first.
  */
 public enum NetTransport {
   /** io_uring when it is available here, else NIO (logged once, with the reason). */
@@ -39,6 +49,12 @@ public enum NetTransport {
 
   private static final Logger LOG = LoggerFactory.getLogger(NetTransport.class);
   private static volatile boolean fallbackLogged;
+
+  static {
+    // Before anything here touches Vert.x's Transport class (see the class comment): the probe
+    // of the native transports must find InetAddress initialized.
+    InetAddress.getLoopbackAddress();
+  }
 
   /**
    * The transport named {@code value}: {@code auto}, {@code io_uring} or {@code nio}, in any case.

@@ -7,7 +7,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.transport.Transport;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -89,5 +94,46 @@ class NetTransportTest {
     } finally {
       Http.await(vertx.close());
     }
+  }
+
+  /** What the forked JVM of {@link #inetAddress_isInitializedBeforeVertxTransport} runs. */
+  public static final class ChooseTransport {
+    public static void main(String[] args) {
+      System.out.println("chose " + NetTransport.AUTO.vertxTransport().name());
+    }
+  }
+
+  /**
+   * The order that keeps a start from deadlocking (the class comment of {@link NetTransport}): in a
+   * fresh JVM, whose class initializations the JVM logs in order, {@code InetAddress} is
+   * initialized before Vert.x's {@code Transport} class, whose probe loads Netty's native library.
+   */
+  @Test
+  void inetAddress_isInitializedBeforeVertxTransport(@TempDir Path tmp) throws Exception {
+    Path log = tmp.resolve("class-init.log");
+    String java = ProcessHandle.current().info().command().orElse("java");
+    Process child = new ProcessBuilder(java, "-Xlog:class+init=info:file=" + log,
+        "-cp", System.getProperty("java.class.path"), ChooseTransport.class.getName())
+        .redirectErrorStream(true)
+        .redirectOutput(tmp.resolve("out.txt").toFile())
+        .start();
+    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the forked JVM finished").isTrue();
+    assertThat(child.exitValue()).as(Files.readString(tmp.resolve("out.txt"))).isZero();
+    assertThat(Files.readString(tmp.resolve("out.txt"))).contains("chose ");
+
+    List<String> lines = Files.readAllLines(log);
+    int inetAddress = firstInitializing(lines, "java/net/InetAddress");
+    int transport = firstInitializing(lines, "io/vertx/core/transport/Transport");
+    assertThat(transport).as("Vert.x's Transport initialized").isNotNegative();
+    assertThat(inetAddress).as("InetAddress initialized").isNotNegative().isLessThan(transport);
+  }
+
+  private static int firstInitializing(List<String> lines, String internalName) {
+    for (int i = 0; i < lines.size(); i++) {
+      if (lines.get(i).contains("Initializing '" + internalName + "'")) {
+        return i;
+      }
+    }
+    return -1;
   }
 }
