@@ -81,13 +81,10 @@ start_server() {
       exit 1
     fi
     if (( waited >= 600 )); then
-      echo "$name not ready after 60 s; its output:" >&2
+      # Where a stuck start stands: a JVM prints its threads to its own output on SIGQUIT.
+      kill -QUIT "$pid" 2>/dev/null && sleep 2
+      echo "$name not ready after 60 s; its output (with its threads, if it is a JVM):" >&2
       cat "$log" >&2
-      # Where a stuck start stands (a JVM's threads), before the exit trap stops it.
-      if command -v jstack >/dev/null 2>&1; then
-        echo "$name's threads:" >&2
-        timeout 20 jstack "$pid" >&2 || true
-      fi
       exit 1
     fi
     sleep 0.1

@@ -111,13 +111,17 @@ class NetTransportTest {
   @Test
   void inetAddress_isInitializedBeforeVertxTransport(@TempDir Path tmp) throws Exception {
     Path log = tmp.resolve("class-init.log");
-    String java = ProcessHandle.current().info().command().orElse("java");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process child = new ProcessBuilder(java, "-Xlog:class+init=info:file=" + log,
         "-cp", System.getProperty("java.class.path"), ChooseTransport.class.getName())
         .redirectErrorStream(true)
         .redirectOutput(tmp.resolve("out.txt").toFile())
         .start();
-    assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the forked JVM finished").isTrue();
+    try {
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("the forked JVM finished").isTrue();
+    } finally {
+      child.destroyForcibly();
+    }
     assertThat(child.exitValue()).as(Files.readString(tmp.resolve("out.txt"))).isZero();
     assertThat(Files.readString(tmp.resolve("out.txt"))).contains("chose ");
 
