@@ -11,7 +11,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.transport.Transport;
 import java.sql.Connection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -65,15 +64,7 @@ public final class Shop {
    * requests.
    */
   public static Future<Shop> start(ShopConfig config, boolean traced) {
-    // The transport is chosen before the tables' thread opens its first socket (the order
-    // NetTransport keeps; an unavailable io_uring fails here, before anything was built).
-    Transport transport;
-    try {
-      transport = config.transport().vertxTransport();
-    } catch (RuntimeException e) {
-      return Future.failedFuture(e);
-    }
-    // Then the tables are built on their own thread while everything below is created.
+    // First: the tables are built on their own thread while everything below is created.
     Future<Connection> built = ShopSchema.build(config.db());
     // A step that fails closes what the steps before it built, last first, then reports why.
     StartUndo undo = new StartUndo();
@@ -83,7 +74,7 @@ public final class Shop {
       if (traced) {
         ShopTracing.traced(vertxOptions);
       }
-      VertxBuilder builder = Vertx.builder().withTransport(transport);
+      VertxBuilder builder = Vertx.builder().withTransport(config.transport().vertxTransport());
       Vertx vertx = config.accessLog()
           ? builder.with(AccessLog.enable(vertxOptions)).withMetrics(new AccessLog()).build()
           : builder.with(vertxOptions).build();
